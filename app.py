@@ -1,0 +1,35 @@
+"""Start the board: migrate, sync boards, seed demo data on an empty database, then serve.
+
+`python app.py` is the embedded default: one process, SQLite (WAL) and Whoosh under instance/,
+gevent serving HTTP and Socket.IO (WebSocket, with long-polling as the fallback).
+"""
+from gevent import monkey
+
+monkey.patch_all()
+
+import sys  # noqa: E402
+
+from board import create_app  # noqa: E402
+from board.startup import prepare  # noqa: E402
+from board.extensions import socketio  # noqa: E402
+
+
+def main() -> int:
+    app = create_app()
+    try:
+        prepare(app, seed_demo=app.config["BOARD_DEMO"], announce=True)
+    except Exception as exc:  # a clear line instead of a traceback for config mistakes
+        from board.services.boards import BoardsConfigError
+
+        if isinstance(exc, BoardsConfigError):
+            print(f"无法启动 (cannot start): {exc}", file=sys.stderr)
+            return 2
+        raise
+    host, port = app.config["HOST"], app.config["PORT"]
+    print(f" * 鹿城24小时警局 running on http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
+    socketio.run(app, host=host, port=port, log_output=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

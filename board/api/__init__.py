@@ -1,0 +1,36 @@
+"""JSON API v1 for the mobile app and mini-programs: /api/v1/..."""
+from __future__ import annotations
+
+from flask import Blueprint, request
+from flask_login import current_user
+
+from board.auth import bearer_request
+from board.extensions import csrf
+from board.services import NotAuthenticated, ValidationFailed
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+@bp.before_request
+def _csrf_for_browser_sessions():
+    """Bearer-token clients carry no cookies to forge; a browser session must send X-CSRFToken."""
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and not bearer_request():
+        if current_user.is_authenticated:
+            csrf.protect()
+
+
+def json_body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ValidationFailed("请求体必须是 JSON 对象", code="invalid_json")
+    return data
+
+
+def require_user():
+    if not current_user.is_authenticated:
+        raise NotAuthenticated()
+    return current_user
+
+
+from board.api import auth, threads  # noqa: E402,F401  (routes register on bp)

@@ -1,0 +1,55 @@
+"""API boards, threads and replies."""
+from __future__ import annotations
+
+from flask import request
+from flask_login import current_user
+
+from board import queries
+from board.api import bp, json_body, require_user
+from board.serializers import board_to_dict, post_to_dict, thread_to_dict
+from board.services import posting
+
+
+def _text(data: dict, key: str) -> str:
+    value = data.get(key)
+    return value if isinstance(value, str) else ""
+
+
+@bp.get("/boards")
+def boards():
+    return {"boards": [board_to_dict(b) for b in queries.boards()]}
+
+
+@bp.get("/boards/<slug>/threads")
+def board_threads(slug: str):
+    board = queries.board_by_slug(slug)
+    cursor = request.args.get("cursor") or None
+    pinned = [] if cursor else queries.pinned_threads(board, current_user)
+    threads, next_cursor = queries.board_threads(board, current_user, cursor)
+    return {"threads": [thread_to_dict(t) for t in pinned + threads], "next_cursor": next_cursor}
+
+
+@bp.post("/boards/<slug>/threads")
+def create_thread(slug: str):
+    user = require_user()
+    board = queries.board_by_slug(slug)
+    data = json_body()
+    thread = posting.create_thread(user, board, _text(data, "kind"), _text(data, "title"),
+                                   _text(data, "body"), _text(data, "location"),
+                                   _text(data, "visibility") or "public")
+    return {"thread": thread_to_dict(thread)}, 201
+
+
+@bp.get("/threads/<int:thread_id>")
+def thread(thread_id: int):
+    thread = queries.thread_for(current_user, thread_id)
+    posts = queries.thread_posts(thread, current_user)
+    return {"thread": thread_to_dict(thread), "posts": [post_to_dict(p) for p in posts]}
+
+
+@bp.post("/threads/<int:thread_id>/posts")
+def reply(thread_id: int):
+    user = require_user()
+    thread = queries.thread_for(user, thread_id)
+    post = posting.reply(user, thread, _text(json_body(), "body"))
+    return {"post": post_to_dict(post)}, 201

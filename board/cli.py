@@ -1,0 +1,96 @@
+"""Command line: `flask boards sync`, `flask users create|list|disable|enable`, `flask demo seed`."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from board.extensions import db
+from board.models import Role, User
+from board.services import ServiceError, accounts, boards
+
+boards_cli = AppGroup("boards", help="Boards and units from boards_config.yaml.")
+users_cli = AppGroup("users", help="Accounts: police staff are created here or on the admin page.")
+demo_cli = AppGroup("demo", help="Demo data.")
+
+
+@boards_cli.command("sync")
+def boards_sync():
+    """Load boards_config.yaml into the database (idempotent)."""
+    try:
+        result = boards.sync(current_app.config["BOARDS_CONFIG"])
+    except boards.BoardsConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"synced {result.boards} boards and {result.units} units")
+
+
+@users_cli.command("create")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--username", required=True)
+@click.option("--password", required=True)
+@click.option("--nickname")
+@click.option("--real-name")
+@click.option("--badge-no")
+@click.option("--unit", "unit_code", help="unit code from boards_config.yaml")
+@click.option("--contact", help="a leader's public contact line")
+def users_create(role, username, password, nickname, real_name, badge_no, unit_code, contact):
+    """Create an account of any role."""
+    try:
+        user = accounts.create_user(role, username, password, nickname=nickname,
+                                    real_name=real_name, badge_no=badge_no,
+                                    unit_code=unit_code, contact=contact)
+    except ServiceError as exc:
+        details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+        raise click.ClickException(f"{exc.message} {details}".strip()) from None
+    click.echo(f"created {user.role} {user.username} (id {user.id})")
+
+
+@users_cli.command("list")
+@click.option("--role", type=click.Choice([r.value for r in Role]))
+def users_list(role):
+    """List accounts."""
+    stmt = db.select(User).order_by(User.id)
+    if role:
+        stmt = stmt.where(User.role == role)
+    for user in db.session.scalars(stmt):
+        unit = user.unit.code if user.unit else "-"
+        state = "disabled" if user.disabled else "active"
+        click.echo(f"{user.id:>5}  {user.username:<20} {user.role:<10} "
+                   f"{user.display_name:<10} {user.badge_no or '-':<8} {unit:<16} {state}")
+
+
+def _set_disabled(username: str, disabled: bool) -> None:
+    try:
+        accounts.set_disabled(username, disabled)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"{username} {'disabled' if disabled else 'enabled'}")
+
+
+@users_cli.command("disable")
+@click.argument("username")
+def users_disable(username):
+    """Disable an account: it can no longer sign in, and open sessions end."""
+    _set_disabled(username, True)
+
+
+@users_cli.command("enable")
+@click.argument("username")
+def users_enable(username):
+    """Re-enable a disabled account."""
+    _set_disabled(username, False)
+
+
+@demo_cli.command("seed")
+def demo_seed():
+    """Seed demo data into an empty database and print the demo logins."""
+    from board import demo
+
+    if not demo.seed():
+        click.echo("database already has threads; nothing seeded")
+    demo.print_logins()
+
+
+def init_app(app: Flask) -> None:
+    for group in (boards_cli, users_cli, demo_cli):
+        app.cli.add_command(group)

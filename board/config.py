@@ -1,0 +1,79 @@
+"""Configuration: environment variables with sane defaults, everything under instance/."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("BOARD_INSTANCE", ROOT / "instance"))
+
+
+def _env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept under instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    """Defaults for the embedded board: one process, SQLite in WAL mode, Whoosh under instance/."""
+
+    def __init__(self) -> None:
+        self.INSTANCE_PATH = str(INSTANCE)
+        self.SECRET_KEY = _secret_key(INSTANCE)
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get(
+            "DATABASE_URL", f"sqlite:///{INSTANCE / 'board.db'}"
+        )
+        self.REDIS_URL = os.environ.get("REDIS_URL") or None
+        self.HOST = os.environ.get("HOST", "127.0.0.1")
+        self.PORT = int(os.environ.get("PORT", "5000"))
+        self.BOARD_DEMO = _env_flag("BOARD_DEMO", True)
+        self.BOARDS_CONFIG = os.environ.get("BOARDS_CONFIG", str(ROOT / "boards_config.yaml"))
+        self.SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE / "search-index"))
+        self.SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")
+        self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE / "uploads"))
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.JSON_AS_ASCII = False
+        self.WTF_CSRF_TIME_LIMIT = None  # a phone may keep a form open for hours
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _env_flag("SESSION_COOKIE_SECURE", False)
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+        self.PAGE_SIZE = 20
+        self.RATELIMIT_ENABLED = True
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.TESTING = False
+
+
+class TestConfig(Config):
+    """Tests: a throwaway database (SQLite file or BOARD_TEST_DATABASE_URL), no rate limits."""
+
+    def __init__(self, tmp_path: Path, database_url: str | None = None) -> None:
+        super().__init__()
+        self.TESTING = True
+        self.SECRET_KEY = "test-secret-key"
+        self.INSTANCE_PATH = str(tmp_path)
+        self.SQLALCHEMY_DATABASE_URI = database_url or f"sqlite:///{tmp_path / 'test.db'}"
+        self.SEARCH_INDEX_DIR = str(tmp_path / "search-index")
+        self.UPLOAD_DIR = str(tmp_path / "uploads")
+        self.BOARD_DEMO = False
+        self.RATELIMIT_ENABLED = False
+        self.REDIS_URL = None
+        self.RATELIMIT_STORAGE_URI = "memory://"
+        self.SERVER_NAME = "board.test"

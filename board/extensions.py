@@ -1,0 +1,17 @@
+"""The Flask extensions, created unbound and wired up in create_app()."""
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_socketio import SocketIO
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+
+from board.orm import Base
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate(render_as_batch=True, compare_type=True)
+login_manager = LoginManager()
+csrf = CSRFProtect()
+socketio = SocketIO()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

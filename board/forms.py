@@ -1,0 +1,64 @@
+"""Flask-WTF forms with Chinese messages. Forms are the UX; services re-check what matters."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from board import text
+from board.models import Role, ThreadKind
+
+REQUIRED = "此项必填"
+
+
+class LoginForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired(REQUIRED)])
+    password = PasswordField("密码", validators=[DataRequired(REQUIRED)])
+    remember = BooleanField("记住我", default=True)
+
+
+class RegisterForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired(REQUIRED), Length(3, 30)])
+    nickname = StringField("昵称", validators=[DataRequired(REQUIRED), Length(1, 20)])
+    password = PasswordField("密码", validators=[DataRequired(REQUIRED), Length(min=8, message="密码至少 8 位")])
+
+
+class ThreadForm(FlaskForm):
+    kind = RadioField("类型", choices=[], validators=[DataRequired("请选择帖子类型")])
+    title = StringField("标题", validators=[
+        DataRequired(REQUIRED),
+        Length(text.TITLE_MIN, text.TITLE_MAX,
+               message=f"标题需为 {text.TITLE_MIN}–{text.TITLE_MAX} 个字")])
+    body = TextAreaField("内容", validators=[
+        DataRequired("请填写内容"),
+        Length(text.BODY_MIN, text.BODY_MAX, message=f"内容不能超过 {text.BODY_MAX} 个字")])
+    location = StringField("地点(选填)", validators=[Optional(), Length(max=100, message="地点不能超过 100 个字")])
+
+    def set_kinds(self, board, user) -> None:
+        from board import permissions
+
+        self.kind.choices = [(k, ThreadKind(k).label) for k in board.kinds
+                             if permissions.can(user, "thread.create_kind", k)]
+        if not self.kind.data and self.kind.choices:
+            self.kind.data = self.kind.choices[0][0]
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField("回复", validators=[
+        DataRequired("请填写回复内容"),
+        Length(max=text.REPLY_MAX, message=f"回复不能超过 {text.REPLY_MAX} 个字")])
+
+
+class StaffForm(FlaskForm):
+    role = SelectField("角色", choices=[(r.value, r.label) for r in Role])
+    username = StringField("用户名", validators=[DataRequired(REQUIRED)])
+    password = PasswordField("初始密码", validators=[DataRequired(REQUIRED)])
+    real_name = StringField("真实姓名", validators=[Optional()])
+    badge_no = StringField("警号", validators=[Optional()])
+    unit = SelectField("所属单位", choices=[])
+    contact = StringField("公开联系方式(领导)", validators=[Optional(), Length(max=120)])
+    nickname = StringField("昵称(市民)", validators=[Optional(), Length(max=20)])
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: CSRF for one-button actions (sign out, disable a user, …)."""

@@ -1,0 +1,142 @@
+"""Threads (a citizen's question, report, request for help, or an official notice) and replies."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from board.extensions import db
+from board.orm import utcnow
+from board.models.board import Board
+from board.models.user import User
+
+
+class ThreadKind(enum.StrEnum):
+    REPORT = "report"
+    HELP = "help"
+    QUESTION = "question"
+    PUBLICITY = "publicity"
+
+    @property
+    def label(self) -> str:
+        return {"report": "举报", "help": "求助", "question": "问题", "publicity": "宣传"}[self]
+
+
+class ThreadStatus(enum.StrEnum):
+    AWAITING_REPLY = "awaiting_reply"
+    ANSWERED = "answered"
+    ESCALATED = "escalated"
+    DISPATCHED = "dispatched"
+    HANDLING = "handling"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    ThreadStatus.AWAITING_REPLY: "待回复",
+    ThreadStatus.ANSWERED: "已回复",
+    ThreadStatus.ESCALATED: "已转指挥中心",
+    ThreadStatus.DISPATCHED: "已派警",
+    ThreadStatus.HANDLING: "处置中",
+    ThreadStatus.RESOLVED: "已办结",
+    ThreadStatus.CLOSED: "已关闭",
+}
+
+
+class Visibility(enum.StrEnum):
+    PUBLIC = "public"
+    POLICE_ONLY = "police_only"
+
+
+class Thread(db.Model):
+    __tablename__ = "thread"
+    __table_args__ = (
+        # Board listing: pinned ones apart, the rest by last activity (keyset on activity, id).
+        Index("ix_thread_board_listing", "board_id", "pinned", "last_activity_at", "id"),
+        # Officer inbox: a board's unanswered threads, longest waiting first.
+        Index("ix_thread_board_status_created", "board_id", "status", "created_at"),
+        # Profile: my threads, newest first.
+        Index("ix_thread_author_created", "author_id", "created_at"),
+        # Home: the latest threads across all boards.
+        Index("ix_thread_created", "created_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("board.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(20), default=ThreadStatus.AWAITING_REPLY)
+    visibility: Mapped[str] = mapped_column(String(20), default=Visibility.PUBLIC)
+    pinned: Mapped[bool] = mapped_column(default=False)
+    pinned_at: Mapped[datetime | None]
+    locked: Mapped[bool] = mapped_column(default=False)
+    reply_count: Mapped[int] = mapped_column(default=0)
+    has_official_reply: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+    first_response_at: Mapped[datetime | None]
+    first_responder_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    board: Mapped[Board] = relationship(lazy="joined", innerjoin=True)
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined", innerjoin=True)
+    first_responder: Mapped[User | None] = relationship(foreign_keys=[first_responder_id])
+
+    @property
+    def status_label(self) -> str:
+        return ThreadStatus(self.status).label
+
+    @property
+    def kind_label(self) -> str:
+        return ThreadKind(self.kind).label
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == Visibility.PUBLIC
+
+    @property
+    def first_response_seconds(self) -> int | None:
+        if self.first_response_at is None:
+            return None
+        return int((self.first_response_at - self.created_at).total_seconds())
+
+    def __repr__(self) -> str:
+        return f"<Thread {self.id} {self.title!r}>"
+
+
+class Post(db.Model):
+    """A reply. Officers' replies keep a snapshot of who they were when they answered."""
+
+    __tablename__ = "post"
+    __table_args__ = (Index("ix_post_thread_id", "thread_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    official: Mapped[bool] = mapped_column(default=False)
+    # The verified identity at the time of the reply (an officer may later move unit).
+    official_name: Mapped[str | None] = mapped_column(String(40))
+    official_badge_no: Mapped[str | None] = mapped_column(String(20))
+    official_unit: Mapped[str | None] = mapped_column(String(80))
+    official_contact: Mapped[str | None] = mapped_column(String(120))
+    hidden: Mapped[bool] = mapped_column(default=False)
+    hidden_reason: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None]
+
+    thread: Mapped[Thread] = relationship()
+    author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+    def __repr__(self) -> str:
+        return f"<Post {self.id} on {self.thread_id}>"

@@ -1,0 +1,122 @@
+"""Accounts: citizens, and police staff who appear under their verified real names."""
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+from datetime import datetime
+
+from flask_login import AnonymousUserMixin, UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from board.extensions import db
+from board.orm import utcnow
+from board.models.unit import Unit
+
+
+class Role(enum.StrEnum):
+    CITIZEN = "citizen"
+    OFFICER = "officer"
+    LEADER = "leader"
+    DISPATCHER = "dispatcher"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.CITIZEN: "市民",
+    Role.OFFICER: "民警",
+    Role.LEADER: "领导",
+    Role.DISPATCHER: "指挥中心",
+    Role.ADMIN: "管理员",
+}
+POLICE_ROLES = frozenset({Role.OFFICER, Role.LEADER, Role.DISPATCHER, Role.ADMIN})
+# Roles whose posts carry the verified badge (real name, badge number, unit).
+OFFICIAL_ROLES = frozenset({Role.OFFICER, Role.LEADER, Role.DISPATCHER})
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    nickname: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(20), default=Role.CITIZEN, index=True)
+    real_name: Mapped[str | None] = mapped_column(String(40))
+    badge_no: Mapped[str | None] = mapped_column(String(20), unique=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    contact: Mapped[str | None] = mapped_column(String(120))  # leaders' public contact line
+    disabled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[Unit | None] = relationship(lazy="joined")
+
+    def set_password(self, password: str) -> None:
+        # scrypt (werkzeug's default): a memory-hard KDF.
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:
+        return not self.disabled
+
+    @property
+    def is_police(self) -> bool:
+        return self.role in POLICE_ROLES
+
+    @property
+    def is_official(self) -> bool:
+        return self.role in OFFICIAL_ROLES
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label
+
+    @property
+    def display_name(self) -> str:
+        """Police staff are shown by their real name, citizens by their nickname."""
+        return self.real_name if self.is_official and self.real_name else self.nickname
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"
+
+
+class Anonymous(AnonymousUserMixin):
+    """A reader who is not signed in: the null object the permission rules expect."""
+
+    id = None
+    role = None
+    is_police = False
+    is_official = False
+    unit_id = None
+    display_name = "游客"
+
+
+class ApiToken(db.Model):
+    """Bearer tokens for the mobile app; only a hash is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: User) -> tuple[ApiToken, str]:
+        raw = secrets.token_urlsafe(32)
+        return cls(user=user, token_hash=cls.hash(raw)), raw

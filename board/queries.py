@@ -1,0 +1,119 @@
+"""Read-side queries: every list the board serves, each backed by an index from the migrations.
+
+Lists use keyset pagination (a cursor of the last row's sort key), so page 500 costs what page 1
+costs, and apply visibility here so no caller can forget it.
+"""
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+
+from sqlalchemy import or_, tuple_
+
+from board import permissions
+from board.extensions import db
+from board.models import Board, Post, Role, Thread, ThreadStatus, User, Visibility
+from board.services.errors import NotFound, ValidationFailed
+
+
+def encode_cursor(thread: Thread) -> str:
+    raw = f"{thread.last_activity_at.isoformat()}|{thread.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, thread_id = raw.split("|")
+        return datetime.fromisoformat(stamp), int(thread_id)
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed("分页参数无效", fields={"cursor": "无效的分页游标"}) from None
+
+
+def _visible(stmt, viewer):
+    if not permissions.can(viewer, "police_only.view"):
+        stmt = stmt.where(Thread.visibility == Visibility.PUBLIC)
+    return stmt
+
+
+def boards() -> list[Board]:
+    return list(db.session.scalars(db.select(Board).order_by(Board.position)))
+
+
+def board_by_slug(slug: str) -> Board:
+    board = db.session.scalar(db.select(Board).where(Board.slug == slug))
+    if board is None:
+        raise NotFound("版块不存在")
+    return board
+
+
+def thread_for(viewer, thread_id: int) -> Thread:
+    """The thread if this viewer may read it; police-only threads are 'not found' to others."""
+    thread = db.session.get(Thread, thread_id)
+    if thread is None or not permissions.can(viewer, "thread.view", thread):
+        raise NotFound("帖子不存在或您无权查看")
+    return thread
+
+
+def pinned_threads(board: Board, viewer) -> list[Thread]:
+    stmt = (db.select(Thread).where(Thread.board_id == board.id, Thread.pinned.is_(True))
+            .order_by(Thread.pinned_at.desc(), Thread.id.desc()))
+    return list(db.session.scalars(_visible(stmt, viewer)))
+
+
+def board_threads(board: Board, viewer, cursor: str | None = None,
+                  limit: int = 20) -> tuple[list[Thread], str | None]:
+    """Unpinned threads, newest activity first, one keyset page; pinned ones come separately."""
+    stmt = (db.select(Thread)
+            .where(Thread.board_id == board.id, Thread.pinned.is_(False))
+            .order_by(Thread.last_activity_at.desc(), Thread.id.desc())
+            .limit(limit + 1))
+    if cursor:
+        stamp, last_id = decode_cursor(cursor)
+        stmt = stmt.where(tuple_(Thread.last_activity_at, Thread.id) < tuple_(stamp, last_id))
+    rows = list(db.session.scalars(_visible(stmt, viewer)))
+    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def latest_threads(viewer, limit: int = 10) -> list[Thread]:
+    stmt = db.select(Thread).order_by(Thread.created_at.desc(), Thread.id.desc()).limit(limit)
+    return list(db.session.scalars(_visible(stmt, viewer)))
+
+
+def thread_posts(thread: Thread, viewer, after_id: int = 0) -> list[Post]:
+    stmt = db.select(Post).where(Post.thread_id == thread.id, Post.id > after_id).order_by(Post.id)
+    if not permissions.can(viewer, "police_only.view"):
+        visible = Post.hidden.is_(False)
+        if viewer.id is not None:  # an author still sees their own hidden post, and why
+            visible = or_(visible, Post.author_id == viewer.id)
+        stmt = stmt.where(visible)
+    return list(db.session.scalars(stmt))
+
+
+def user_threads(user: User, limit: int = 50) -> list[Thread]:
+    """A user's own threads, police-only ones included (the author may always read them)."""
+    stmt = (db.select(Thread).where(Thread.author_id == user.id)
+            .order_by(Thread.created_at.desc()).limit(limit))
+    return list(db.session.scalars(stmt))
+
+
+def inbox_boards(officer: User) -> list[Board]:
+    """The boards an officer answers: their unit's; leaders without one see every board."""
+    all_boards = boards()
+    mine = [b for b in all_boards if permissions.answers_for(officer, b)]
+    if not mine and officer.role == Role.LEADER:
+        return all_boards
+    return mine
+
+
+def inbox(officer: User, limit: int = 100) -> list[Thread]:
+    """Unanswered threads of the officer's boards, longest waiting first."""
+    board_ids = [b.id for b in inbox_boards(officer)]
+    if not board_ids:
+        return []
+    stmt = (db.select(Thread)
+            .where(Thread.board_id.in_(board_ids),
+                   Thread.status == ThreadStatus.AWAITING_REPLY)
+            .order_by(Thread.created_at, Thread.id).limit(limit))
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,89 @@
+"""Posting: a citizen's new thread, and replies — the official ones record the first response."""
+from __future__ import annotations
+
+from board import live, permissions, text
+from board.extensions import db
+from board.models import Board, Post, Thread, ThreadKind, ThreadStatus, Visibility, utcnow
+from board.services.errors import NotAuthenticated, ValidationFailed
+
+
+def _validate_thread(board: Board, kind: str, title: str, body: str, location: str,
+                     visibility: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not text.TITLE_MIN <= len(title) <= text.TITLE_MAX:
+        errors["title"] = f"标题需为 {text.TITLE_MIN}–{text.TITLE_MAX} 个字(现在 {len(title)} 个字)"
+    if not text.BODY_MIN <= len(body) <= text.BODY_MAX:
+        errors["body"] = (f"内容需为 {text.BODY_MIN}–{text.BODY_MAX} 个字"
+                          if body else "请填写内容")
+    if kind not in set(ThreadKind):
+        errors["kind"] = "请选择帖子类型"
+    elif not board.allows_kind(kind):
+        errors["kind"] = f"「{board.name}」版块不接受{ThreadKind(kind).label}帖"
+    if len(location) > 100:
+        errors["location"] = "地点不能超过 100 个字"
+    if visibility not in set(Visibility):
+        errors["visibility"] = "可见范围无效"
+    return errors
+
+
+def create_thread(author, board: Board, kind: str, title: str, body: str,
+                  location: str | None = None, visibility: str = Visibility.PUBLIC) -> Thread:
+    """A signed-in user opens a thread; it shows at the top of its board at once."""
+    if not getattr(author, "is_authenticated", False):
+        raise NotAuthenticated()
+    permissions.require(author, "thread.create", board)
+    title, body, location = text.clean_line(title), text.clean_body(body), text.clean_line(location)
+    errors = _validate_thread(board, kind, title, body, location, visibility)
+    if errors:
+        raise ValidationFailed(fields=errors)
+    permissions.require(author, "thread.create_kind", kind)
+    now = utcnow()
+    thread = Thread(
+        board=board, author=author, kind=kind, title=title, body=body,
+        body_html=text.render(body), location=location or None, visibility=visibility,
+        status=ThreadStatus.AWAITING_REPLY, created_at=now, last_activity_at=now,
+    )
+    if kind == ThreadKind.PUBLICITY:  # an official notice needs no answer
+        thread.status = ThreadStatus.ANSWERED
+        thread.has_official_reply = True
+    db.session.add(thread)
+    db.session.execute(
+        db.update(Board).where(Board.id == board.id).values(thread_count=Board.thread_count + 1)
+    )
+    db.session.commit()
+    live.thread_created(thread)
+    return thread
+
+
+def reply(author, thread: Thread, body: str) -> Post:
+    """Anyone who can read a thread may reply; an official reply marks it answered."""
+    if not getattr(author, "is_authenticated", False):
+        raise NotAuthenticated()
+    permissions.require(author, "post.create", thread)
+    body = text.clean_body(body)
+    if not text.BODY_MIN <= len(body) <= text.REPLY_MAX:
+        raise ValidationFailed(
+            fields={"body": f"回复需为 {text.BODY_MIN}–{text.REPLY_MAX} 个字" if body else "请填写回复内容"}
+        )
+    now = utcnow()
+    post = Post(thread=thread, author=author, body=body, body_html=text.render(body),
+                created_at=now)
+    if author.is_official:
+        post.official = True
+        post.official_name = author.real_name
+        post.official_badge_no = author.badge_no
+        post.official_unit = author.unit.name if author.unit else None
+        post.official_contact = author.contact
+    db.session.add(post)
+    values = {"reply_count": Thread.reply_count + 1, "last_activity_at": now}
+    if post.official:
+        values["has_official_reply"] = True
+        if thread.first_response_at is None:
+            values.update(first_response_at=now, first_responder_id=author.id)
+        if thread.status == ThreadStatus.AWAITING_REPLY:
+            values["status"] = ThreadStatus.ANSWERED
+    db.session.execute(db.update(Thread).where(Thread.id == thread.id).values(**values))
+    db.session.commit()
+    db.session.refresh(thread)
+    live.post_created(post)
+    return post

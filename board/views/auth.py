@@ -1,0 +1,48 @@
+"""Register, sign in, sign out."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import login_required, login_user, logout_user
+
+from board.forms import ConfirmForm, LoginForm, RegisterForm
+from board.services import ServiceError, accounts
+from board.views import apply_service_error, safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register_citizen(form.username.data, form.password.data,
+                                             form.nickname.data)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            login_user(user, remember=True)
+            flash("注册成功,欢迎您!", "success")
+            return redirect(safe_next(url_for("main.home")))
+    return render_template("auth/register.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.username.data, form.password.data)
+        if user is None:
+            form.password.errors.append("用户名或密码错误,或账号已停用")
+        else:
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(url_for("main.home")))
+    return render_template("auth/login.html", form=form), 400 if form.errors else 200
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    if ConfirmForm().validate_on_submit():
+        logout_user()
+    return redirect(url_for("main.home"))

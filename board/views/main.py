@@ -1,0 +1,46 @@
+"""Home, board listings, profile and the elder-mode switch."""
+from __future__ import annotations
+
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from board import queries
+from board.templating import ELDER_COOKIE
+from board.views import safe_next
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def home():
+    return render_template("main/home.html", boards=queries.boards(),
+                           latest=queries.latest_threads(current_user, limit=15))
+
+
+@bp.get("/b/<slug>")
+def board(slug: str):
+    board = queries.board_by_slug(slug)
+    cursor = request.args.get("cursor")
+    pinned = [] if cursor else queries.pinned_threads(board, current_user)
+    threads, next_cursor = queries.board_threads(board, current_user, cursor)
+    if request.args.get("partial"):  # "load more": just the rows, the next cursor in a header
+        html = render_template("main/_thread_rows.html", pinned=[], threads=threads)
+        return html, 200, {"X-Next-Cursor": next_cursor or ""}
+    return render_template("main/board.html", board=board, pinned=pinned, threads=threads,
+                           next_cursor=next_cursor)
+
+
+@bp.get("/me")
+@login_required
+def profile():
+    return render_template("main/profile.html", threads=queries.user_threads(current_user))
+
+
+@bp.post("/elder")
+def toggle_elder():
+    """One tap switches 长辈模式 (larger type, higher contrast), remembered for a year."""
+    response = make_response(redirect(safe_next(url_for("main.home"))))
+    on = request.cookies.get(ELDER_COOKIE) != "1"
+    response.set_cookie(ELDER_COOKIE, "1" if on else "0", max_age=365 * 86400,
+                        samesite="Lax", httponly=True)
+    return response
