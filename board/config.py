@@ -77,3 +77,5 @@ class TestConfig(Config):
         self.REDIS_URL = None
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.SERVER_NAME = "board.test"
+        self.WTF_CSRF_ENABLED = False  # tests that prove CSRF turn it back on
+        self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing for many test users
