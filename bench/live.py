@@ -1,0 +1,503 @@
+"""Live fan-out benchmark: time from an officer's reply POST to each reader's `post_created`.
+
+    python bench/live.py                    # N = 100 and 1000, one process and two over Redis
+    python bench/live.py --clients 100 --rounds 3 --scenarios single
+
+For each N it starts the real board (`python app.py`: gevent, WebSocket), connects N clients to
+one thread room from a separate process (raw WebSocket clients speaking Engine.IO/Socket.IO,
+transport=websocket only), has the officer POST replies over HTTP, and reports p50/p95/p99/max
+and the delivered fraction. The reference, measured in the same run with the same client code:
+a raw asyncio `websockets` server broadcasting a payload of the same size to the same N clients;
+beside it a minimal Flask-SocketIO app on the same stack (gevent + simple-websocket) that emits
+the same payload on a POST, so "board minus minimal" is the board's own work per reply.
+`BENCH_NO_SEARCH_WORKER=1` runs app.py without its in-process search indexer (diagnosis).
+`--threading` adds the board under a threaded gunicorn worker (Socket.IO "threading" mode), to
+justify the async-mode choice. Bench-only dependency: websockets (requirements-dev.txt).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CONNECT_BATCH = 50  # clients connecting at once (a burst of 1,000 handshakes is its own test)
+NO_SEARCH_WORKER = os.environ.get("BENCH_NO_SEARCH_WORKER") == "1"
+SAMPLE_BODY = "您好,您反映的户口迁移问题,请携带身份证、户口簿和准迁证到户政窗口办理,工作日可预约。" * 2
+
+
+def raise_open_files() -> int:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = min(hard, 65536) if hard != resource.RLIM_INFINITY else 65536
+    if soft < want:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+# --- client process: N WebSocket clients, each noting when every post arrives ---------------
+
+
+class _WebSocket(asyncio.Protocol):
+    """A minimal WebSocket client (RFC 6455, text frames, no extensions) on an asyncio Protocol.
+
+    Far cheaper per message than a full client library, so with 1,000 connections in one
+    process the figures measure the server, not the client's own queueing. Each chunk is
+    time-stamped when it arrives; `on_text(payload, when)` gets every text frame.
+    """
+
+    def __init__(self, path: str, host: str, on_text):
+        self.path, self.host, self.on_text = path, host, on_text
+        self.buffer, self.open, self.transport = b"", False, None
+        self.closed = asyncio.get_running_loop().create_future()
+
+    def connection_made(self, transport):
+        self.transport = transport
+        key = base64.b64encode(os.urandom(16)).decode()
+        transport.write((f"GET {self.path} HTTP/1.1\r\nHost: {self.host}\r\n"
+                         "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                         f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                        .encode())
+
+    def connection_lost(self, exc):
+        if not self.closed.done():
+            self.closed.set_result(exc)
+
+    def data_received(self, data: bytes) -> None:
+        now = time.monotonic()
+        buf = self.buffer + data
+        if not self.open:
+            end = buf.find(b"\r\n\r\n")
+            if end < 0:
+                self.buffer = buf
+                return
+            if b" 101 " not in buf[:buf.find(b"\r\n")]:
+                self.transport.close()
+                return
+            self.open, buf = True, buf[end + 4:]
+            self.on_text(None, now)  # opened
+        while len(buf) >= 2:
+            opcode, length, pos = buf[0] & 0x0F, buf[1] & 0x7F, 2
+            if length == 126:
+                if len(buf) < 4:
+                    break
+                length, pos = int.from_bytes(buf[2:4], "big"), 4
+            elif length == 127:
+                if len(buf) < 10:
+                    break
+                length, pos = int.from_bytes(buf[2:10], "big"), 10
+            if len(buf) < pos + length:
+                break
+            payload, buf = buf[pos:pos + length], buf[pos + length:]
+            if opcode == 1:
+                self.on_text(payload, now)
+            elif opcode == 9:
+                self._frame(0xA, payload)
+            elif opcode == 8:
+                self.transport.close()
+        self.buffer = buf
+
+    def _frame(self, opcode: int, payload: bytes) -> None:
+        mask = os.urandom(4)
+        n = len(payload)
+        header = bytes([0x80 | opcode])
+        header += bytes([0x80 | n]) if n < 126 else bytes([0x80 | 126]) + n.to_bytes(2, "big")
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        self.transport.write(header + mask + masked)
+
+    def send(self, text: str) -> None:
+        self._frame(1, text.encode())
+
+
+async def _open(url: str, on_text) -> _WebSocket:
+    parsed = urllib.parse.urlsplit(url)
+    path = parsed.path or "/"
+    if parsed.query:
+        path += "?" + parsed.query
+    loop = asyncio.get_running_loop()
+    _, protocol = await loop.create_connection(
+        lambda: _WebSocket(path, parsed.netloc, on_text), parsed.hostname, parsed.port)
+    return protocol
+
+
+async def _socketio_client(url: str, room: str, arrivals: list, ready: asyncio.Event,
+                           counter: list, total: int) -> None:
+    """Engine.IO v4 / Socket.IO v5 by hand: open, connect, join (ack), answer pings, note
+    (arrival time, raw message) for every post_created; parsed only after the run."""
+    holder: list = []
+
+    def on_text(payload, now):
+        if payload is None:
+            return
+        if payload.startswith(b'42["post_created"'):
+            arrivals.append((now, payload))
+        elif payload == b"2":  # engine.io ping
+            holder[0].send("3")
+        elif payload.startswith(b"0{"):  # engine.io open: connect the default namespace
+            holder[0].send("40")
+        elif payload.startswith(b"40"):  # namespace connected: join the room, ack id 0
+            holder[0].send("420" + json.dumps(["join", {"room": room}]))
+        elif payload.startswith(b"430"):  # the join ack
+            counter[0] += 1
+            if counter[0] == total:
+                ready.set()
+
+    ws_url = url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+    protocol = await _open(ws_url, on_text)
+    holder.append(protocol)
+    await protocol.closed
+
+
+async def _raw_client(url: str, arrivals: list, ready: asyncio.Event, counter: list,
+                      total: int) -> None:
+    def on_text(payload, now):
+        if payload is None:
+            counter[0] += 1
+            if counter[0] == total:
+                ready.set()
+        else:
+            arrivals.append((now, payload))
+
+    protocol = await _open(url, on_text)
+    await protocol.closed
+
+
+def _post_id(message: bytes) -> int:
+    data = json.loads(message[2:] if message.startswith(b"42") else message)
+    return data[1]["post"]["id"]
+
+
+async def client_main(args) -> None:
+    """Connect, print READY, wait for DONE on stdin, print the arrival times as JSON."""
+    urls = args.urls.split(",")
+    arrivals: list = []
+    ready, counter = asyncio.Event(), [0]
+    tasks = []
+    for i in range(args.clients):
+        url = urls[i % len(urls)]
+        if args.kind == "raw":
+            coro = _raw_client(url, arrivals, ready, counter, args.clients)
+        else:
+            coro = _socketio_client(url, args.room, arrivals, ready, counter, args.clients)
+        tasks.append(asyncio.create_task(coro))
+        if (i + 1) % CONNECT_BATCH == 0:
+            await asyncio.sleep(0.05)
+    try:
+        await asyncio.wait_for(ready.wait(), timeout=90)
+        print("READY", flush=True)
+    except asyncio.TimeoutError:
+        failed = sum(1 for t in tasks if t.done() and t.exception())
+        print(f"READY partial {counter[0]}/{args.clients} ({failed} failed)", flush=True)
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, sys.stdin.readline)  # "DONE"
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    by_post: dict = {}
+    for when, message in arrivals:
+        by_post.setdefault(str(_post_id(message)), []).append(when)
+    print(json.dumps(by_post), flush=True)
+
+
+# --- reference server: raw asyncio websockets broadcast -------------------------------------
+
+
+async def refserver_main(args) -> None:
+    """Everyone connected gets every broadcast; a 'go <id>' from the control socket triggers it."""
+    from websockets.asyncio.server import broadcast, serve
+
+    listeners: set = set()
+    payload_template = ["post_created", {"thread_id": 1, "post": _sample_post(0)}]
+
+    async def handler(ws):
+        if ws.request.path == "/control":
+            async for message in ws:
+                post_id = int(message.split()[1])
+                payload_template[1]["post"]["id"] = post_id
+                broadcast(listeners, json.dumps(payload_template, ensure_ascii=False))
+            return
+        listeners.add(ws)
+        try:
+            await ws.wait_closed()
+        finally:
+            listeners.discard(ws)
+
+    async with serve(handler, "127.0.0.1", args.port, compression=None, max_size=2**22):
+        print("LISTENING", flush=True)
+        await asyncio.Future()
+
+
+def _sample_post(post_id: int) -> dict:
+    """The size and shape of a real post_created payload (an officer's reply)."""
+    return {"id": post_id, "thread_id": 1, "body": SAMPLE_BODY, "body_html": f"<p>{SAMPLE_BODY}</p>",
+            "official": True, "hidden": False, "hidden_reason": None,
+            "created_at": "2026-11-23T08:00:00Z", "edited_at": None,
+            "author": {"id": 2, "display_name": "王海峰", "role": "officer", "role_label": "民警",
+                       "real_name": "王海峰", "badge_no": "150231", "unit": "市公安局户政管理支队",
+                       "contact": None}}
+
+
+# --- a minimal Flask-SocketIO app: the same stack as the board without the board ------------
+
+
+def minimal_main(args) -> None:
+    """`POST /post` emits one post_created (the sample payload) to room thread:1; nothing else.
+    Served like app.py (gevent, simple-websocket), so board-vs-minimal isolates the board's work."""
+    from gevent import monkey
+
+    monkey.patch_all()
+    from flask import Flask
+    from flask_socketio import SocketIO, join_room
+
+    from board import _UnicodeJSON
+
+    app = Flask("minimal")
+    sio = SocketIO(app, async_mode="gevent", json=_UnicodeJSON)
+    counter = [0]
+
+    @sio.on("join")
+    def join(data):
+        join_room(data["room"])
+        return {"ok": True}
+
+    @app.post("/post")
+    def post():
+        counter[0] += 1
+        sio.emit("post_created", {"thread_id": 1, "post": _sample_post(counter[0])}, to="thread:1")
+        return {"post": {"id": counter[0]}}, 201
+
+    print("LISTENING", flush=True)
+    sio.run(app, host="127.0.0.1", port=args.port, log_output=False)
+
+
+def run_minimal(n: int, rounds: int, gap: float) -> dict:
+    from tests.live_server import free_port
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, __file__, "minimal", "--port", str(port)],
+                              stdout=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        assert server.stdout.readline().strip() == "LISTENING"
+        time.sleep(0.5)
+        clients = Clients("socketio", [url], n, "thread:1")
+        sent = {}
+        for _ in range(rounds):
+            time.sleep(gap)
+            t0 = time.monotonic()
+            sent[_http("POST", url + "/post", {})["post"]["id"]] = t0
+        time.sleep(gap + 1)
+        return _summary("minimal Flask-SocketIO app (same stack)", n, rounds, sent,
+                        clients.finish())
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+# --- coordinator ---------------------------------------------------------------------------
+
+
+def _http(method: str, url: str, body: dict | None = None, token: str | None = None) -> dict:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, method=method, headers=headers,
+                                     data=json.dumps(body).encode() if body is not None else None)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+class Clients:
+    """The client process: started, waited for READY, told DONE, its arrivals read back."""
+
+    def __init__(self, kind: str, urls: list[str], n: int, room: str = ""):
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, "client", "--kind", kind, "--urls", ",".join(urls),
+             "--clients", str(n), "--room", room],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline().strip()
+        self.ready_line = line
+        if not line.startswith("READY"):
+            raise RuntimeError(f"client process failed: {line!r}")
+
+    def finish(self) -> dict[int, list[float]]:
+        self.proc.stdin.write("DONE\n")
+        self.proc.stdin.flush()
+        out = self.proc.stdout.readline()
+        self.proc.wait(60)
+        return {int(k): v for k, v in json.loads(out).items()}
+
+
+def _summary(label: str, n: int, rounds: int, sent: dict[int, float],
+             arrivals: dict[int, list[float]]) -> dict:
+    latencies = sorted((t - sent[pid]) * 1000 for pid, times in arrivals.items() if pid in sent
+                       for t in times)
+    expected = n * rounds
+    row = {"label": label, "n": n, "delivered": len(latencies) / expected if expected else 0}
+    if latencies:
+        q = statistics.quantiles(latencies, n=100, method="inclusive")
+        row.update(p50=q[49], p95=q[94], p99=q[98], max=latencies[-1])
+    return row
+
+
+def run_reference(n: int, rounds: int, gap: float) -> dict:
+    from websockets.sync.client import connect
+
+    from tests.live_server import free_port
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, __file__, "refserver", "--port", str(port)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout.readline().strip() == "LISTENING"
+        clients = Clients("raw", [f"ws://127.0.0.1:{port}/"], n)
+        sent = {}
+        with connect(f"ws://127.0.0.1:{port}/control") as control:
+            for i in range(1, rounds + 1):
+                time.sleep(gap)
+                sent[i] = time.monotonic()
+                control.send(f"go {i}")
+            time.sleep(gap + 1)
+        return _summary("raw websockets broadcast (reference)", n, rounds, sent, clients.finish())
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def run_board(label: str, n: int, rounds: int, gap: float, processes: int,
+              redis_url: str | None, threading: bool = False) -> dict:
+    from tests.live_server import BoardServer, seed_people, token
+
+    instance = Path(tempfile.mkdtemp(prefix="live-bench-"))
+    channel = f"board-bench-{uuid.uuid4().hex}"
+    servers: list[BoardServer] = []
+    try:
+        for i in range(processes):
+            command = None
+            if threading:  # not monkey-patched: Socket.IO runs in its "threading" mode
+                command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
+                           "-k", "gthread", "--threads", "100", "-w", "1",
+                           "--log-level", "warning", "-b", "127.0.0.1:{port}", "board.wsgi:app"]
+            elif NO_SEARCH_WORKER:  # diagnosis: the same app.py without its indexer greenlet
+                command = [sys.executable, "-c", "import app, board.search as s; "
+                           "s.start_worker = lambda a: None; raise SystemExit(app.main())"]
+            server = BoardServer(instance, redis_url=redis_url, channel=channel,
+                                 command=command, extra_env={"BOARD_DEMO": "0"})
+            servers.append(server.wait_ready())
+            if i == 0:
+                seed_people(server, instance)
+        first = servers[0]
+        asker, officer = token(first, "live_asker"), token(first, "live_officer")
+        thread = _http("POST", first.url + "/api/v1/boards/hukou/threads", {
+            "title": "压测:户口迁移需要什么材料", "body": "请问需要带什么材料?", "kind": "question"},
+            asker)["thread"]
+        try:
+            clients = Clients("socketio", [s.url for s in servers], n, f"thread:{thread['id']}")
+        except RuntimeError as exc:
+            return {"label": label, "n": n, "delivered": 0.0, "error": str(exc)}
+        partial = clients.ready_line != "READY"
+        sent, error = {}, clients.ready_line if partial else ""
+        for _ in range(rounds):
+            time.sleep(gap)
+            t0 = time.monotonic()
+            try:
+                post = _http("POST", f"{first.url}/api/v1/threads/{thread['id']}/posts",
+                             {"body": SAMPLE_BODY}, officer)["post"]
+            except OSError as exc:  # e.g. every worker thread is held by a WebSocket
+                error = f"reply POST failed: {exc}"
+                break
+            sent[post["id"]] = t0
+        time.sleep(gap + 2)
+        row = _summary(label, n, rounds, sent, clients.finish())
+        if error:
+            row["error"] = error
+            row["delivered"] = row["delivered"] if sent else 0.0
+        return row
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def _fmt(row: dict, reference: dict | None) -> str:
+    if "p50" not in row:
+        return (f"{row['label']:<44} {row['n']:>5} {'-':>8} {'-':>8} {'-':>8} {'-':>8} "
+                f"{row['delivered'] * 100:>9.1f}%  {row.get('error', '')}")
+    ratio = ""
+    if reference and "p95" in reference and row is not reference:
+        ratio = f"{row['p95'] / reference['p95']:.2f}x"
+    return (f"{row['label']:<44} {row['n']:>5} {row['p50']:>8.1f} {row['p95']:>8.1f} "
+            f"{row['p99']:>8.1f} {row['max']:>8.1f} {row['delivered'] * 100:>9.1f}%  {ratio}")
+
+
+def coordinator(args) -> None:
+    limit = raise_open_files()
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+    print(f"open-files limit {limit}; {os.cpu_count()} CPUs; rounds per row {args.rounds}")
+    header = (f"{'scenario':<44} {'N':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+              f"{'max ms':>8} {'delivered':>10}  p95/ref")
+    for n in args.clients:
+        print()
+        print(header, flush=True)
+        reference = run_reference(n, args.rounds, args.gap)
+        print(_fmt(reference, reference), flush=True)
+        print(_fmt(run_minimal(n, args.rounds, args.gap), reference), flush=True)
+        runs = []
+        if "single" in args.scenarios:
+            runs.append(("board, 1 process (gevent)", 1, None, False))
+        if "redis" in args.scenarios:
+            runs.append(("board, 2 processes over Redis (gevent)", 2, redis_url, False))
+        if args.threading:
+            runs.append(("board, gunicorn gthread x100 (threading)", 1, None, True))
+        for label, processes, queue_url, threading in runs:
+            row = run_board(label, n, args.rounds, args.gap, processes, queue_url, threading)
+            print(_fmt(row, reference), flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="role")
+    client = sub.add_parser("client")
+    client.add_argument("--kind", choices=["socketio", "raw"], required=True)
+    client.add_argument("--urls", required=True)
+    client.add_argument("--clients", type=int, required=True)
+    client.add_argument("--room", default="")
+    ref = sub.add_parser("refserver")
+    ref.add_argument("--port", type=int, required=True)
+    minimal = sub.add_parser("minimal")
+    minimal.add_argument("--port", type=int, required=True)
+    parser.add_argument("--clients", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--rounds", type=int, default=5, help="replies posted per row")
+    parser.add_argument("--gap", type=float, default=1.0, help="seconds between replies")
+    parser.add_argument("--scenarios", nargs="+", default=["single", "redis"],
+                        choices=["single", "redis"])
+    parser.add_argument("--threading", action="store_true",
+                        help="also measure a threaded gunicorn worker (async-mode justification)")
+    args = parser.parse_args()
+    if args.role == "client":
+        raise_open_files()
+        asyncio.run(client_main(args))
+    elif args.role == "minimal":
+        raise_open_files()
+        minimal_main(args)
+    elif args.role == "refserver":
+        raise_open_files()
+        asyncio.run(refserver_main(args))
+    else:
+        coordinator(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+"""API: my notifications (the bell) and marking them read."""
+from __future__ import annotations
+
+from flask import request
+
+from board.api import bp, json_body, require_user
+from board.serializers import notification_to_dict
+from board.services import ValidationFailed, notifications
+
+
+@bp.get("/me/notifications")
+def my_notifications():
+    """Newest first; `?before=<id>` pages on (keyset), `next_before` is the next page's cursor."""
+    user = require_user()
+    before = request.args.get("before", "")
+    if before and not before.isdigit():
+        raise ValidationFailed("分页参数无效", fields={"before": "必须是通知编号"})
+    rows, next_before = notifications.for_user(user, int(before) if before else None)
+    return {"notifications": [notification_to_dict(n) for n in rows],
+            "unread_count": notifications.unread_count(user.id), "next_before": next_before}
+
+
+@bp.post("/me/notifications/read")
+def mark_read():
+    """{"ids": [1, 2]} marks those read, {"all": true} marks everything read."""
+    user = require_user()
+    data = json_body()
+    ids, everything = data.get("ids"), data.get("all") is True
+    if not everything and not (isinstance(ids, list) and ids):
+        raise ValidationFailed("请指定要标记的通知", fields={"ids": "需要 ids 列表或 all: true"})
+    count = notifications.mark_read(user, ids if isinstance(ids, list) else None, everything)
+    return {"unread_count": count}

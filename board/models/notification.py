@@ -1,0 +1,60 @@
+"""Notifications: what happened that a user should know about, kept until they read it."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from board.extensions import db
+from board.orm import utcnow
+from board.models.thread import Post, Thread
+from board.models.user import User
+
+
+class NotificationKind(enum.StrEnum):
+    OFFICIAL_REPLY = "official_reply"  # an officer answered my thread
+    REPLY = "reply"  # someone replied in a thread I started or posted in
+    MENTION = "mention"  # someone wrote @my_username
+    STATUS_CHANGED = "status_changed"  # my thread's status changed (escalated, resolved, ...)
+    WORK = "work"  # police (issue 5): escalated/dispatched to my unit, supervised, overdue
+
+    @property
+    def label(self) -> str:
+        return {"official_reply": "民警回复", "reply": "新回复", "mention": "有人@我",
+                "status_changed": "状态变更", "work": "工作提醒"}[self]
+
+
+class Notification(db.Model):
+    __tablename__ = "notification"
+    __table_args__ = (
+        # The bell: my unread count, and my list newest first (keyset on id).
+        Index("ix_notification_user_read", "user_id", "read_at"),
+        Index("ix_notification_user_id", "user_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    thread_id: Mapped[int | None] = mapped_column(
+        ForeignKey("thread.id", ondelete="CASCADE"), index=True)
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"),
+                                                index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # The thread's status at the time, for status_changed (the thread may have moved on since).
+    status: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined", innerjoin=True)
+    thread: Mapped[Thread | None] = relationship(lazy="joined")
+    post: Mapped[Post | None] = relationship()
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="joined")
+
+    @property
+    def kind_label(self) -> str:
+        return NotificationKind(self.kind).label
+
+    def __repr__(self) -> str:
+        return f"<Notification {self.id} {self.kind} for {self.user_id}>"

@@ -1,0 +1,172 @@
+"""Notifications: who hears about a reply, a mention or a status change; the bell's counts.
+
+Called by the posting and escalation services after their own commit. Notifications are written
+and committed first, then announced live, so a client that misses the live event still finds
+them in the database. A failure here is logged and never undoes the post that caused it.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from functools import wraps
+
+from board import live, permissions
+from board.extensions import db
+from board.models import Notification, NotificationKind, Post, Thread, User, utcnow
+
+log = logging.getLogger(__name__)
+
+# @username: the account names of accounts.USERNAME_RE, not preceded by a word character (so an
+# e-mail address is not a mention). Chinese punctuation or spaces end the name.
+MENTION_RE = re.compile(r"(?<![A-Za-z0-9_.@-])@([A-Za-z0-9_.-]{3,30})")
+MAX_MENTIONS = 10  # a post cannot page the whole force
+PAGE_SIZE = 30
+
+
+def parse_mentions(text: str) -> list[str]:
+    """The distinct usernames @mentioned in a text, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for name in MENTION_RE.findall(text or ""):
+        name = name.rstrip(".-")  # "@zhang." at a sentence end
+        if len(name) >= 3:
+            seen.setdefault(name.lower(), None)
+    return list(seen)[:MAX_MENTIONS]
+
+
+def _never_fail(fn):
+    """The write that triggered a notification is committed already: never fail it from here."""
+
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception:
+            log.exception("notifications: %s failed", fn.__name__)
+            db.session.rollback()
+            return []
+
+    return wrapper
+
+
+def _mentioned_users(text: str) -> list[User]:
+    names = parse_mentions(text)
+    if not names:
+        return []
+    stmt = db.select(User).where(db.func.lower(User.username).in_(names),
+                                 User.disabled.is_(False))
+    return list(db.session.scalars(stmt))
+
+
+def _deliver(recipients: dict[int, dict], thread: Thread | None) -> list[Notification]:
+    """Write one notification per recipient who may read the thread, commit, then announce."""
+    rows = []
+    for user_id, fields in recipients.items():
+        user = fields.pop("user")
+        if thread is not None and not permissions.can(user, "thread.view", thread):
+            continue  # never tell anyone about a police-only thread they cannot open
+        rows.append(Notification(user_id=user_id, thread_id=thread.id if thread else None,
+                                 created_at=utcnow(), **fields))
+    if not rows:
+        return []
+    db.session.add_all(rows)
+    db.session.commit()
+    for row in rows:
+        live.notification_created(row, unread_count(row.user_id))
+    return rows
+
+
+@_never_fail
+def post_created(post: Post) -> list[Notification]:
+    """A reply: the asker hears of it (official or not), other participants, and @mentions."""
+    thread, author_id = post.thread, post.author_id
+    recipients: dict[int, dict] = {}
+
+    def add(user: User, kind: str) -> None:
+        if user.id != author_id and user.id not in recipients:
+            recipients[user.id] = {"user": user, "kind": kind, "post_id": post.id,
+                                   "actor_id": author_id}
+
+    for user in _mentioned_users(post.body):  # the most specific reason wins
+        add(user, NotificationKind.MENTION)
+    add(thread.author, NotificationKind.OFFICIAL_REPLY if post.official else NotificationKind.REPLY)
+    participants = db.select(Post.author_id).where(
+        Post.thread_id == thread.id, Post.id != post.id, Post.hidden.is_(False)).distinct()
+    others = db.session.scalars(db.select(User).where(User.id.in_(participants),
+                                                      User.disabled.is_(False)))
+    for user in others:
+        add(user, NotificationKind.REPLY)
+    return _deliver(recipients, thread)
+
+
+@_never_fail
+def thread_created(thread: Thread) -> list[Notification]:
+    """A new thread: only @mentions in its body notify anyone (the inbox covers the officers)."""
+    recipients = {
+        user.id: {"user": user, "kind": NotificationKind.MENTION, "actor_id": thread.author_id}
+        for user in _mentioned_users(thread.body) if user.id != thread.author_id
+    }
+    return _deliver(recipients, thread)
+
+
+@_never_fail
+def notify_status_changed(thread: Thread, actor: User | None = None) -> list[Notification]:
+    """The asker hears that their thread moved (escalated, dispatched, resolved, ...).
+
+    For the escalation service to call after its commit; not called when the actor is the asker.
+    """
+    if actor is not None and actor.id == thread.author_id:
+        return []
+    recipients = {thread.author_id: {
+        "user": thread.author, "kind": NotificationKind.STATUS_CHANGED, "status": thread.status,
+        "actor_id": actor.id if actor is not None else None}}
+    return _deliver(recipients, thread)
+
+
+@_never_fail
+def notify_staff(users: list[User], thread: Thread, actor: User | None = None,
+                 reason: str | None = None) -> list[Notification]:
+    """Issue 5: police work items — escalated to the command centre, dispatched to my unit,
+    supervised by a leader, overdue (reason goes in `status`; see serializers.WORK_TEXT)."""
+    recipients = {
+        user.id: {"user": user, "kind": NotificationKind.WORK,
+                  "status": reason or thread.status,
+                  "actor_id": actor.id if actor is not None else None}
+        for user in users if actor is None or user.id != actor.id}
+    return _deliver(recipients, thread)
+
+
+# --- the bell -------------------------------------------------------------------------------
+
+
+def unread_count(user_id: int) -> int:
+    stmt = db.select(db.func.count()).select_from(Notification).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None))
+    return db.session.scalar(stmt) or 0
+
+
+def for_user(user: User, before_id: int | None = None,
+             limit: int = PAGE_SIZE) -> tuple[list[Notification], int | None]:
+    """My notifications, newest first, one keyset page; the cursor is the last id shown."""
+    stmt = (db.select(Notification).where(Notification.user_id == user.id)
+            .order_by(Notification.id.desc()).limit(limit + 1))
+    if before_id:
+        stmt = stmt.where(Notification.id < before_id)
+    rows = list(db.session.scalars(stmt))
+    next_before = rows[limit - 1].id if len(rows) > limit else None
+    return rows[:limit], next_before
+
+
+def mark_read(user: User, ids: list[int] | None = None, everything: bool = False) -> int:
+    """Mark some (by id) or all of my notifications read; returns the new unread count."""
+    stmt = db.update(Notification).where(Notification.user_id == user.id,
+                                         Notification.read_at.is_(None))
+    if not everything:
+        clean = [int(i) for i in ids or [] if isinstance(i, int) or str(i).isdigit()]
+        if not clean:
+            return unread_count(user.id)
+        stmt = stmt.where(Notification.id.in_(clean))
+    db.session.execute(stmt.values(read_at=utcnow()), execution_options={"synchronize_session": False})
+    db.session.commit()
+    count = unread_count(user.id)
+    live.unread_changed(user.id, count)
+    return count

@@ -1,0 +1,46 @@
+"""The notifications page: my bell entries, mark one or all read."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from board.serializers import notification_to_dict
+from board.services import notifications
+from board.views import safe_next
+
+bp = Blueprint("notifications", __name__)
+
+
+@bp.app_context_processor
+def _bell():
+    """`unread_notifications()` for the bell in every page's top bar (one indexed count)."""
+
+    def unread_notifications() -> int:
+        if not current_user.is_authenticated:
+            return 0
+        return notifications.unread_count(current_user.id)
+
+    return {"unread_notifications": unread_notifications}
+
+
+@bp.get("/notifications")
+@login_required
+def index():
+    before = request.args.get("before", "")
+    rows, next_before = notifications.for_user(current_user,
+                                               int(before) if before.isdigit() else None)
+    return render_template("notifications/index.html",
+                           items=[dict(notification_to_dict(n), when=n.created_at) for n in rows],
+                           next_before=next_before)
+
+
+@bp.post("/notifications/read")
+@login_required
+def mark_read():
+    """One (`id`) or all (`all=1`): the form works without JavaScript; live.js posts it too."""
+    note_id = request.form.get("id", "")
+    if request.form.get("all"):
+        notifications.mark_read(current_user, everything=True)
+    elif note_id.isdigit():
+        notifications.mark_read(current_user, [int(note_id)])
+    return redirect(safe_next(url_for("notifications.index")))

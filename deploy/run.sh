@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Several board processes on PostgreSQL + Redis: migrate once, then N single-worker gunicorn
+# gevent processes on 127.0.0.1:BASE_PORT.. that share Socket.IO rooms through REDIS_URL.
+# Put deploy/nginx.conf in front (sticky by client IP, WebSocket upgrade).
+#   DATABASE_URL=postgresql+psycopg://board@127.0.0.1/board REDIS_URL=redis://127.0.0.1:6379/0 \
+#   SECRET_KEY=change-me deploy/run.sh 4
+set -euo pipefail
+count=${1:-$(nproc)}
+base=${BASE_PORT:-8001}
+: "${DATABASE_URL:?set DATABASE_URL, e.g. postgresql+psycopg://board@127.0.0.1/board}"
+: "${REDIS_URL:?set REDIS_URL, e.g. redis://127.0.0.1:6379/0}"
+: "${SECRET_KEY:?set SECRET_KEY (the same for every process)}"
+cd "$(dirname "$0")/.."
+python -m board.wsgi prepare
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true' INT TERM EXIT
+for ((i = 0; i < count; i++)); do
+  BOARD_SKIP_PREPARE=1 BIND="127.0.0.1:$((base + i))" gunicorn -c gunicorn.conf.py board.wsgi:app &
+  pids+=("$!")
+done
+wait -n  # one process died: stop the rest, so a supervisor (systemd) restarts the whole set

@@ -1,0 +1,398 @@
+/* Live pages over Socket.IO (static/vendor/socket.io, no inline scripts).
+ * Thread page: new replies appear in order (catch-up from the database after every reconnect,
+ * de-duplicated by post id), status changes in place, "民警正在回复…" while an officer types.
+ * Board page and home: new threads wait behind an "N 条新帖" bar instead of jumping the page.
+ * Officer inbox: new unanswered threads arrive, answered ones leave, the count is in the title.
+ * Every page: the bell's unread count. Payloads are the JSON API's; body_html is sanitized on the
+ * server, every other field is set as text. */
+(function () {
+  "use strict";
+  if (typeof window.io !== "function") return;
+
+  var OFFICIAL_ROLES = ["officer", "leader", "dispatcher"];
+  var TYPING_SEND_EVERY = 2000;  // ms between typing events we send while the officer types
+  var TYPING_IDLE = 4000;        // ms without keystrokes after which we say "stopped"
+  var TYPING_SHOW = 6000;        // ms an indicator stays without a fresh typing event
+
+  var body = document.body;
+  var role = body.getAttribute("data-role") || "";
+  var threadEl = document.querySelector("article.thread[data-thread-id]");
+  var threadId = threadEl ? parseInt(threadEl.getAttribute("data-thread-id"), 10) : null;
+  var postsEl = document.querySelector("[data-posts]");
+  var boardList = document.querySelector("[data-thread-list][data-board]");
+  var homeList = document.querySelector("[data-live-home] [data-thread-list]");
+  var inboxEl = document.querySelector("[data-inbox]");
+  var bell = document.querySelector("[data-bell]");
+  var notesEl = document.querySelector("[data-notifications]");
+  if (!threadId && !boardList && !homeList && !inboxEl && !bell) return;
+
+  var socket = window.io({ withCredentials: true });
+  window.boardLive = { socket: socket };  // for debugging and the browser tests
+
+  // --- small DOM helpers ----------------------------------------------------------------
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+  function sanitizedFragment(html) {  // server-sanitized HTML; a <template> never runs scripts
+    var tpl = document.createElement("template");
+    tpl.innerHTML = html || "";
+    return tpl.content;
+  }
+  function flash(node) {
+    node.classList.add("just-arrived");
+    setTimeout(function () { node.classList.remove("just-arrived"); }, 4000);
+  }
+  function timeEl(iso) {
+    var t = el("time", null, "刚刚");
+    if (iso) t.setAttribute("datetime", iso);
+    return t;
+  }
+
+  // --- thread page ----------------------------------------------------------------------
+  function officerBadge(author) {  // same markup as templates/_macros.html officer_badge
+    var badge = el("span", "officer-badge");
+    badge.title = "实名认证民警";
+    var icon = el("span", "badge-icon", "警");
+    icon.setAttribute("aria-hidden", "true");
+    badge.appendChild(icon);
+    badge.appendChild(el("strong", "officer-name", author.real_name));
+    badge.appendChild(el("span", "badge-no", "警号 " + (author.badge_no || "")));
+    if (author.unit) badge.appendChild(el("span", "unit", author.unit));
+    return badge;
+  }
+
+  function renderPost(post) {
+    var li = el("li", "post" + (post.official ? " official" : "") + (post.hidden ? " hidden-post" : ""));
+    li.id = "p" + post.id;
+    li.setAttribute("data-post-id", post.id);
+    var head = el("div", "post-head");
+    var author = post.author || {};
+    if (post.official) {
+      head.appendChild(officerBadge(author));
+      if (author.contact) head.appendChild(el("span", "contact", "联系方式:" + author.contact));
+    } else {
+      head.appendChild(el("span", "author", author.display_name));
+    }
+    head.appendChild(timeEl(post.created_at));
+    li.appendChild(head);
+    var content = el("div", "body");
+    content.appendChild(sanitizedFragment(post.body_html));
+    li.appendChild(content);
+    return li;
+  }
+
+  function postNodes() { return postsEl ? postsEl.querySelectorAll("[data-post-id]") : []; }
+
+  function lastPostId() {
+    var max = 0;
+    Array.prototype.forEach.call(postNodes(), function (node) {
+      max = Math.max(max, parseInt(node.getAttribute("data-post-id"), 10) || 0);
+    });
+    return max;
+  }
+
+  function updateReplyCount() {
+    var counter = document.querySelector("[data-reply-count]");
+    if (counter) counter.textContent = String(postNodes().length);
+  }
+
+  function addPost(post) {
+    if (!postsEl || post.thread_id !== threadId) return;
+    if (postsEl.querySelector('[data-post-id="' + post.id + '"]')) return;  // seen already
+    var node = renderPost(post);
+    var before = null;  // keep id order even when catch-up and live events interleave
+    Array.prototype.some.call(postNodes(), function (other) {
+      if (parseInt(other.getAttribute("data-post-id"), 10) > post.id) { before = other; return true; }
+      return false;
+    });
+    var empty = postsEl.querySelector("[data-empty]");
+    if (empty) empty.remove();
+    postsEl.insertBefore(node, before);
+    flash(node);
+    updateReplyCount();
+    hideTyping(post.author && post.author.id);
+  }
+
+  function updatePost(post) {
+    if (!postsEl) return;
+    var node = postsEl.querySelector('[data-post-id="' + post.id + '"]');
+    if (!node) return;
+    if (post.hidden && post.body_html === undefined) {  // hidden, and not ours to see
+      node.remove();
+      updateReplyCount();
+      return;
+    }
+    var fresh = renderPost(post);
+    node.replaceWith(fresh);
+    flash(fresh);
+  }
+
+  function setStatus(container, thread) {
+    var badge = container && container.querySelector(".status");
+    if (!badge) return;
+    badge.className = "status status-" + thread.status;
+    badge.textContent = thread.status_label;
+  }
+
+  function updateThreadPage(thread) {
+    if (thread.id !== threadId) return;
+    setStatus(threadEl.querySelector("header"), thread);
+  }
+
+  // typing indicator (receiving side)
+  var typingEl = null, typingTimer = null, typingUser = null;
+  function showTyping(user) {
+    if (!postsEl) return;
+    if (!typingEl) {
+      typingEl = el("p", "typing-indicator");
+      typingEl.setAttribute("role", "status");
+      typingEl.setAttribute("aria-live", "polite");
+      postsEl.parentNode.insertBefore(typingEl, postsEl.nextSibling);
+    }
+    typingEl.textContent = "";
+    typingEl.appendChild(el("strong", "officer-name", user.real_name || user.display_name));
+    typingEl.appendChild(document.createTextNode(" 民警正在回复…"));
+    typingEl.hidden = false;
+    typingUser = user.id;
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(function () { hideTyping(); }, TYPING_SHOW);
+  }
+  function hideTyping(userId) {
+    if (!typingEl || (userId !== undefined && userId !== null && userId !== typingUser)) return;
+    typingEl.hidden = true;
+    clearTimeout(typingTimer);
+  }
+
+  // typing (sending side): officers only; the server ignores anyone else anyway
+  function watchTyping() {
+    var form = document.querySelector(".reply-form");
+    var box = form && form.querySelector("textarea");
+    if (!box || OFFICIAL_ROLES.indexOf(role) < 0) return;
+    var lastSent = 0, idleTimer = null, active = false;
+    function stop() {
+      if (!active) return;
+      active = false;
+      socket.emit("typing", { thread_id: threadId, typing: false });
+    }
+    box.addEventListener("input", function () {
+      var now = Date.now();
+      if (now - lastSent > TYPING_SEND_EVERY) {
+        lastSent = now;
+        active = true;
+        socket.emit("typing", { thread_id: threadId });
+      }
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(function () { lastSent = 0; stop(); }, TYPING_IDLE);
+    });
+    box.addEventListener("blur", function () { lastSent = 0; stop(); });
+    form.addEventListener("submit", stop);
+  }
+
+  function catchUp() {
+    socket.emit("catch_up", { thread_id: threadId, after_post_id: lastPostId() }, function (reply) {
+      if (!reply || !reply.ok) return;
+      reply.posts.forEach(addPost);
+      updateThreadPage(reply.thread);
+      if (reply.more) catchUp();
+    });
+  }
+
+  // --- board page and home: new threads behind a bar ------------------------------------
+  function threadRow(thread, showBoard) {  // same markup as templates/_macros.html thread_row
+    var li = el("li", "thread-row");
+    li.setAttribute("data-thread-id", thread.id);
+    var a = el("a");
+    a.href = thread.url;
+    var top = el("div", "row-top");
+    top.appendChild(el("span", "tag tag-kind kind-" + thread.kind, thread.kind_label));
+    if (showBoard) top.appendChild(el("span", "tag tag-board", thread.board_name));
+    top.appendChild(el("span", "row-title", thread.title));
+    var meta = el("div", "row-meta");
+    meta.appendChild(el("span", "status status-" + thread.status, thread.status_label));
+    if (thread.official_answered) {
+      var mark = el("span", "official-mark", "✔ 官方回复");
+      mark.title = "民警已回复";
+      meta.appendChild(mark);
+    }
+    meta.appendChild(el("span", "reply-count", thread.reply_count + " 回复"));
+    meta.appendChild(timeEl(thread.last_activity_at));
+    a.appendChild(top);
+    a.appendChild(meta);
+    li.appendChild(a);
+    return li;
+  }
+
+  function NewThreads(list, showBoard) {
+    var pending = [], bar = null;
+    function firstUnpinned() {
+      return list.querySelector(".thread-row:not(.pinned), [data-empty], .empty");
+    }
+    function reveal() {
+      var anchor = firstUnpinned();
+      pending.forEach(function (thread) {  // newest ends up first
+        if (list.querySelector('[data-thread-id="' + thread.id + '"]')) return;
+        var row = threadRow(thread, showBoard);
+        row.classList.add("slide-in");
+        list.insertBefore(row, anchor);
+        anchor = row;
+        flash(row);
+      });
+      pending = [];
+      var empty = list.querySelector(".empty");
+      if (empty) empty.remove();
+      if (bar) { bar.remove(); bar = null; }
+    }
+    this.add = function (thread) {
+      if (list.querySelector('[data-thread-id="' + thread.id + '"]')) return;
+      if (pending.some(function (t) { return t.id === thread.id; })) return;
+      pending.unshift(thread);
+      if (!bar) {
+        bar = el("button", "new-threads-bar");
+        bar.type = "button";
+        bar.setAttribute("aria-live", "polite");
+        bar.addEventListener("click", reveal);
+      }
+      bar.textContent = pending.length + " 条新帖,点击查看";
+      var item = bar.parentNode ? null : el("li", "new-threads-item");
+      if (item) {
+        item.appendChild(bar);
+        list.insertBefore(item, firstUnpinned());
+      }
+    };
+    this.update = function (thread) {
+      var row = list.querySelector('.thread-row[data-thread-id="' + thread.id + '"]');
+      if (!row) return;
+      setStatus(row, thread);
+      var count = row.querySelector(".reply-count");
+      if (count) count.textContent = thread.reply_count + " 回复";
+    };
+  }
+
+  // --- officer inbox --------------------------------------------------------------------
+  var baseTitle = document.title;
+  function inboxRows() { return inboxEl.querySelectorAll(".thread-row[data-thread-id]"); }
+  function inboxCount() {
+    var n = inboxRows().length;
+    var counter = document.querySelector("[data-inbox-count]");
+    if (counter) {
+      counter.textContent = String(n);
+      counter.classList.toggle("zero", n === 0);
+    }
+    document.title = (n ? "(" + n + ") " : "") + baseTitle;
+  }
+  function inboxRow(thread) {
+    var li = el("li", "thread-row");
+    li.setAttribute("data-thread-id", thread.id);
+    var a = el("a");
+    a.href = thread.url;
+    var top = el("div", "row-top");
+    top.appendChild(el("span", "tag tag-board", thread.board_name));
+    top.appendChild(el("span", "tag tag-kind kind-" + thread.kind, thread.kind_label));
+    top.appendChild(el("span", "row-title", thread.title));
+    var meta = el("div", "row-meta");
+    meta.appendChild(el("span", "waiting", "刚刚提交"));
+    meta.appendChild(el("span", null, thread.author && thread.author.display_name));
+    a.appendChild(top);
+    a.appendChild(meta);
+    li.appendChild(a);
+    return li;
+  }
+  function inboxUpsert(thread) {
+    var row = inboxEl.querySelector('.thread-row[data-thread-id="' + thread.id + '"]');
+    if (thread.status !== "awaiting_reply") {
+      if (row) row.remove();
+    } else if (!row) {  // longest waiting first: a new one goes to the end
+      var empty = inboxEl.querySelector("[data-empty]");
+      if (empty) empty.remove();
+      row = inboxRow(thread);
+      inboxEl.appendChild(row);
+      flash(row);
+    }
+    inboxCount();
+  }
+
+  // --- bell -----------------------------------------------------------------------------
+  function setBell(count) {
+    if (!bell) return;
+    var badge = bell.querySelector("[data-bell-count]");
+    badge.textContent = count > 99 ? "99+" : String(count);
+    badge.hidden = !count;
+    bell.classList.toggle("has-unread", count > 0);
+    bell.setAttribute("aria-label", count ? "通知(" + count + " 条未读)" : "通知");
+  }
+  function addNotification(note) {
+    if (!notesEl || notesEl.querySelector('[data-notification-id="' + note.id + '"]')) return;
+    var li = el("li", "notification unread kind-" + note.kind);
+    li.setAttribute("data-notification-id", note.id);
+    var a = el("a", "notification-link");
+    a.href = note.url || "#";
+    a.appendChild(el("span", "tag notification-kind", note.kind_label));
+    a.appendChild(el("span", "notification-text", note.text));
+    var t = timeEl(note.created_at);
+    t.className = "muted small";
+    a.appendChild(t);
+    li.appendChild(a);
+    var empty = notesEl.querySelector("[data-empty]");
+    if (empty) empty.remove();
+    notesEl.insertBefore(li, notesEl.firstChild);
+    flash(li);
+  }
+  if (notesEl) {  // opening a notification marks it read (the form buttons work without JS)
+    notesEl.addEventListener("click", function (event) {
+      var link = event.target.closest(".notification.unread .notification-link");
+      if (!link) return;
+      var id = parseInt(link.parentNode.getAttribute("data-notification-id"), 10);
+      var token = document.querySelector('meta[name="csrf-token"]');
+      fetch("/api/v1/me/notifications/read", {
+        method: "POST", credentials: "same-origin", keepalive: true,
+        headers: { "Content-Type": "application/json", "X-CSRFToken": token ? token.content : "" },
+        body: JSON.stringify({ ids: [id] })
+      }).catch(function () {});
+    });
+  }
+
+  // --- wiring ---------------------------------------------------------------------------
+  var boardFeed = boardList ? new NewThreads(boardList, false) : null;
+  var homeFeed = homeList ? new NewThreads(homeList, true) : null;
+
+  socket.on("connect", function () {  // every (re)connect: rooms are per connection
+    if (threadId) {
+      socket.emit("join", { room: "thread:" + threadId }, function (reply) {
+        if (reply && reply.ok) catchUp();
+      });
+    }
+    if (boardList) socket.emit("join", { room: "board:" + boardList.getAttribute("data-board") });
+    if (homeList) socket.emit("join", { room: "home" });
+  });
+
+  socket.on("post_created", function (data) { addPost(data.post); });
+  socket.on("post_updated", function (data) { updatePost(data.post); });
+  socket.on("typing", function (data) {
+    if (data.thread_id !== threadId) return;
+    if (data.typing === false) hideTyping(data.user && data.user.id);
+    else showTyping(data.user || {});
+  });
+  socket.on("thread_created", function (data) {
+    var thread = data.thread;
+    if (boardFeed && thread.board === boardList.getAttribute("data-board")) boardFeed.add(thread);
+    if (homeFeed) homeFeed.add(thread);
+    if (inboxEl) inboxUpsert(thread);
+  });
+  socket.on("thread_updated", function (data) {
+    var thread = data.thread;
+    if (threadId) updateThreadPage(thread);
+    if (boardFeed) boardFeed.update(thread);
+    if (homeFeed) homeFeed.update(thread);
+    if (inboxEl) inboxUpsert(thread);
+  });
+  socket.on("notification", function (data) {
+    setBell(data.unread_count);
+    if (data.notification) addNotification(data.notification);
+  });
+
+  if (threadId) watchTyping();
+  if (inboxEl) inboxCount();
+})();
