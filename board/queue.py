@@ -1,0 +1,57 @@
+"""The 110 command centre's queue: escalations awaiting dispatch (most urgent, then oldest
+first), dispatched incidents still open, and unescalated posts that look like emergencies."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import case
+
+from board import permissions
+from board.extensions import db
+from board.models import Escalation, Thread, ThreadStatus, Unit, Urgency
+from board.services.errors import PermissionDenied
+
+S = ThreadStatus
+URGENCY_RANK = case({u.value: u.rank for u in Urgency}, value=Thread.urgency, else_=0)
+
+
+@dataclass
+class Queue:
+    waiting: list[Thread]
+    in_progress: list[Thread]
+    urgent_posts: list[Thread]
+    reasons: dict[int, Escalation]
+
+
+def command_queue(viewer, limit: int = 100) -> Queue:
+    if not permissions.can(viewer, "command.view"):
+        raise PermissionDenied()
+    waiting = list(db.session.scalars(
+        db.select(Thread).where(Thread.status == S.ESCALATED)
+        .order_by(URGENCY_RANK.desc(), Thread.urgent.desc(), Thread.escalated_at, Thread.id)
+        .limit(limit)))
+    in_progress = list(db.session.scalars(
+        db.select(Thread).where(Thread.status.in_([S.DISPATCHED, S.HANDLING]))
+        .order_by(URGENCY_RANK.desc(), Thread.dispatched_at, Thread.id).limit(limit)))
+    urgent_posts = list(db.session.scalars(
+        db.select(Thread).where(Thread.urgent.is_(True),
+                                Thread.status.in_([S.AWAITING_REPLY, S.ANSWERED]))
+        .order_by(Thread.created_at, Thread.id).limit(limit)))
+    return Queue(waiting, in_progress, urgent_posts, latest_escalations(waiting + in_progress))
+
+
+def latest_escalations(threads: list[Thread]) -> dict[int, Escalation]:
+    """The current escalation of each thread, in one query."""
+    ids = [t.id for t in threads]
+    if not ids:
+        return {}
+    latest = (db.select(db.func.max(Escalation.id)).where(Escalation.thread_id.in_(ids))
+              .group_by(Escalation.thread_id))
+    rows = db.session.scalars(db.select(Escalation).where(Escalation.id.in_(latest)))
+    return {row.thread_id: row for row in rows}
+
+
+def dispatch_units() -> list[Unit]:
+    """Where a dispatcher may send police: stations, branches and specialist units, in tree order."""
+    return list(db.session.scalars(db.select(Unit).where(
+        Unit.kind.in_(["station", "branch", "specialist"])).order_by(Unit.position)))

@@ -1,0 +1,60 @@
+"""The audit log: who did what to which object, when, with the values before and after.
+
+`record()` only adds the entry to the session: it is committed in the same transaction as the
+change it describes, so there is never a change without its entry (or an entry without change).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from board import permissions
+from board.extensions import db
+from board.models import AuditEntry, utcnow
+from board.services.errors import PermissionDenied
+
+ACTION_LABELS = {
+    "thread.pin": "置顶", "thread.unpin": "取消置顶", "thread.lock": "锁定", "thread.unlock": "解锁",
+    "thread.escalate": "转指挥中心", "thread.dispatch": "派警", "thread.status": "状态变更",
+    "thread.supervise": "督办", "thread.rate": "评价", "post.hide": "隐藏回复",
+    "post.unhide": "恢复回复", "thread.hide": "隐藏帖子", "thread.unhide": "恢复帖子", "user.role": "角色变更", "user.disable": "停用账号",
+    "user.enable": "启用账号", "sla.overdue": "超时提醒",
+}
+
+
+def _plain(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def snapshot(obj, *fields: str) -> dict:
+    """The named attributes of an object as JSON-safe values, for before/after."""
+    return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+def record(actor, action: str, target_type: str, target_id: int | None,
+           before: dict | None = None, after: dict | None = None) -> AuditEntry:
+    entry = AuditEntry(actor_id=getattr(actor, "id", None), action=action,
+                       target_type=target_type, target_id=target_id,
+                       before=before, after=after, created_at=utcnow())
+    db.session.add(entry)
+    return entry
+
+
+def entries(viewer, before_id: int | None = None, action: str | None = None,
+            target_type: str | None = None, target_id: int | None = None,
+            limit: int = 50) -> tuple[list[AuditEntry], int | None]:
+    """The log newest first, one keyset page; leaders and admins only."""
+    if not permissions.can(viewer, "audit.view"):
+        raise PermissionDenied()
+    stmt = db.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit + 1)
+    if before_id:
+        stmt = stmt.where(AuditEntry.id < before_id)
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    if target_type:
+        stmt = stmt.where(AuditEntry.target_type == target_type)
+    if target_id is not None:
+        stmt = stmt.where(AuditEntry.target_id == target_id)
+    rows = list(db.session.scalars(stmt))
+    return rows[:limit], (rows[limit - 1].id if len(rows) > limit else None)

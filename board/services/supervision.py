@@ -1,0 +1,137 @@
+"""Leader supervision (督办), the asker's satisfaction rating, and the once-only overdue alert."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from board import permissions, sla
+from board.extensions import db
+from board.models import Rating, Role, Thread, ThreadStatus, Unit, User, utcnow
+from board.services import audit, status
+from board.services.errors import Conflict, ValidationFailed
+
+S = ThreadStatus
+INSTRUCTION_MAX = 500
+COMMENT_MAX = 300
+RATEABLE = {S.RESOLVED, S.CLOSED}
+
+
+def responsible_units(thread: Thread) -> list[Unit]:
+    """The unit handling the thread if dispatched, else the units answering its board."""
+    return [thread.dispatched_unit] if thread.dispatched_unit else list(thread.board.units)
+
+
+def _unit_staff(units: list[Unit], roles: tuple[str, ...]) -> list[User]:
+    ids = [u.id for u in units]
+    if not ids:
+        return []
+    return list(db.session.scalars(db.select(User).where(
+        User.unit_id.in_(ids), User.role.in_(roles), User.disabled.is_(False))))
+
+
+def supervise(user, thread: Thread, instruction: str) -> Thread:
+    """A leader marks the thread 领导督办; the responsible unit hears of it; the leader follows."""
+    permissions.require(user, "thread.supervise", thread)
+    if thread.status == S.CLOSED:
+        raise Conflict("已关闭的帖子不能督办", code="illegal_transition")
+    instruction = status.clean_note(instruction, "instruction", required=True)
+    if len(instruction) > INSTRUCTION_MAX:
+        raise ValidationFailed(fields={"instruction": f"督办意见不能超过 {INSTRUCTION_MAX} 个字"})
+    before = audit.snapshot(thread, "supervised", "supervision_instruction")
+    now = utcnow()
+    thread.supervised, thread.supervised_at = True, now
+    thread.supervised_by_id, thread.supervision_instruction = user.id, instruction
+    status.add_event(thread, user, "supervised", None,
+                     "领导督办:市局领导已要求相关单位加快办理,并跟踪办理进展。", instruction)
+    audit.record(user, "thread.supervise", "thread", thread.id, before,
+                 {"supervised": True, "supervision_instruction": instruction})
+    db.session.commit()
+    db.session.refresh(thread)
+    status.announce(thread, user, reason="supervised",
+                    staff=_unit_staff(responsible_units(thread), (Role.OFFICER, Role.LEADER)))
+    return thread
+
+
+def rating_for(thread: Thread) -> Rating | None:
+    return db.session.scalar(db.select(Rating).where(Rating.thread_id == thread.id))
+
+
+def rate(user, thread: Thread, score, comment: str | None = None) -> Rating:
+    """The asker rates a resolved (or closed) thread 1–5, once; it shows on the thread."""
+    permissions.require(user, "thread.rate", thread)
+    if thread.status not in RATEABLE:
+        raise Conflict("办结后才能评价", code="illegal_transition",
+                       fields={"status": "允许评价的状态: resolved, closed"})
+    try:
+        score = int(score)
+    except (TypeError, ValueError):
+        score = 0
+    if not 1 <= score <= 5:
+        raise ValidationFailed(fields={"score": "请选择 1–5 星"})
+    comment = " ".join((comment or "").split())
+    if len(comment) > COMMENT_MAX:
+        raise ValidationFailed(fields={"comment": f"评价不能超过 {COMMENT_MAX} 个字"})
+    if rating_for(thread) is not None:
+        raise Conflict("您已经评价过了", code="already_rated")
+    rating = Rating(thread_id=thread.id, user_id=user.id, score=score,
+                    comment=comment or None, created_at=utcnow())
+    db.session.add(rating)
+    stars = "★" * score + "☆" * (5 - score)
+    status.add_event(thread, user, "rated", None,
+                     f"提问人评价:{stars}" + (f"「{comment}」" if comment else ""))
+    audit.record(user, "thread.rate", "thread", thread.id, None, {"score": score})
+    db.session.commit()
+    from board import live
+
+    live.thread_updated(thread)
+    return rating
+
+
+# --- SLA: the overdue alert, sent once per thread -------------------------------------------
+
+
+def unit_leaders(units: list[Unit]) -> list[User]:
+    """Leaders of these units or of any unit above them (a station's branch, the bureau)."""
+    ids: set[int] = set()
+    for unit in units:
+        while unit is not None and unit.id not in ids:
+            ids.add(unit.id)
+            unit = unit.parent
+    return list(db.session.scalars(db.select(User).where(
+        User.unit_id.in_(ids), User.role == Role.LEADER, User.disabled.is_(False))))
+
+
+def check_overdue(now: datetime | None = None, limit: int = 500) -> list[Thread]:
+    """Mark newly overdue threads notified and tell the responsible units' leaders, once each."""
+    now = now or utcnow()
+    stmt = (db.select(Thread).where(
+        Thread.status == S.AWAITING_REPLY, Thread.sla_due_at.is_not(None),
+        Thread.sla_due_at <= now, Thread.overdue_notified.is_(False))
+        .order_by(Thread.sla_due_at).limit(limit))
+    threads = list(db.session.scalars(stmt))
+    claimed = []
+    for thread in threads:
+        # Claim with a guarded UPDATE: two checkers running at once never both send the alert.
+        result = db.session.execute(
+            db.update(Thread).where(Thread.id == thread.id, Thread.overdue_notified.is_(False))
+            .values(overdue_notified=True), execution_options={"synchronize_session": False})
+        if result.rowcount == 1:
+            audit.record(None, "sla.overdue", "thread", thread.id, None,
+                         {"due_at": thread.sla_due_at.isoformat(),
+                          "overdue_seconds": sla.overdue_seconds(thread, now)})
+            claimed.append(thread)
+    db.session.commit()
+    for thread in claimed:
+        db.session.refresh(thread)
+        leaders = unit_leaders(list(thread.board.units))
+        _notify_overdue(thread, leaders)
+    return claimed
+
+
+def _notify_overdue(thread: Thread, leaders: list[User]) -> None:
+    try:
+        from board.services import notifications
+    except ImportError:  # pragma: no cover
+        return
+    notify_staff = getattr(notifications, "notify_staff", None)
+    if notify_staff and leaders:
+        notify_staff(leaders, thread, None, "overdue")

@@ -1,0 +1,47 @@
+"""Leaders: the dashboard (server-rendered SVG charts, every number a link), CSV, the threads
+behind a number, and the audit log."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request
+from flask_login import current_user, login_required
+
+from board import permissions
+from board.services import audit, dashboard
+
+bp = Blueprint("leader", __name__, url_prefix="/leader")
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    return None
+
+
+@bp.get("/")
+def dashboard_page():
+    data = dashboard.figures(current_user, dashboard.parse_days(request.args.get("days")))
+    return render_template("leader/dashboard.html", d=data, periods=dashboard.PERIODS)
+
+
+@bp.get("/dashboard.csv")
+def dashboard_csv():
+    days = dashboard.parse_days(request.args.get("days"))
+    data = dashboard.figures(current_user, days)
+    return Response(dashboard.to_csv(data), mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f"attachment; filename=dashboard-{days}d.csv"})
+
+
+@bp.get("/threads")
+def threads_behind():
+    args = {k: request.args.get(k) for k in dashboard.FILTERS if request.args.get(k)}
+    threads = dashboard.threads_behind(current_user, args)
+    return render_template("leader/threads.html", threads=threads, filters=args)
+
+
+@bp.get("/audit")
+def audit_page():
+    permissions.require(current_user, "audit.view")
+    rows, next_before = audit.entries(current_user, before_id=request.args.get("before", type=int),
+                                      action=request.args.get("action") or None)
+    return render_template("leader/audit.html", rows=rows, next_before=next_before,
+                           labels=audit.ACTION_LABELS, action=request.args.get("action") or "")

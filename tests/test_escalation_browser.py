@@ -1,0 +1,140 @@
+"""Real browsers against the real server: a dispatcher's queue fills live when an officer
+escalates, the dispatcher dispatches from it, and the citizen watching the thread on a phone sees
+each step of the timeline appear without a reload — then rates the outcome."""
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+
+from tests.live_server import PASSWORD, BoardServer, create_user, register, token
+
+pytestmark = pytest.mark.browser
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 2, "locale": "zh-CN"}
+WAIT = 15_000  # ms
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    instance = tmp_path_factory.mktemp("escalation-browser")
+    board = BoardServer(instance).wait_ready()
+    for role, username, name, badge, unit in (
+            ("officer", "desk_officer", "孙丽娜", "150518", "online-desk"),
+            ("dispatcher", "desk_dispatch", "李晓燕", "150110", "command-110"),
+            ("officer", "kunhe_officer", "陈志强", "150456", "station-kunhe")):
+        create_user(instance, "--role", role, "--username", username, "--password", PASSWORD,
+                    "--real-name", name, "--badge-no", badge, "--unit", unit)
+    register(board, "note_finder", "捡到纸条的市民")
+    yield board
+    board.stop()
+
+
+@pytest.fixture
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=chromium_path, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield chromium
+        chromium.close()
+
+
+def _api(server, username, method, path, **json):
+    response = requests.request(method, server.url + "/api/v1" + path, timeout=10, json=json,
+                                headers={"Authorization": f"Bearer {token(server, username)}"})
+    assert response.status_code in (200, 201), response.text
+    return response.json()
+
+
+def _signed_in(browser, server, username, **options):
+    context = browser.new_context(base_url=server.url, **options)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+    return context, page, errors
+
+
+def _until(page, script: str, timeout_ms: int = WAIT) -> None:
+    """Poll a JS expression (wait_for_function would need eval, which the CSP forbids)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not page.evaluate(f"() => Boolean({script})"):
+        assert time.monotonic() < deadline, f"timed out waiting for {script}"
+        page.wait_for_timeout(100)
+
+
+def _connected(page) -> None:
+    _until(page, "window.boardLive && window.boardLive.socket.connected")
+
+
+def test_dispatcher_queue_and_citizen_timeline_live(browser, server):
+    thread = _api(server, "note_finder", "POST", "/boards/qa/threads", kind="help",
+                  title="路边捡到求救纸条,有人被困", body="纸条写着:我被困在昆区某小区三楼,救命!")
+    thread_id = thread["thread"]["id"]
+    assert "110" in thread["urgent_notice"]
+
+    citizen_ctx, citizen, citizen_errors = _signed_in(browser, server, "note_finder", **PHONE)
+    dispatch_ctx, dispatcher, dispatch_errors = _signed_in(browser, server, "desk_dispatch")
+    try:
+        citizen.goto(f"/t/{thread_id}")
+        _connected(citizen)
+        citizen.evaluate("window.__sameDocument = true")  # gone if the page reloads
+        dispatcher.goto("/command/")
+        _connected(dispatcher)
+        dispatcher.evaluate("window.__sameDocument = true")
+        assert dispatcher.locator(f'[data-queue-waiting] [data-thread-id="{thread_id}"]').count() == 0
+
+        # An officer escalates: the dispatcher's queue shows it without a reload.
+        _api(server, "desk_officer", "POST", f"/threads/{thread_id}/escalate",
+             reason="疑似非法拘禁,需核查", urgency="critical")
+        row = dispatcher.locator(f'[data-queue-waiting] [data-thread-id="{thread_id}"]')
+        row.wait_for(timeout=WAIT)
+        assert "特急" in row.text_content() and "疑似非法拘禁" in row.text_content()
+        assert dispatcher.evaluate("window.__sameDocument") is True
+        citizen.locator(".timeline-escalated").wait_for(timeout=WAIT)
+        assert "110指挥中心" in citizen.locator(".timeline-escalated").text_content()
+        assert "疑似非法拘禁" not in citizen.content()  # the reason is police-only
+
+        # The dispatcher dispatches from the queue.
+        row.locator("select[name=unit]").select_option("station-kunhe")
+        row.locator("input[name=note]").fill("请立即出警")
+        row.locator("button[type=submit]").click()
+        dispatcher.wait_for_url("**/command/")
+        assert "已派警" in dispatcher.locator(".flashes").text_content()
+        dispatcher.locator(f'[data-queue-progress] [data-thread-id="{thread_id}"]').wait_for()
+
+        item = citizen.locator(".timeline-dispatched")
+        item.wait_for(timeout=WAIT)
+        assert "您好,该警情已收悉,昆区昆河派出所正在处置" in item.text_content()
+        assert citizen.locator("[data-incident-no]").text_content().startswith("JQ")
+        assert "已派警: 昆区昆河派出所" in citizen.locator(".response-times").text_content()
+
+        # The unit handles and resolves; the citizen sees it and rates, still the same page.
+        _api(server, "kunhe_officer", "POST", f"/threads/{thread_id}/status",
+             status="handling", note="民警已到达现场")
+        _api(server, "kunhe_officer", "POST", f"/threads/{thread_id}/status",
+             status="resolved", note="被困人员已解救")
+        citizen.locator(".timeline-resolved").wait_for(timeout=WAIT)
+        assert "被困人员已解救" in citizen.locator(".timeline-resolved").text_content()
+        assert citizen.evaluate("window.__sameDocument") is True
+        form = citizen.locator("[data-rating-form]")
+        form.wait_for(timeout=WAIT)
+        citizen.screenshot(path=str(server.log_path.parent / "citizen-timeline.png"),
+                           full_page=True)
+        form.locator("textarea[name=comment]").fill("民警来得很快,谢谢!")
+        form.locator("button[type=submit]").click()
+        citizen.locator("[data-rating] .stars").wait_for(timeout=WAIT)
+        assert citizen.locator("[data-rating] .stars").text_content().strip() == "★★★★★"
+        dispatcher.screenshot(path=str(server.log_path.parent / "dispatcher-queue.png"),
+                              full_page=True)
+        assert not [e for e in citizen_errors + dispatch_errors if "Content Security" in e]
+    finally:
+        citizen_ctx.close()
+        dispatch_ctx.close()
