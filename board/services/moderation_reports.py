@@ -1,0 +1,222 @@
+"""Reports and review: citizens report posts, officers hide/unhide with a reason, admins suspend.
+
+A configurable word list (MODERATION_WORDS, or a file at MODERATION_WORDLIST, one word a line)
+holds a new thread or reply for review: it is saved hidden with a "待审核" reason, only its author
+and the police see it, and it is announced live only when an officer approves it.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from flask import current_app
+
+from board import permissions, text
+from board.extensions import db
+from board.models import (REPORT_REASONS, Board, Post, Report, ReportKind, ReportStatus, Thread,
+                          User, utcnow)
+from board.services import audit
+from board.services.errors import NotFound, ValidationFailed
+
+DEFAULT_WORDS = ("代开发票", "刷单返利", "裸聊", "网赌", "出售枪支", "迷药", "办假证")
+HELD_REASON = "内容含敏感词,待民警审核后公开"
+
+
+@lru_cache(maxsize=8)
+def _pattern(words: tuple[str, ...]) -> re.Pattern | None:
+    words = tuple(w for w in words if w)
+    if not words:
+        return None
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)),
+                      re.IGNORECASE)
+
+
+def word_list() -> tuple[str, ...]:
+    cfg = current_app.config
+    words = cfg.get("MODERATION_WORDS", DEFAULT_WORDS)
+    if isinstance(words, str):
+        words = [w.strip() for w in re.split(r"[,\n，]", words)]
+    words = list(words)
+    path = cfg.get("MODERATION_WORDLIST")
+    if path and Path(path).exists():
+        words += [line.strip() for line in Path(path).read_text(encoding="utf-8").splitlines()
+                  if line.strip() and not line.startswith("#")]
+    return tuple(words)
+
+
+def held_words(*texts: str | None) -> list[str]:
+    pattern = _pattern(word_list())
+    if pattern is None:
+        return []
+    return sorted({m.group(0) for t in texts if t for m in pattern.finditer(t)})
+
+
+def hold_if_needed(author, thread: Thread, post: Post | None, *texts: str | None) -> bool:
+    """Called by posting before its commit: hide a matching new thread/reply and queue it."""
+    if getattr(author, "is_police", False) or not held_words(*texts):
+        return False
+    target = post or thread
+    target.hidden, target.hidden_reason = True, HELD_REASON
+    db.session.add(Report(kind=ReportKind.HELD, thread=thread, post=post, reason="held"))
+    return True
+
+
+# --- reports -----------------------------------------------------------------------------
+
+
+def report(user, thread: Thread, post: Post | None, reason: str, detail: str | None = None) -> Report:
+    """A reader flags a thread or reply (举报此帖); one open report per reader and item."""
+    target = post or thread
+    permissions.require(user, "content.report", target)
+    if reason not in REPORT_REASONS:
+        raise ValidationFailed(fields={"reason": "请选择举报原因"})
+    detail = text.clean_line(detail)[:300] or None
+    existing = db.session.scalar(db.select(Report).where(
+        Report.reporter_id == user.id, Report.thread_id == thread.id,
+        Report.post_id == post.id if post else Report.post_id.is_(None),
+        Report.status == ReportStatus.OPEN))
+    if existing is not None:
+        return existing
+    item = Report(kind=ReportKind.REPORT, thread=thread, post=post, reporter_id=user.id,
+                  reason=reason, detail=detail)
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def queue(officer, status: str = ReportStatus.OPEN, limit: int = 100) -> list[Report]:
+    """The review queue: open items, oldest first (held posts wait for someone, too)."""
+    permissions.require(officer, "review.view")
+    stmt = (db.select(Report).where(Report.status == status)
+            .order_by(Report.created_at, Report.id).limit(limit))
+    return list(db.session.scalars(stmt))
+
+
+def open_count() -> int:
+    return db.session.scalar(db.select(db.func.count(Report.id))
+                             .where(Report.status == ReportStatus.OPEN)) or 0
+
+
+def get_report(report_id: int) -> Report:
+    item = db.session.get(Report, report_id) if 0 < report_id < 2**31 else None
+    if item is None:
+        raise NotFound("举报记录不存在")
+    return item
+
+
+def _resolve(thread: Thread, post: Post | None, status: str, officer) -> list[Report]:
+    stmt = db.select(Report).where(Report.thread_id == thread.id,
+                                   Report.status == ReportStatus.OPEN)
+    stmt = stmt.where(Report.post_id == post.id if post else Report.post_id.is_(None))
+    items = list(db.session.scalars(stmt))
+    for item in items:
+        item.status, item.resolved_by_id, item.resolved_at = status, officer.id, utcnow()
+    return items
+
+
+def _count_delta(thread: Thread, delta: int) -> None:
+    """Board.thread_count counts what the public can see: public, not hidden threads."""
+    if thread.visibility == "public":
+        db.session.execute(db.update(Board).where(Board.id == thread.board_id)
+                           .values(thread_count=Board.thread_count + delta))
+
+
+# --- hiding --------------------------------------------------------------------------------
+
+
+def hide(officer, thread: Thread, post: Post | None, reason: str) -> None:
+    """Hide a thread or reply from everyone but its author (who sees why) and the police."""
+    target = post or thread
+    permissions.require(officer, "content.hide", target)
+    reason = text.clean_line(reason)
+    if not 2 <= len(reason) <= 200:
+        raise ValidationFailed(fields={"reason": "请填写隐藏原因(2–200 字),作者会看到"})
+    was_visible = not target.hidden
+    before = {"hidden": target.hidden, "hidden_reason": target.hidden_reason}
+    target.hidden, target.hidden_reason = True, reason
+    if post is None and was_visible:
+        _count_delta(thread, -1)
+    _resolve(thread, post, ReportStatus.HIDDEN, officer)
+    audit.record(officer, "post.hide" if post else "thread.hide", "post" if post else "thread",
+                 target.id, before, {"hidden": True, "hidden_reason": reason})  # issue 5
+    db.session.commit()
+    _changed(thread, post)
+
+
+def unhide(officer, thread: Thread, post: Post | None) -> None:
+    """Show it again (or approve a held post): it is announced live if it was never published."""
+    target = post or thread
+    permissions.require(officer, "content.hide", target)
+    if not target.hidden:
+        return
+    held = [r for r in _resolve(thread, post, ReportStatus.KEPT, officer) if r.kind == ReportKind.HELD]
+    before = {"hidden": True, "hidden_reason": target.hidden_reason}
+    target.hidden, target.hidden_reason = False, None
+    if post is None:
+        _count_delta(thread, +1)
+    audit.record(officer, "post.unhide" if post else "thread.unhide", "post" if post else "thread",
+                 target.id, before, {"hidden": False})  # issue 5
+    db.session.commit()
+    if held:
+        _announce(thread, post)
+    else:
+        _changed(thread, post)
+
+
+def keep(officer, item: Report) -> None:
+    """Nothing wrong: close the report (a held item is approved and published instead)."""
+    permissions.require(officer, "review.view")
+    if item.kind == ReportKind.HELD and (item.post or item.thread).hidden:
+        unhide(officer, item.thread, item.post)
+        return
+    item.status, item.resolved_by_id, item.resolved_at = ReportStatus.KEPT, officer.id, utcnow()
+    db.session.commit()
+
+
+def _changed(thread: Thread, post: Post | None) -> None:
+    """Open pages learn of a hide/unhide (live decides who may see the text)."""
+    from board import live
+
+    try:
+        if post is not None and hasattr(live, "post_updated"):
+            live.post_updated(post)
+        else:
+            live.thread_updated(thread)
+    except Exception:  # best effort, the change is committed
+        current_app.logger.exception("announcing a moderation change failed")
+
+
+def _announce(thread: Thread, post: Post | None) -> None:
+    from board import live
+
+    try:
+        if post is None:
+            live.thread_created(thread)
+        else:
+            live.post_created(post)
+    except Exception:  # best effort, the approval is committed
+        current_app.logger.exception("announcing approved content failed")
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+
+def suspend(admin, user: User, reason: str) -> None:
+    """Admins suspend an account: it cannot sign in and its sessions and tokens stop working."""
+    permissions.require(admin, "user.suspend", user)
+    reason = text.clean_line(reason)
+    if not 2 <= len(reason) <= 200:
+        raise ValidationFailed(fields={"reason": "请填写停用原因(2–200 字)"})
+    audit.record(admin, "user.disable", "user", user.id, {"disabled": user.disabled},
+                 {"disabled": True, "reason": reason})  # issue 5
+    user.disabled, user.disabled_reason = True, reason
+    db.session.commit()
+
+
+def unsuspend(admin, user: User) -> None:
+    permissions.require(admin, "user.suspend", user)
+    audit.record(admin, "user.enable", "user", user.id, {"disabled": user.disabled},
+                 {"disabled": False})  # issue 5
+    user.disabled, user.disabled_reason = False, None
+    db.session.commit()

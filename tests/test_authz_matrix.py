@@ -1,0 +1,211 @@
+"""Every role × every action × public / police-only / hidden content, via pages, API and Socket.IO.
+
+The expected outcome of each cell is written out in a table, so a changed rule shows up as a
+named cell (role, content, action) rather than as a vague failure.
+"""
+from __future__ import annotations
+
+import pytest
+
+from board.extensions import db, socketio
+from board.models import Board, Post, Thread
+
+pytestmark = pytest.mark.usefixtures("no_search_indexing")  # search is tested elsewhere
+
+ROLES = ["anon", "citizen", "author", "officer", "leader", "dispatcher", "admin"]
+POLICE = {"officer", "leader", "dispatcher", "admin"}
+MODERATORS = {"officer", "leader", "admin"}
+CONTENT = ["public", "police_only", "hidden_thread", "hidden_post"]
+
+
+@pytest.fixture
+def world(make):
+    """One author's public, police-only and hidden threads, plus a hidden reply, and all roles."""
+    author = make.make_user(nickname="发帖人")
+    users = {"author": author, "citizen": make.make_user()}
+    for role in ("officer", "leader", "dispatcher", "admin"):
+        users[role] = make.make_user(role)
+    public = make.make_thread(author, "report", kind="report", title="公开的举报帖子")
+    police_only = make.make_thread(author, "report", kind="report", title="仅警方可见的线索",
+                                   visibility="police_only")
+    hidden = make.make_thread(author, "report", kind="report", title="被隐藏的帖子标题")
+    hidden.hidden, hidden.hidden_reason = True, "测试隐藏"
+    host = make.make_thread(make.make_user(), "report", kind="report", title="带隐藏回复的帖子")
+    reply = make.make_post(host, author, body="这条回复被隐藏了")
+    reply.hidden, reply.hidden_reason = True, "测试隐藏回复"
+    db.session.commit()
+    return {"users": users, "public": public, "police_only": police_only,
+            "hidden_thread": hidden, "hidden_post": (host, reply)}
+
+
+def _as(client, login, world, role):
+    client.post("/logout")
+    if role != "anon":
+        login(world["users"][role])
+
+
+def _can_see(role: str, content: str) -> bool:
+    return role == "author" or role in POLICE
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_reading_pages_and_api(client, login, world, role):
+    _as(client, login, world, role)
+    for content in ("public", "police_only", "hidden_thread"):
+        thread = world[content]
+        expected = 200 if content == "public" or _can_see(role, content) else 404
+        assert client.get(f"/t/{thread.id}").status_code == expected, (role, content, "page")
+        assert client.get(f"/api/v1/threads/{thread.id}").status_code == expected, (role, content, "api")
+    host, reply = world["hidden_post"]
+    page = client.get(f"/t/{host.id}").get_data(as_text=True)
+    api = client.get(f"/api/v1/threads/{host.id}").get_json()
+    visible = _can_see(role, "hidden_post")
+    assert ("这条回复被隐藏了" in page) == visible, (role, "hidden_post", "page")
+    assert any(p["id"] == reply.id for p in api["posts"]) == visible, (role, "hidden_post", "api")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_lists_counts_and_feeds(client, login, world, role):
+    _as(client, login, world, role)
+    pages = "".join(client.get(url).get_data(as_text=True) for url in ("/", "/b/report"))
+    api = str(client.get("/api/v1/boards/report/threads").get_json())
+    police = role in POLICE
+    for content, title in (("police_only", "仅警方可见的线索"), ("hidden_thread", "被隐藏的帖子标题")):
+        assert (title in pages) == police, (role, content, "lists")
+        assert (title in api) == police, (role, content, "api list")
+    assert "公开的举报帖子" in pages and "公开的举报帖子" in api
+    if role == "author":
+        mine = client.get("/me").get_data(as_text=True)
+        assert "仅警方可见的线索" in mine and "被隐藏的帖子标题" in mine
+
+
+def test_board_count_counts_only_what_the_public_sees(client, make, world):
+    board = db.session.scalar(db.select(Board).where(Board.slug == "report"))
+    db.session.refresh(board)
+    public_threads = db.session.scalar(db.select(db.func.count(Thread.id)).where(
+        Thread.board_id == board.id, Thread.visibility == "public"))
+    # The fixture hid one public thread by hand (not through the service), so count it out here.
+    assert board.thread_count == public_threads
+    api = {b["slug"]: b["thread_count"] for b in client.get("/api/v1/boards").get_json()["boards"]}
+    before = api["report"]
+    make.make_thread(board_slug="report", kind="report", visibility="police_only")
+    api = {b["slug"]: b["thread_count"] for b in client.get("/api/v1/boards").get_json()["boards"]}
+    assert api["report"] == before
+
+
+# action -> (method, url builder, json, expected status per role for public content)
+def _actions(world):
+    public = world["public"]
+    host, reply = world["hidden_post"]
+    target_user = world["users"]["citizen"]
+    return {
+        "reply": ("post", f"/api/v1/threads/{public.id}/posts", {"body": "矩阵回复"},
+                  {"anon": 401, "default": 201}),
+        "report": ("post", f"/api/v1/threads/{public.id}/report", {"reason": "spam"},
+                   {"anon": 401, "citizen": 201, "default": 403}),
+        "hide": ("post", f"/api/v1/threads/{host.id}/hide", {"reason": "矩阵隐藏", "post_id": reply.id},
+                 {"anon": 401, **{r: 200 for r in MODERATORS}, "author": 403, "default": 403}),
+        "review": ("get", "/api/v1/review", None,
+                   {"anon": 401, **{r: 200 for r in MODERATORS}, "default": 403}),
+        "suspend": ("post", f"/admin/users/{target_user.id}/suspend", {"reason": "矩阵停用"},
+                    {"anon": 302, "admin": 302, "default": 403}),
+        "inbox": ("get", "/inbox", None, {"anon": 302, "officer": 200, "leader": 200, "default": 403}),
+        "review_page": ("get", "/review", None,
+                        {"anon": 302, **{r: 200 for r in MODERATORS}, "default": 403}),
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_actions_on_public_content(client, login, world, role):
+    _as(client, login, world, role)
+    for name, (method, url, body, table) in _actions(world).items():
+        if method == "get":
+            response = client.get(url)
+        elif url.startswith("/api/"):
+            response = client.post(url, json=body)
+        else:
+            response = client.post(url, data=body)
+        expected = table.get(role, table["default"])
+        assert response.status_code == expected, (role, name, response.status_code)
+        if url.startswith("/api/") and response.status_code >= 400:
+            assert set(response.get_json()["error"]) == {"code", "message", "fields"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_writing_to_police_only_and_hidden_threads(client, login, world, role):
+    _as(client, login, world, role)
+    for content in ("police_only", "hidden_thread"):
+        thread = world[content]
+        response = client.post(f"/api/v1/threads/{thread.id}/posts", json={"body": "写入测试"})
+        if role == "anon":
+            expected = 401
+        else:
+            expected = 201 if _can_see(role, content) else 404
+        assert response.status_code == expected, (role, content, "reply")
+        response = client.post(f"/api/v1/threads/{thread.id}/report", json={"reason": "spam"})
+        expected = 401 if role == "anon" else (404 if not _can_see(role, content) else 403)
+        assert response.status_code == expected, (role, content, "report")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_socketio_room_join(app, client, login, world, role):
+    _as(client, login, world, role)
+    sio = socketio.test_client(app, flask_test_client=client)
+    try:
+        for content in ("public", "police_only", "hidden_thread"):
+            thread = world[content]
+            ack = sio.emit("join", {"room": f"thread:{thread.id}"}, callback=True)
+            allowed = content == "public" or _can_see(role, content)
+            assert bool(ack and ack.get("ok")) == allowed, (role, content, ack)
+    finally:
+        sio.disconnect()
+
+
+def test_police_only_thread_is_not_announced_to_public_rooms(app, client, make, login):
+    watcher = socketio.test_client(app, flask_test_client=app.test_client())
+    try:
+        assert watcher.emit("join", {"room": "board:report"}, callback=True)["ok"]
+        watcher.get_received()
+        make.make_thread(board_slug="report", kind="report", title="秘密线索不该广播",
+                         visibility="police_only")
+        make.make_thread(board_slug="report", kind="report", title="公开举报应该广播")
+        received = str(watcher.get_received())
+        assert "公开举报应该广播" in received
+        assert "秘密线索不该广播" not in received
+    finally:
+        watcher.disconnect()
+
+
+def test_new_thread_form_offers_police_only_and_it_sticks(client, make, login):
+    author = make.make_user()
+    login(author)
+    form = client.get("/b/report/new").get_data(as_text=True)
+    assert "仅警方可见" in form
+    response = client.post("/b/report/new", data={"kind": "report", "title": "网页提交的秘密线索",
+                                                   "body": "某处有人贩毒", "police_only": "y"})
+    assert response.status_code == 302
+    thread = db.session.scalar(db.select(Thread).order_by(Thread.id.desc()))
+    assert thread.visibility == "police_only"
+    client.post("/logout")
+    assert client.get(f"/t/{thread.id}").status_code == 404
+
+
+def test_api_creates_police_only_threads(client, make, login):
+    login(make.make_user())
+    response = client.post("/api/v1/boards/report/threads", json={
+        "title": "API 秘密线索", "body": "内容", "kind": "report", "visibility": "police_only"})
+    assert response.status_code == 201 and response.get_json()["thread"]["visibility"] == "police_only"
+    bad = client.post("/api/v1/boards/report/threads", json={
+        "title": "API 错误可见性", "body": "内容", "kind": "report", "visibility": "secret"})
+    assert bad.status_code == 400 and "visibility" in bad.get_json()["error"]["fields"]
+
+
+def test_replies_in_police_only_threads_stay_private(client, make, login):
+    author = make.make_user()
+    thread = make.make_thread(author, "report", kind="report", visibility="police_only")
+    make.make_post(thread, make.make_user("officer"), body="民警的私密答复")
+    assert "民警的私密答复" not in str(client.get(f"/api/v1/threads/{thread.id}").get_json())
+    assert client.get(f"/t/{thread.id}").status_code == 404
+    login(author)
+    assert "民警的私密答复" in client.get(f"/t/{thread.id}").get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Post.id)).where(Post.thread_id == thread.id)) == 1
