@@ -74,6 +74,15 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+# PostgreSQL-only search columns/index (migration c4e1a9b5d7f2), deliberately not in the ORM model:
+# autogenerate must not offer to drop them.
+_SEARCH_ONLY_ON_POSTGRES = {"search_vector", "search_fp", "ix_thread_search_vector"}
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    return not (reflected and compare_to is None and name in _SEARCH_ONLY_ON_POSTGRES)
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -103,6 +112,7 @@ def run_migrations_online():
             connection=connection,
             target_metadata=get_metadata(),
             render_item=render_item,
+            include_object=include_object,
             **conf_args
         )
 

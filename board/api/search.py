@@ -1,0 +1,60 @@
+"""API search: GET /api/v1/search and GET /api/v1/search/similar (ask-before-you-post)."""
+from __future__ import annotations
+
+from flask import request
+from flask_login import current_user
+
+from board import permissions, privacy, queries, search
+from board.api import bp
+from board.search import results
+from board.search.results import Result
+from board.serializers import thread_url
+from board.services import PermissionDenied
+
+
+def result_to_dict(result: Result, with_answer: bool = False) -> dict:
+    thread = result.thread
+    data = {
+        "thread_id": thread.id,
+        "title": privacy.visible_text(current_user, thread.author_id, thread.title),
+        "board": thread.board.slug,
+        "board_name": thread.board.name,
+        "kind": thread.kind,
+        "status": thread.status,
+        "status_label": thread.status_label,
+        "official_answered": thread.has_official_reply,
+        "snippet": str(result.snippet),  # escaped text with <mark> around the matched words
+        "url": thread_url(thread.id),
+        "score": round(result.score, 4),
+    }
+    if with_answer and result.answer is not None:
+        answer = result.answer
+        data["answer"] = {"post_id": answer.id,
+                          "body": privacy.visible_text(current_user, answer.author_id, answer.body),
+                          "official_name": answer.official_name,
+                          "official_unit": answer.official_unit}
+    return data
+
+
+@bp.get("/search")
+def search_threads():
+    q = (request.args.get("q") or "").strip()
+    found = search.query(current_user, q, **results.parse_filters(request.args))
+    return {"results": [result_to_dict(r) for r in found.results], "total": found.total,
+            "page": found.page, "pages": found.pages, "q": found.q}
+
+
+@bp.get("/search/similar")
+def similar_threads():
+    """Answered threads like a title being typed; `thread=<id>` (officers): answer suggestions."""
+    thread_id = request.args.get("thread", type=int)
+    if thread_id:
+        if not permissions.can(current_user, "police_only.view"):
+            raise PermissionDenied()
+        thread = queries.thread_for(current_user, thread_id)
+        found = results.answer_suggestions(current_user, thread)
+        return {"results": [result_to_dict(r, with_answer=True) for r in found]}
+    title = (request.args.get("title") or "").strip()
+    found = search.similar(current_user, title, board=request.args.get("board") or None) \
+        if len(title) >= 2 else []
+    return {"results": [result_to_dict(r) for r in found]}

@@ -1,0 +1,228 @@
+"""The Chinese analyzer shared by every search backend: t2s folding, then jieba.
+
+Index time: precise-mode words at sequential positions, plus search-mode sub-words (东河区 →
+东河) at the *same* position, so phrase queries ("东河区派出所") still line up. Query time: the
+same folding and precise words only. Plate numbers (蒙B12345) stay one token, with the ASCII part
+as a sub-word; ASCII is lower-cased; punctuation and a few function words are dropped.
+
+The jieba dictionary (about a second and 60 MB) is loaded once per process by `load()`, called at
+start-up (board.startup / app.py, before a pre-forking server forks), never on a user's request
+unless start-up was skipped.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import jieba
+from opencc import OpenCC
+
+USER_DICT = Path(__file__).with_name("userdict.txt")
+WORDS_FILE_NAME = "search_words.txt"  # admin-added words, under instance/
+
+jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict" chatter at every start
+_t2s = OpenCC("t2s")
+_tokenizer = jieba.Tokenizer()
+_lock = threading.Lock()
+_loaded_extra: set[str] = set()
+
+# Full-width ASCII (ＡＢＣ１２３) → half-width, ideographic space → space: length-preserving.
+_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_WIDTH[0x3000] = 0x20
+
+_WORD = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_PLATE = re.compile(r"[\u4e00-\u9fff][A-Za-z][A-Za-z0-9]{5,6}")
+_CJK_PLATE_PREFIX = set("京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领警学港澳")
+
+STOPWORDS = frozenset(
+    "的 了 吗 呢 吧 啊 呀 哦 嘛 么 是 在 和 与 及 或 就 都 也 而 把 被 让 给 从 对 向 "
+    "我 你 您 他 她 它 我们 你们 他们 这 那 这个 那个 这样 那样 一下 请问 请 问 "
+    "怎么 怎么办 怎样 如何 什么 哪里 哪儿 为什么 吗 呢 谢谢 你好 您好".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Tok:
+    """One token: the folded term, its position, and its character span in the original text."""
+
+    text: str
+    pos: int
+    start: int
+    end: int
+
+
+def load(instance_path: str | os.PathLike | None = None) -> None:
+    """Load jieba's dictionary, the shipped police vocabulary and the admins' words (idempotent)."""
+    with _lock:
+        if not _tokenizer.initialized:
+            _tokenizer.initialize()
+            _tokenizer.load_userdict(str(USER_DICT))
+        if instance_path is not None:
+            for word, freq, tag in read_words(instance_path):
+                if word not in _loaded_extra:
+                    _tokenizer.add_word(word, freq, tag)
+                    _loaded_extra.add(word)
+
+
+def loaded() -> bool:
+    return _tokenizer.initialized
+
+
+def fold(text: str) -> str:
+    """Traditional → simplified and full-width → half-width, keeping offsets where possible."""
+    text = (text or "").translate(_WIDTH)
+    converted = _t2s.convert(text)
+    if len(converted) != len(text):  # a phrase rule changed the length: fold char by char
+        converted = "".join(c if len(s := _t2s.convert(c)) != 1 else s for c in text)
+    return converted
+
+
+def _words(text: str) -> Iterator[tuple[str, int]]:
+    """Precise-mode words with their start offsets, plates glued back together."""
+    if not _tokenizer.initialized:
+        load()
+    offset = 0
+    pending: tuple[str, int] | None = None
+    for word in _tokenizer.cut(text, HMM=False):
+        start = offset
+        offset += len(word)
+        if pending is not None:
+            glued = pending[0] + word
+            if _PLATE.fullmatch(glued):
+                yield glued, pending[1]
+                pending = None
+                continue
+            yield pending
+            pending = None
+        if len(word) == 1 and word in _CJK_PLATE_PREFIX:
+            pending = (word, start)
+            continue
+        yield word, start
+    if pending is not None:
+        yield pending
+
+
+def _subwords(word: str) -> Iterator[tuple[str, int]]:
+    """jieba's search-mode pieces of a long word: dictionary 2- and 3-grams inside it."""
+    if _PLATE.fullmatch(word):
+        yield word[1:], 1
+        return
+    freq = _tokenizer.FREQ
+    for size in (2, 3):
+        if len(word) <= size:
+            continue
+        for i in range(len(word) - size + 1):
+            piece = word[i:i + size]
+            if freq.get(piece):
+                yield piece, i
+
+
+def tokenize(text: str, index: bool = False) -> list[Tok]:
+    """Analyze text; `index=True` adds same-position sub-words (never do that for queries)."""
+    folded = fold(text)
+    tokens: list[Tok] = []
+    pos = 0
+    for word, start in _words(folded):
+        if not _WORD.search(word):
+            continue
+        term = word.lower()
+        if term in STOPWORDS:
+            continue
+        tokens.append(Tok(term, pos, start, start + len(word)))
+        if index:
+            for piece, at in _subwords(term):
+                if piece != term and piece not in STOPWORDS:
+                    tokens.append(Tok(piece, pos, start + at, start + at + len(piece)))
+        pos += 1
+    return tokens
+
+
+def terms(text: str) -> list[str]:
+    """Query terms in order, without duplicates."""
+    seen: dict[str, None] = {}
+    for tok in tokenize(text):
+        seen.setdefault(tok.text, None)
+    return list(seen)
+
+
+_QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”|「([^」]+)」|『([^』]+)』')
+
+
+def parse_query(q: str) -> tuple[list[str], list[list[str]]]:
+    """A user's query → (loose terms, phrases). Quoted parts must match as phrases."""
+    phrases: list[list[str]] = []
+
+    def take(match: re.Match) -> str:
+        phrase = next(g for g in match.groups() if g)
+        words = [t.text for t in tokenize(phrase)]
+        if len(words) > 1:
+            phrases.append(words)
+            return " "
+        return " " + phrase + " "
+
+    rest = _QUOTED.sub(take, q or "")
+    loose = [t for t in terms(rest)]
+    return loose, phrases
+
+
+# --- admin-extensible vocabulary (instance/search_words.txt, jieba's user-dictionary format) ---
+
+
+def words_path(instance_path: str | os.PathLike) -> Path:
+    return Path(instance_path) / WORDS_FILE_NAME
+
+
+def read_words(instance_path: str | os.PathLike) -> list[tuple[str, int | None, str | None]]:
+    path = words_path(instance_path)
+    if not path.exists():
+        return []
+    entries = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if not parts or parts[0].startswith("#"):
+            continue
+        freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+        tag = parts[2] if len(parts) > 2 else None
+        entries.append((parts[0], freq, tag))
+    return entries
+
+
+def add_word(instance_path: str | os.PathLike, word: str, freq: int | None = None,
+             tag: str | None = None) -> bool:
+    """Add a word for this process and future ones; False when it was already there."""
+    word = fold(word.strip())
+    if not word or any(ch.isspace() for ch in word):
+        raise ValueError("词语不能为空,也不能包含空格")
+    existing = {w for w, _, _ in read_words(instance_path)}
+    if word in existing:
+        return False
+    path = words_path(instance_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = " ".join(str(x) for x in (word, freq or 20000, tag) if x)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+    load()
+    with _lock:
+        _tokenizer.add_word(word, freq or 20000, tag)
+        _loaded_extra.add(word)
+    return True
+
+
+def remove_word(instance_path: str | os.PathLike, word: str) -> bool:
+    path = words_path(instance_path)
+    entries = read_words(instance_path)
+    kept = [e for e in entries if e[0] != word]
+    if len(kept) == len(entries):
+        return False
+    path.write_text("".join(" ".join(str(x) for x in e if x) + "\n" for e in kept),
+                    encoding="utf-8")
+    with _lock:
+        if _tokenizer.initialized:
+            _tokenizer.del_word(word)
+        _loaded_extra.discard(word)
+    return True

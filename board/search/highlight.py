@@ -1,0 +1,58 @@
+"""Snippets: the best window of a text around the query's words, escaped, words in <mark>.
+
+Every piece of user text is escaped before it is joined with the <mark> tags, so neither a
+highlighted term nor the text around it can inject markup.
+"""
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+from board.search import analyzer
+
+_SPACES = str.maketrans({c: " " for c in "\r\n\t\u3000"})
+_MARKDOWN = str.maketrans({c: " " for c in "*_`#"})
+
+
+def plain(text: str) -> str:
+    """Same-length plain text: line breaks and Markdown marks become spaces."""
+    return (text or "").translate(_SPACES).translate(_MARKDOWN)
+
+
+def matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
+    """Character spans in `text` whose token is one of `terms` (traditional text included)."""
+    if not terms:
+        return []
+    spans = {(t.start, t.end) for t in analyzer.tokenize(text, index=True) if t.text in terms}
+    return sorted(spans, key=lambda span: (span[0], -span[1]))  # the longest first
+
+
+def count(text: str, terms: set[str]) -> int:
+    return len(matches(text, terms))
+
+
+def snippet(text: str, terms: set[str], width: int = 90) -> Markup:
+    text = plain(text)
+    spans = matches(text, terms)
+    if not spans:
+        cut = text[:width].strip()
+        return escape(cut) + (Markup("…") if len(text) > width else Markup(""))
+    # The window that holds the most matches, starting a little before its first one.
+    best_start, best_hits = spans[0][0], 0
+    for start, _ in spans:
+        hits = sum(1 for s, e in spans if start <= s and e <= start + width)
+        if hits > best_hits:
+            best_start, best_hits = start, hits
+    a = max(0, best_start - 12)
+    b = min(len(text), a + width)
+    out = [Markup("…")] if a > 0 else []
+    cursor = a
+    for s, e in spans:
+        if s < cursor or e > b:
+            continue
+        out.append(escape(text[cursor:s]))
+        out.append(Markup("<mark>") + escape(text[s:e]) + Markup("</mark>"))
+        cursor = e
+    out.append(escape(text[cursor:b]))
+    if b < len(text):
+        out.append(Markup("…"))
+    return Markup("").join(out)

@@ -1,0 +1,168 @@
+"""Search, read side: run a request on the backend, load the threads, check visibility again,
+and build highlighted snippets from the best-matching official answer (or the question).
+
+Visibility is enforced twice: police-only threads are masked in the index for anyone without
+'police_only.view', and every hit is re-checked against the database with `thread.view` before
+it is shown (the index may lag a visibility change by a moment). Hidden replies are never
+indexed and never used for snippets or suggestions.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from markupsafe import Markup
+from sqlalchemy import select
+
+from board import permissions, privacy
+from board.extensions import db
+from board.models import Post, Thread, ThreadKind, ThreadStatus, utcnow
+from board.search import analyzer, highlight
+from board.search.types import SearchRequest
+
+PER_PAGE = 20
+MAX_PAGE = 50
+TIME_RANGES = {"7d": ("一周内", 7), "30d": ("一个月内", 30), "365d": ("一年内", 365)}
+SORTS = {"relevance": "相关度", "newest": "最新"}
+
+
+@dataclass
+class Result:
+    thread: Thread
+    snippet: Markup
+    score: float
+    answer: Post | None = None  # the thread's best-matching official answer, if any
+    from_answer: bool = False  # the snippet was taken from that answer
+
+
+@dataclass
+class SearchPage:
+    q: str
+    results: list[Result] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    per_page: int = PER_PAGE
+    terms: list[str] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return min(MAX_PAGE, max(1, -(-self.total // self.per_page)))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def many_words(self) -> bool:
+        return len(self.terms) > 2
+
+
+def _request(viewer, q: str, **kw) -> tuple[SearchRequest, list[str]]:
+    loose, phrases = analyzer.parse_query(q)
+    words = list(dict.fromkeys(loose + [w for p in phrases for w in p]))
+    req = SearchRequest(terms=tuple(loose), phrases=tuple(tuple(p) for p in phrases),
+                        police=permissions.can(viewer, "police_only.view"), **kw)
+    return req, words
+
+
+def _answers(thread_ids: list[int]) -> dict[int, list[Post]]:
+    out: dict[int, list[Post]] = {i: [] for i in thread_ids}
+    if thread_ids:
+        stmt = (select(Post).where(Post.thread_id.in_(thread_ids), Post.official.is_(True),
+                                   Post.hidden.is_(False)).order_by(Post.id))
+        for post in db.session.scalars(stmt):
+            out[post.thread_id].append(post)
+    return out
+
+
+def _load(viewer, items: list[tuple[int, float]], terms: set[str]) -> list[Result]:
+    ids = [i for i, _ in items]
+    threads = {t.id: t for t in db.session.scalars(select(Thread).where(Thread.id.in_(ids)))}
+    answers = _answers(ids)
+    results = []
+    for thread_id, score in items:
+        thread = threads.get(thread_id)
+        if thread is None or not permissions.can(viewer, "thread.view", thread):
+            continue
+        best = max(answers[thread_id], key=lambda p: highlight.count(p.body, terms), default=None)
+        if best is not None and (highlight.count(best.body, terms)
+                                 or not highlight.count(thread.body, terms)):
+            text, from_answer = best.body, True
+        else:
+            text, from_answer = thread.body, False
+        # Personal data masked for viewers who are not the author or police (board/privacy.py).
+        text = privacy.visible_text(viewer, best.author_id if from_answer else thread.author_id, text)
+        results.append(Result(thread, highlight.snippet(text, terms), score, best, from_answer))
+    return results
+
+
+def parse_filters(args) -> dict:
+    """Query-string filters (page and API alike) → keyword arguments for `search`."""
+    filters: dict = {}
+    for name in ("board", "kind", "status"):
+        value = (args.get(name) or "").strip()
+        if value:
+            filters[name] = value
+    if filters.get("kind") not in {None, *ThreadKind}:
+        filters.pop("kind")
+    if filters.get("status") not in {None, *ThreadStatus}:
+        filters.pop("status")
+    answered = (args.get("answered") or "").strip().lower()
+    if answered in {"1", "true", "yes"}:
+        filters["answered"] = True
+    elif answered in {"0", "false", "no"}:
+        filters["answered"] = False
+    span = TIME_RANGES.get(args.get("time") or "")
+    if span:
+        filters["since"] = utcnow() - timedelta(days=span[1])
+    for name, key in (("from", "since"), ("to", "until")):
+        value = args.get(name)
+        if value:
+            try:
+                filters[key] = datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+            except ValueError:
+                pass
+    if args.get("sort") in SORTS:
+        filters["sort"] = args.get("sort")
+    try:
+        filters["page"] = min(MAX_PAGE, max(1, int(args.get("page") or 1)))
+    except ValueError:
+        filters["page"] = 1
+    return filters
+
+
+def search(viewer, q: str, page: int = 1, per_page: int = PER_PAGE, **filters) -> SearchPage:
+    from board.search import backend
+
+    q = (q or "").strip()[:100]
+    page = min(MAX_PAGE, max(1, page))
+    req, words = _request(viewer, q, offset=(page - 1) * per_page, limit=per_page, **filters)
+    result = SearchPage(q=q, page=page, per_page=per_page, terms=words)
+    if req.empty:
+        return result
+    hits = backend().search(req)
+    result.results = _load(viewer, hits.items, set(words))
+    result.total = hits.total
+    return result
+
+
+def similar(viewer, title: str, limit: int = 5, exclude_id: int | None = None,
+            answered: bool | None = True, board: str | None = None) -> list[Result]:
+    """Threads like this title (ask-before-you-post, and officers' answer suggestions)."""
+    from board.search import backend
+
+    words = analyzer.terms((title or "")[:200])[:12]
+    if not words:
+        return []
+    req = SearchRequest(terms=tuple(words), any_terms=True, limit=limit, answered=answered,
+                        exclude_id=exclude_id, board=board,
+                        police=permissions.can(viewer, "police_only.view"))
+    hits = backend().search(req)
+    return _load(viewer, hits.items, set(words))
+
+
+def answer_suggestions(viewer, thread: Thread, limit: int = 3) -> list[Result]:
+    """For an officer replying: the best past official answers to similar questions."""
+    text = f"{thread.title} {thread.body[:60]}"
+    return [r for r in similar(viewer, text, limit=limit + 2, exclude_id=thread.id)
+            if r.answer is not None][:limit]

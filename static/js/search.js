@@ -1,0 +1,121 @@
+/* Search helpers (issue 4), no inline scripts:
+ * - new-thread form: while the title is typed, show up to five answered threads like it
+ *   ("这些已回答的问题可能对您有帮助"), so the answer may already be there;
+ * - thread page, officers: past official answers to similar questions, inserted into the reply
+ *   box with one tap, to adapt rather than retype.
+ * Every server string goes in through textContent; only the snippet (escaped by the server,
+ * with <mark> around matched words) is rebuilt from text nodes and <mark> elements. */
+(function () {
+  "use strict";
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text != null) node.textContent = text;
+    return node;
+  }
+
+  /* The server's snippet is escaped HTML with <mark>…</mark>; rebuild it without innerHTML. */
+  function snippetNode(html) {
+    var p = el("p", "snippet");
+    var parts = String(html || "").split(/(<mark>|<\/mark>)/);
+    var marked = false;
+    var decoder = document.createElement("textarea");
+    parts.forEach(function (part) {
+      if (part === "<mark>") { marked = true; return; }
+      if (part === "</mark>") { marked = false; return; }
+      decoder.innerHTML = part; /* textarea content is never parsed as markup */
+      var text = document.createTextNode(decoder.value);
+      if (marked) { var m = el("mark"); m.appendChild(text); p.appendChild(m); }
+      else p.appendChild(text);
+    });
+    return p;
+  }
+
+  function getJSON(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); });
+  }
+
+  /* --- ask before you post ------------------------------------------------------------ */
+  function initSimilar() {
+    var panel = document.querySelector("[data-similar-panel]");
+    var title = document.querySelector("form[data-new-thread] [name=title]");
+    if (!panel || !title) return;
+    var list = panel.querySelector("[data-similar-list]");
+    var timer = null, last = "", seq = 0;
+
+    function render(results) {
+      list.textContent = "";
+      results.forEach(function (r) {
+        var li = el("li", "similar-item");
+        var a = el("a", null, r.title);
+        a.href = r.url;
+        a.target = "_blank";
+        a.rel = "noopener";
+        li.appendChild(a);
+        li.appendChild(el("span", "tag tag-board", r.board_name));
+        li.appendChild(snippetNode(r.snippet));
+        list.appendChild(li);
+      });
+      panel.hidden = results.length === 0;
+    }
+
+    function lookup() {
+      var value = title.value.trim();
+      if (value === last) return;
+      last = value;
+      if (value.length < 2) { render([]); return; }
+      var mine = ++seq;
+      var url = new URL(panel.getAttribute("data-endpoint"), location.href);
+      url.searchParams.set("title", value);
+      getJSON(url).then(function (data) {
+        if (mine === seq) render((data.results || []).slice(0, 5));
+      }).catch(function () { /* suggestions are a help, never a blocker */ });
+    }
+
+    title.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(lookup, 350);
+    });
+    if (title.value) lookup();
+  }
+
+  /* --- officers: reuse a past official answer ------------------------------------------ */
+  function initAnswers() {
+    var box = document.querySelector("[data-answer-suggestions]");
+    var textarea = document.querySelector(".reply-form textarea[name=body]");
+    if (!box || !textarea) return;
+    var list = box.querySelector("[data-answer-list]");
+    getJSON(box.getAttribute("data-endpoint")).then(function (data) {
+      var results = (data.results || []).filter(function (r) { return r.answer; });
+      results.forEach(function (r) {
+        var li = el("li", "similar-item");
+        var a = el("a", null, r.title);
+        a.href = r.url;
+        a.target = "_blank";
+        a.rel = "noopener";
+        li.appendChild(a);
+        var who = [r.answer.official_name, r.answer.official_unit].filter(Boolean).join(" · ");
+        if (who) li.appendChild(el("span", "muted small", " " + who));
+        li.appendChild(el("p", "answer-text", r.answer.body));
+        var button = el("button", "btn btn-small", "引用此答复");
+        button.type = "button";
+        button.addEventListener("click", function () {
+          var current = textarea.value.trim();
+          textarea.value = current ? current + "\n\n" + r.answer.body : r.answer.body;
+          textarea.focus();
+          textarea.setSelectionRange(textarea.value.length, textarea.value.length);
+          button.textContent = "已引用,请按实际情况修改";
+        });
+        li.appendChild(button);
+        list.appendChild(li);
+      });
+      box.hidden = results.length === 0;
+    }).catch(function () {});
+  }
+
+  function init() { initSimilar(); initAnswers(); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
