@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 
 from board.extensions import db
-from board.models import Board, Post, Role, Thread, Unit, User, utcnow
+from board import text
+from board.models import Board, Post, Role, Thread, ThreadStatus, Unit, User, utcnow
 from board.services import accounts, posting
 
 PASSWORD = "password123"
@@ -57,3 +59,112 @@ def pin(thread: Thread, when: datetime | None = None) -> Thread:
     thread.pinned, thread.pinned_at = True, when or utcnow()
     db.session.commit()
     return thread
+
+
+# --- bulk rows ------------------------------------------------------------------------------
+# For listing and query-count tests: one commit, and they skip the services' side effects (live
+# events, notifications to every participant, search indexing), which would make 40 replies take
+# seconds. Use make_thread()/make_post() for the real path.
+
+
+def make_users(count: int, role: str = Role.CITIZEN, unit_code: str | None = None) -> list[User]:
+    """`count` users of one role in one commit (police staff get a name, badge and unit)."""
+    the_unit = unit(unit_code or "hukou") if role != Role.CITIZEN else None
+    users = []
+    for _ in range(count):
+        n = next(_seq)
+        user = User(username=f"bulk_{role}{n}", nickname=f"用户{n}", role=role)
+        if role != Role.CITIZEN:
+            user.real_name, user.badge_no, user.unit = f"警员{n}", f"{800000 + n}", the_unit
+        user.set_password(PASSWORD)
+        users.append(user)
+    db.session.add_all(users)
+    db.session.commit()
+    return users
+
+
+def make_threads(count: int, author: User | None = None, board_slug: str = "hukou",
+                 kind: str = "question", authors: list[User] | None = None,
+                 **fields) -> list[Thread]:
+    """`count` awaiting threads, oldest first, one millisecond apart, by `author` or by each of
+    `authors` in turn."""
+    authors = authors or [author or make_user()]
+    target = board(board_slug)
+    start = utcnow() - timedelta(milliseconds=count)
+    threads = []
+    for i in range(count):
+        n = next(_seq)
+        when = start + timedelta(milliseconds=i)
+        body = fields.get("body", f"第{n}号测试内容")
+        threads.append(Thread(
+            board=target, author=authors[i % len(authors)], kind=kind,
+            title=fields.get("title", f"测试问题第{n}号"), body=body, body_html=text.render(body),
+            status=ThreadStatus.AWAITING_REPLY, visibility=fields.get("visibility", "public"),
+            created_at=when, last_activity_at=when))
+    db.session.add_all(threads)
+    target.thread_count += count
+    db.session.commit()
+    return threads
+
+
+def make_replies(thread: Thread, authors: list[User], body: str = "您好,可以办理。") -> list[Post]:
+    """One reply per author, as posting.reply() records them (official snapshot, counters, first
+    response, status), in one commit."""
+    thread = db.session.get(Thread, thread.id)  # the caller's copy may be from an older session
+    now = utcnow()
+    posts = []
+    for i, author in enumerate(authors):
+        when = now + timedelta(milliseconds=i)
+        post = Post(thread=thread, author=author, body=body, body_html=text.render(body),
+                    created_at=when)
+        if author.is_official:
+            post.official, post.official_name = True, author.real_name
+            post.official_badge_no = author.badge_no
+            post.official_unit = author.unit.name if author.unit else None
+            thread.has_official_reply = True
+            if thread.first_response_at is None:
+                thread.first_response_at, thread.first_responder = when, author
+            if thread.status == ThreadStatus.AWAITING_REPLY:
+                thread.status = ThreadStatus.ANSWERED
+        thread.reply_count += 1
+        thread.last_activity_at = when
+        posts.append(post)
+    db.session.add_all(posts)
+    db.session.commit()
+    return posts
+
+
+def lock(thread: Thread) -> Thread:
+    thread.locked = True
+    db.session.commit()
+    return thread
+
+
+def token(user: User) -> str:
+    """A bearer token for API calls: headers={"Authorization": f"Bearer {token(user)}"}."""
+    return accounts.issue_token(user)
+
+
+def bearer(user: User) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token(user)}"}
+
+
+# --- reading pages -------------------------------------------------------------------------
+
+_THREAD_LIST = re.compile(r"<ul\b[^>]*\bdata-thread-list\b[^>]*>(.*?)</ul>", re.S)
+_ROW_ID = re.compile(r'<li\b[^>]*\bdata-thread-id="(\d+)"')
+
+
+def listed_thread_ids(html: str) -> list[int]:
+    """Thread ids in the order a page's thread list (data-thread-list) shows them."""
+    return [int(i) for block in _THREAD_LIST.findall(html) for i in _ROW_ID.findall(block)]
+
+
+def post_html(html: str, post_id: int) -> tuple[str, str]:
+    """(the opening <li> tag, the markup up to the next post) of one reply on a thread page."""
+    match = re.search(rf'<li\b[^>]*\bid="p{post_id}"[^>]*>', html)
+    assert match, f"post {post_id} is not on the page"
+    rest = html[match.end():]
+    end = min((i for i in (rest.find("data-post-id="), rest.find("</ol>")) if i >= 0),
+              default=len(rest))
+    return match.group(0), rest[:end]
