@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
 POLL_SECONDS = 0.5  # picks up jobs written by other processes
+# After a nudge, let the request that committed finish and its live pushes go out first: in the
+# one-process gevent server the indexer shares the CPU with them. Also batches bursts of posts.
+SETTLE_SECONDS = 0.15
 PAUSE_STALE_SECONDS = 6 * 3600
 
 _writer_lock = threading.Lock()
@@ -140,5 +143,6 @@ def run_forever(app: Flask, stop: threading.Event | None = None) -> None:
         except Exception:  # never let the worker die; the jobs are still queued
             log.exception("search worker iteration failed")
             time.sleep(1.0)
-        _wakeup.wait(timeout=POLL_SECONDS)
+        if _wakeup.wait(timeout=POLL_SECONDS):
+            time.sleep(SETTLE_SECONDS)
         _wakeup.clear()
