@@ -10,6 +10,8 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlparse
 
+import flask
+import jinja2
 import pytest
 import sqlalchemy as sa
 
@@ -106,6 +108,28 @@ def app(tmp_path, _database_template):
     else:
         app = create_app(TestConfig(tmp_path, source))
         _reset_postgres(app)
+    flask.request_started.connect(_fresh_g_per_request, app)
+    app.jinja_env.bytecode_cache = _TEMPLATE_BYTECODE  # compile each template once per run
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _postgres_template(postgres_database, tmp_path_factory):
+    app = create_app(TestConfig(tmp_path_factory.mktemp("pg-only"), postgres_database))
+    _migrate_and_sync(app)
+    return postgres_database
+
+
+@pytest.fixture
+def pg_app(tmp_path, _postgres_template):
+    """An app on PostgreSQL in every run, the SQLite pass included: for PostgreSQL-only features
+    (the tsvector search backend). Use the factories module directly, not the `make` fixture,
+    which would push a second (SQLite) app over this one."""
+    app = create_app(TestConfig(tmp_path, _postgres_template))
+    _reset_postgres(app)
     with app.app_context():
         yield app
         db.session.remove()
@@ -150,3 +174,38 @@ def chromium_path():
             pytest.fail("Chromium is not installed, and CI=true forbids skipping browser tests")
         pytest.skip("Chromium is not installed (apt-get install chromium chromium-driver)")
     return path
+
+
+class _MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates shared by the many apps of one test run (keyed by name and source)."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_BYTECODE = _MemoryBytecodeCache()
+
+
+def _fresh_g_per_request(sender, **_extra) -> None:
+    """Each request starts with an empty `g`, as in production.
+
+    The `app` fixture keeps one app context open for the whole test, and Flask reuses it for every
+    request, so without this `g` (Flask-Login's cached current_user, for one) would leak from one
+    request (or test client) into the next."""
+    flask.g.__dict__.clear()
+
+
+@pytest.fixture
+def no_search_indexing(app):
+    """Leave search jobs queued instead of indexing after every commit (Whoosh + jieba cost
+    seconds); for tests that do not look at search. Use with
+    `pytestmark = pytest.mark.usefixtures("no_search_indexing")`."""
+    app.config["SEARCH_SYNC"] = False
+    return app

@@ -1,8 +1,6 @@
 """The PostgreSQL search backend (issue 4): tsvector + GIN over the board analyzer's tokens."""
 from __future__ import annotations
 
-import os
-
 import pytest
 from click.testing import CliRunner
 
@@ -10,25 +8,22 @@ from board import search
 from board.extensions import db
 from board.models import Anonymous
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(not os.environ.get("BOARD_TEST_DATABASE_URL"),
-                       reason="the PostgreSQL search backend is tested in the "
-                              "BOARD_TEST_DATABASE_URL=1 run (the tsvector column exists only there)"),
-]
+from tests import factories as make
+
+pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def pg_app(app):
-    app.config["SEARCH_BACKEND"] = "postgres"
-    return app
+def pg_app(pg_app):
+    pg_app.config["SEARCH_BACKEND"] = "postgres"
+    return pg_app
 
 
 def ids(q, viewer=None, **filters):
     return sorted(r.thread.id for r in search.query(viewer or Anonymous(), q, **filters).results)
 
 
-def test_postgres_backend_finds_chinese_phrases_plates_and_respects_visibility(pg_app, make):
+def test_postgres_backend_finds_chinese_phrases_plates_and_respects_visibility(pg_app):
     citizen, officer = make.make_user(), make.make_user("officer", unit_code="exit-entry")
     trad = make.make_thread(citizen, "exit-entry", title="我的護照丟了怎麼補辦",
                             body="在東河區派出所附近丟的,車牌蒙B12345")
@@ -49,7 +44,7 @@ def test_postgres_backend_finds_chinese_phrases_plates_and_respects_visibility(p
     assert "<mark>" in str(search.query(Anonymous(), "补办").results[0].snippet)
 
 
-def test_postgres_reindex_and_verify(pg_app, make):
+def test_postgres_reindex_and_verify(pg_app):
     thread = make.make_thread(make.make_user(), "qa", title="无犯罪记录证明怎么开", body="出国用")
     db.session.execute(db.text("UPDATE thread SET search_vector = NULL, search_fp = NULL"))
     db.session.commit()
