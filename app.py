@@ -25,6 +25,12 @@ def main() -> int:
             print(f"无法启动 (cannot start): {exc}", file=sys.stderr)
             return 2
         raise
+    from board import search
+
+    search.start_worker(app)  # the one indexer, as a background task of this server (issue 4)
+    from board import sla_tasks
+
+    sla_tasks.start_background(app)  # overdue threads: tell the leaders once (issue 5)
     host, port = app.config["HOST"], app.config["PORT"]
     print(f" * 鹿城24小时警局 running on http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
     socketio.run(app, host=host, port=port, log_output=False)

@@ -28,7 +28,9 @@ def create_app(config: object | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     register_extensions(app)
     register_blueprints(app)
+    register_trust(app)
     register_template_helpers(app)
+    register_performance(app)
     register_cli(app)
     return app
 
@@ -64,16 +66,20 @@ def register_extensions(app: Flask) -> None:
     auth.init_login(login_manager)
     csrf.init_app(app)
     limiter.init_app(app)
+    # Before init_app: Flask-SocketIO only remembers handlers registered while it has no server,
+    # and replays them into every later app's server (a second create_app() would get none).
+    import board.live  # noqa: F401  (registers the Socket.IO handlers)
     socketio.init_app(
         app,
         async_mode=_socketio_async_mode(),
         message_queue=app.config.get("REDIS_URL"),
+        channel=(app.config.get("SOCKETIO_CHANNEL") or os.environ.get("SOCKETIO_CHANNEL")
+                 or "flask-socketio"),  # one Redis channel per deployment
         json=_UnicodeJSON,
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS", []),
         logger=False,
         engineio_logger=False,
     )
-    import board.live  # noqa: F401  (registers the Socket.IO handlers)
 
 
 class _UnicodeJSON:
@@ -96,6 +102,24 @@ def register_blueprints(app: Flask) -> None:
 
     register_views(app)
     app.register_blueprint(api_bp)
+
+
+def register_trust(app: Flask) -> None:
+    """Security headers, rate limits on the write endpoints, uploads and privacy filters (issue 6)."""
+    from board import privacy, ratelimits, security, uploads
+
+    security.init_app(app)
+    ratelimits.init_app(app)
+    uploads.init_app(app)
+    privacy.init_app(app)
+
+
+def register_performance(app: Flask) -> None:
+    """Anonymous page cache, ETag/304, static cache headers, gzip (issue 7)."""
+    from board import caching, http
+
+    caching.init_app(app)
+    http.init_app(app)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -87,10 +87,16 @@ def demo_seed():
     from board import demo
 
     if not demo.seed():
-        click.echo("database already has threads; nothing seeded")
+        click.echo("database is not empty (it has accounts or threads); nothing seeded")
     demo.print_logins()
 
 
 def init_app(app: Flask) -> None:
     for group in (boards_cli, users_cli, demo_cli):
         app.cli.add_command(group)
+    from board.search.cli import search_cli  # issue 4: reindex, verify, worker, optimize, words
+
+    app.cli.add_command(search_cli)
+    from board.sla_tasks import sla_cli  # issue 5: flask sla check
+
+    app.cli.add_command(sla_cli)

@@ -43,7 +43,8 @@ class Config:
         self.BOARD_DEMO = _env_flag("BOARD_DEMO", True)
         self.BOARDS_CONFIG = os.environ.get("BOARDS_CONFIG", str(ROOT / "boards_config.yaml"))
         self.SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE / "search-index"))
-        self.SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")
+        self.SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")  # or "postgres"
+        self.SEARCH_SYNC = _env_flag("SEARCH_SYNC", False)  # index inside the request (tests)
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE / "uploads"))
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.JSON_AS_ASCII = False
@@ -53,11 +54,16 @@ class Config:
         self.SESSION_COOKIE_SECURE = _env_flag("SESSION_COOKIE_SECURE", False)
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
-        self.MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+        # Up to 9 phone photos per post; non-upload requests are capped at 1 MB in board/uploads.py.
+        self.MAX_CONTENT_LENGTH = 64 * 1024 * 1024
         self.PAGE_SIZE = 20
         self.RATELIMIT_ENABLED = True
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Redis down must not stop posting: count in memory until it is back (issue 6).
+        self.RATELIMIT_SWALLOW_ERRORS = True
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_KEY_PREFIX = "board-rl"
         self.TESTING = False
 
 
@@ -71,6 +77,7 @@ class TestConfig(Config):
         self.INSTANCE_PATH = str(tmp_path)
         self.SQLALCHEMY_DATABASE_URI = database_url or f"sqlite:///{tmp_path / 'test.db'}"
         self.SEARCH_INDEX_DIR = str(tmp_path / "search-index")
+        self.SEARCH_SYNC = True  # deterministic: the queue is drained right after each commit
         self.UPLOAD_DIR = str(tmp_path / "uploads")
         self.BOARD_DEMO = False
         self.RATELIMIT_ENABLED = False

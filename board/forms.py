@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from board import text
 from board.models import Role, ThreadKind
@@ -18,13 +18,17 @@ class LoginForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
-    username = StringField("用户名", validators=[DataRequired(REQUIRED), Length(3, 30)])
-    nickname = StringField("昵称", validators=[DataRequired(REQUIRED), Length(1, 20)])
+    username = StringField("用户名", validators=[DataRequired(REQUIRED),
+                                              Length(3, 30, message="用户名需为 3–30 位")])
+    nickname = StringField("昵称", validators=[DataRequired(REQUIRED),
+                                             Length(1, 20, message="昵称需为 1–20 个字")])
     password = PasswordField("密码", validators=[DataRequired(REQUIRED), Length(min=8, message="密码至少 8 位")])
 
 
 class ThreadForm(FlaskForm):
-    kind = RadioField("类型", choices=[], validators=[DataRequired("请选择帖子类型")])
+    # validate_choice=False: WTForms' own check says "Not a valid choice." in English.
+    kind = RadioField("类型", choices=[], validate_choice=False,
+                      validators=[DataRequired("请选择帖子类型")])
     title = StringField("标题", validators=[
         DataRequired(REQUIRED),
         Length(text.TITLE_MIN, text.TITLE_MAX,
@@ -33,6 +37,11 @@ class ThreadForm(FlaskForm):
         DataRequired("请填写内容"),
         Length(text.BODY_MIN, text.BODY_MAX, message=f"内容不能超过 {text.BODY_MAX} 个字")])
     location = StringField("地点(选填)", validators=[Optional(), Length(max=100, message="地点不能超过 100 个字")])
+    police_only = BooleanField("仅警方可见(举报线索、个人事务等,只有您和民警能看到)")
+
+    def validate_kind(self, field) -> None:
+        if field.data not in {value for value, _ in field.choices}:
+            raise ValidationError("您不能在此版块发布这种类型的帖子")
 
     def set_kinds(self, board, user) -> None:
         from board import permissions

@@ -105,6 +105,84 @@ def _pin(user, thread: Thread) -> bool:
 
 
 rule("thread.lock")(_pin)
+rule("thread.unpin")(_pin)
+rule("thread.unlock")(_pin)
+
+
+# --- escalation, dispatch, status, supervision (the state table is board/services/status.py) -
+
+
+def thread_roles(user, thread: Thread) -> frozenset[str]:
+    """The parts a user plays on a thread, as named in the status table's "who" column."""
+    if not _signed_in(user):
+        return frozenset()
+    roles = set()
+    if user.id == thread.author_id:
+        roles.add("author")
+    if user.role == Role.OFFICER and answers_for(user, thread.board):
+        roles.add("responsible")
+    if (user.role == Role.OFFICER and thread.dispatched_unit_id is not None
+            and user.unit_id == thread.dispatched_unit_id):
+        roles.add("handler")
+    if user.role in (Role.LEADER, Role.DISPATCHER, Role.ADMIN):
+        roles.add(str(user.role))
+    return frozenset(roles)
+
+
+@rule("thread.set_status")
+def _set_status(user, target) -> bool:
+    """target = (thread, new_status): may this user make that move in the state table?"""
+    from board.services.status import who_may
+
+    thread, to = target
+    return bool(who_may(thread.status, to) & thread_roles(user, thread))
+
+
+@rule("thread.escalate")
+def _escalate(user, thread: Thread) -> bool:
+    return bool({"responsible", "leader"} & thread_roles(user, thread))
+
+
+@rule("thread.dispatch")
+def _dispatch(user, thread: Thread) -> bool:
+    return _has_role(user, Role.DISPATCHER)
+
+
+@rule("thread.supervise")
+def _supervise(user, thread: Thread) -> bool:
+    return _has_role(user, Role.LEADER)
+
+
+@rule("thread.rate")
+def _rate(user, thread: Thread) -> bool:
+    """Only the asker rates how their matter was handled."""
+    return _signed_in(user) and user.id == thread.author_id
+
+
+@rule("thread.internal_notes")
+def _internal_notes(user, _=None) -> bool:
+    return _signed_in(user) and user.is_police
+
+
+@rule("command.view")
+def _command(user, _=None) -> bool:
+    return _has_role(user, Role.DISPATCHER, Role.LEADER, Role.ADMIN)
+
+
+@rule("dashboard.view")
+def _dashboard(user, _=None) -> bool:
+    return _has_role(user, Role.LEADER, Role.ADMIN)
+
+
+rule("audit.view")(_dashboard)
+
+
+@rule("reply_template.use")
+def _templates(user, _=None) -> bool:
+    return _has_role(user, Role.OFFICER, Role.LEADER, Role.DISPATCHER) and user.unit_id is not None
+
+
+rule("reply_template.manage")(_templates)
 
 
 @rule("inbox.view")
@@ -118,3 +196,36 @@ def _admin(user, _=None) -> bool:
 
 
 rule("user.manage")(_admin)
+
+
+# --- trust: reports, hiding, photos, suspensions (issue 6) ----------------------------------
+
+
+def _view_target(user, target) -> bool:
+    return _view_post(user, target) if isinstance(target, Post) else _view_thread(user, target)
+
+
+@rule("content.report")
+def _report(user, target) -> bool:
+    """Any signed-in reader may report what they can see, except their own posts."""
+    return (_signed_in(user) and _view_target(user, target)
+            and user.id != target.author_id and not user.is_police)
+
+
+@rule("content.hide")
+def _hide(user, target=None) -> bool:
+    return _has_role(user, Role.OFFICER, Role.LEADER, Role.ADMIN)
+
+
+rule("review.view")(_hide)
+
+
+@rule("attachment.add")
+def _attach(user, target) -> bool:
+    """Photos go with one's own thread or reply."""
+    return _signed_in(user) and user.id == target.author_id
+
+
+@rule("user.suspend")
+def _suspend(user, target) -> bool:
+    return _has_role(user, Role.ADMIN) and target is not None and target.id != user.id

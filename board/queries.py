@@ -6,9 +6,10 @@ costs, and apply visibility here so no caller can forget it.
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import or_, tuple_
+from sqlalchemy.orm import defaultload, lazyload
 
 from board import permissions
 from board.extensions import db
@@ -21,18 +22,32 @@ def encode_cursor(thread: Thread) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+# Ids beyond a 32-bit INTEGER column would make the database raise (a 500) instead of "not found".
+MAX_ID = 2**31 - 1
+
+
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         stamp, thread_id = raw.split("|")
-        return datetime.fromisoformat(stamp), int(thread_id)
-    except (ValueError, UnicodeDecodeError):
+        when, last_id = datetime.fromisoformat(stamp), int(thread_id)
+        if when.tzinfo is None or not 0 <= last_id <= MAX_ID:
+            raise ValueError(raw)
+        when.astimezone(timezone.utc)  # an offset that overflows year 1/9999 is not a cursor
+        return when, last_id
+    except (ValueError, UnicodeDecodeError, OverflowError):
         raise ValidationFailed("分页参数无效", fields={"cursor": "无效的分页游标"}) from None
+
+
+# A list's board is already in the session (the page loaded it first): no join, and no
+# re-load of board.units for every list.
+LIST_OPTIONS = (lazyload(Thread.board),)
 
 
 def _visible(stmt, viewer):
     if not permissions.can(viewer, "police_only.view"):
-        stmt = stmt.where(Thread.visibility == Visibility.PUBLIC)
+        # Police-only and hidden/held threads (issue 6): the author finds them under "我的".
+        stmt = stmt.where(Thread.visibility == Visibility.PUBLIC, Thread.hidden.is_(False))
     return stmt
 
 
@@ -49,7 +64,10 @@ def board_by_slug(slug: str) -> Board:
 
 def thread_for(viewer, thread_id: int) -> Thread:
     """The thread if this viewer may read it; police-only threads are 'not found' to others."""
-    thread = db.session.get(Thread, thread_id)
+    # An id beyond a 32-bit key would make the database driver raise (a 500), not miss (a 404).
+    # The board's units load only if a page asks for them (one query fewer per thread view).
+    thread = (db.session.get(Thread, thread_id, options=[defaultload(Thread.board).lazyload(Board.units)])
+              if 0 < thread_id <= MAX_ID else None)
     if thread is None or not permissions.can(viewer, "thread.view", thread):
         raise NotFound("帖子不存在或您无权查看")
     return thread
@@ -57,7 +75,7 @@ def thread_for(viewer, thread_id: int) -> Thread:
 
 def pinned_threads(board: Board, viewer) -> list[Thread]:
     stmt = (db.select(Thread).where(Thread.board_id == board.id, Thread.pinned.is_(True))
-            .order_by(Thread.pinned_at.desc(), Thread.id.desc()))
+            .order_by(Thread.pinned_at.desc(), Thread.id.desc()).options(*LIST_OPTIONS))
     return list(db.session.scalars(_visible(stmt, viewer)))
 
 
@@ -67,7 +85,7 @@ def board_threads(board: Board, viewer, cursor: str | None = None,
     stmt = (db.select(Thread)
             .where(Thread.board_id == board.id, Thread.pinned.is_(False))
             .order_by(Thread.last_activity_at.desc(), Thread.id.desc())
-            .limit(limit + 1))
+            .limit(limit + 1).options(*LIST_OPTIONS))
     if cursor:
         stamp, last_id = decode_cursor(cursor)
         stmt = stmt.where(tuple_(Thread.last_activity_at, Thread.id) < tuple_(stamp, last_id))
@@ -77,7 +95,8 @@ def board_threads(board: Board, viewer, cursor: str | None = None,
 
 
 def latest_threads(viewer, limit: int = 10) -> list[Thread]:
-    stmt = db.select(Thread).order_by(Thread.created_at.desc(), Thread.id.desc()).limit(limit)
+    stmt = (db.select(Thread).order_by(Thread.created_at.desc(), Thread.id.desc()).limit(limit)
+            .options(*LIST_OPTIONS))
     return list(db.session.scalars(_visible(stmt, viewer)))
 
 
@@ -108,12 +127,12 @@ def inbox_boards(officer: User) -> list[Board]:
 
 
 def inbox(officer: User, limit: int = 100) -> list[Thread]:
-    """Unanswered threads of the officer's boards, longest waiting first."""
+    """Unanswered threads of the officer's boards: urgent ones first, then longest waiting."""
     board_ids = [b.id for b in inbox_boards(officer)]
     if not board_ids:
         return []
     stmt = (db.select(Thread)
             .where(Thread.board_id.in_(board_ids),
                    Thread.status == ThreadStatus.AWAITING_REPLY)
-            .order_by(Thread.created_at, Thread.id).limit(limit))
+            .order_by(Thread.urgent.desc(), Thread.created_at, Thread.id).limit(limit))
     return list(db.session.scalars(stmt))

@@ -6,6 +6,7 @@ from datetime import datetime
 from flask import has_request_context, url_for
 
 from board.models import Board, Post, Thread, User
+from board.privacy import mask, visible_text
 
 
 def iso(value: datetime | None) -> str | None:
@@ -15,7 +16,7 @@ def iso(value: datetime | None) -> str | None:
 def user_to_dict(user: User, private: bool = False) -> dict:
     data = {
         "id": user.id,
-        "display_name": user.display_name,
+        "display_name": user.display_name if private or user.is_official else mask(user.display_name),
         "role": user.role,
         "role_label": user.role_label,
         "real_name": user.real_name if user.is_official else None,
@@ -47,14 +48,21 @@ def thread_url(thread_id: int) -> str:
     return f"/t/{thread_id}"
 
 
-def thread_to_dict(thread: Thread) -> dict:
-    return {
+def thread_to_dict(thread: Thread, viewer=None, timeline: list | None = None) -> dict:
+    """viewer None (live rooms, anonymous) gets personal data masked; see board/privacy.py.
+
+    `timeline` (the events this viewer may see) only for single-thread payloads: no N+1 in lists.
+    """
+    def shown(value):
+        return visible_text(viewer, thread.author_id, value)
+
+    data = {
         "id": thread.id,
         "board": thread.board.slug,
         "board_name": thread.board.name,
-        "title": thread.title,
-        "body": thread.body,
-        "body_html": thread.body_html,
+        "title": shown(thread.title),
+        "body": shown(thread.body),
+        "body_html": shown(thread.body_html),
         "kind": thread.kind,
         "kind_label": thread.kind_label,
         "status": thread.status,
@@ -62,7 +70,9 @@ def thread_to_dict(thread: Thread) -> dict:
         "visibility": thread.visibility,
         "pinned": thread.pinned,
         "locked": thread.locked,
-        "location": thread.location,
+        "location": shown(thread.location),
+        "hidden": thread.hidden,
+        "hidden_reason": thread.hidden_reason,
         "reply_count": thread.reply_count,
         "official_answered": thread.has_official_reply,
         "author": user_to_dict(thread.author),
@@ -71,7 +81,31 @@ def thread_to_dict(thread: Thread) -> dict:
         "first_response_at": iso(thread.first_response_at),
         "first_response_seconds": thread.first_response_seconds,
         "url": thread_url(thread.id),
+        # issue 5: escalation, dispatch, supervision
+        "urgent": thread.urgent,
+        "urgency": thread.urgency,
+        "incident_no": thread.incident_no,
+        "dispatched_unit": thread.dispatched_unit.name if thread.dispatched_unit else None,
+        "dispatched_at": iso(thread.dispatched_at),
+        "dispatch_seconds": thread.dispatch_seconds,
+        "resolved_at": iso(thread.resolved_at),
+        "supervised": thread.supervised,
+        "sla_due_at": iso(thread.sla_due_at),
+        "overdue": thread.is_overdue,
     }
+    if timeline is not None:
+        data["timeline"] = [event_to_dict(e, internal) for e, internal in timeline]
+    return data
+
+
+def event_to_dict(event, internal: bool = False) -> dict:
+    """A timeline step; the internal note and actor only when `internal` (police viewers)."""
+    data = {"id": event.id, "kind": event.kind, "status": event.status,
+            "text": event.public_text, "created_at": iso(event.created_at)}
+    if internal:
+        data["internal_note"] = event.internal_note
+        data["actor"] = event.actor.display_name if event.actor else None
+    return data
 
 
 def post_author(post: Post) -> dict:
@@ -84,15 +118,87 @@ def post_author(post: Post) -> dict:
     return author
 
 
-def post_to_dict(post: Post) -> dict:
+def post_to_dict(post: Post, viewer=None) -> dict:
     return {
         "id": post.id,
         "thread_id": post.thread_id,
-        "body": post.body,
-        "body_html": post.body_html,
+        "body": visible_text(viewer, post.author_id, post.body),
+        "body_html": visible_text(viewer, post.author_id, post.body_html),
         "official": post.official,
         "hidden": post.hidden,
+        "hidden_reason": post.hidden_reason,
         "created_at": iso(post.created_at),
         "edited_at": iso(post.edited_at),
         "author": post_author(post),
     }
+
+
+# Police work notifications (issue 5), by reason (kept in Notification.status).
+WORK_TEXT = {
+    "escalated": "新转警待派:「{title}」",
+    "dispatched": "「{title}」已派给您的单位处置,请尽快出警",
+    "supervised": "{actor} 督办了「{title}」,请加快办理",
+    "overdue": "「{title}」已超过答复时限,请督促尽快答复",
+    "handling": "您督办的「{title}」正在处置",
+    "resolved": "您督办的「{title}」已办结",
+}
+
+
+def notification_to_dict(note) -> dict:
+    """A bell entry: what happened, by whom, where to go; `text` is a ready Chinese sentence."""
+    from board.models import NotificationKind, ThreadStatus
+
+    actor = note.actor.display_name if note.actor else "系统"
+    if note.actor and note.actor.is_official:
+        actor = f"{actor}({note.actor.role_label})"
+    title = note.thread.title if note.thread else ""
+    if note.thread and note.user_id != note.thread.author_id:  # personal data masked (issue 6)
+        title = visible_text(getattr(note, "user", None), note.thread.author_id, title)
+    status_label = (ThreadStatus(note.status).label
+                    if note.status in set(ThreadStatus) else None)
+    text = {
+        NotificationKind.OFFICIAL_REPLY: f"{actor} 回复了您的帖子「{title}」",
+        NotificationKind.REPLY: f"{actor} 在「{title}」中回复了",
+        NotificationKind.MENTION: f"{actor} 在「{title}」中提到了您",
+        NotificationKind.STATUS_CHANGED: f"您的帖子「{title}」状态变为:{status_label}",
+        NotificationKind.WORK: WORK_TEXT.get(note.status or "", "「{title}」有新进展").format(
+            title=title, actor=actor),
+    }[NotificationKind(note.kind)]
+    url = thread_url(note.thread_id) if note.thread_id else None
+    if url and note.post_id:
+        url += f"#p{note.post_id}"
+    return {
+        "id": note.id,
+        "kind": note.kind,
+        "kind_label": note.kind_label,
+        "text": text,
+        "thread_id": note.thread_id,
+        "thread_title": title or None,
+        "post_id": note.post_id,
+        "status": note.status,
+        "status_label": status_label,
+        "actor": user_to_dict(note.actor) if note.actor else None,
+        "created_at": iso(note.created_at),
+        "read": note.read_at is not None,
+        "url": url,
+    }
+
+
+def attachment_to_dict(att) -> dict:
+    url = url_for("uploads.serve", attachment_id=att.id) if has_request_context() else f"/media/{att.id}"
+    return {"id": att.id, "post_id": att.post_id, "url": url, "thumb_url": url + "/thumb",
+            "content_type": att.content_type, "width": att.width, "height": att.height,
+            "size": att.size}
+
+
+def report_to_dict(item) -> dict:
+    """For the police review queue only (they see originals)."""
+    target = item.post or item.thread
+    return {"id": item.id, "kind": item.kind, "status": item.status, "reason": item.reason,
+            "reason_label": item.reason_label, "detail": item.detail,
+            "thread_id": item.thread_id, "post_id": item.post_id,
+            "text": item.thread.title if item.post is None else item.post.body,
+            "hidden": target.hidden, "hidden_reason": target.hidden_reason,
+            "author": user_to_dict(target.author),
+            "reporter": user_to_dict(item.reporter) if item.reporter else None,
+            "created_at": iso(item.created_at), "url": thread_url(item.thread_id)}

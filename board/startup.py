@@ -14,6 +14,10 @@ def prepare(app: Flask, seed_demo: bool = False, announce: bool = False) -> None
     with app.app_context():
         upgrade()
         boards.sync(app.config["BOARDS_CONFIG"])
+    from board import search
+
+    search.init_process(app)  # jieba's dictionary now, before any fork or request (issue 4)
+    with app.app_context():
         if seed_demo and db.session.scalar(db.select(Thread.id).limit(1)) is None:
             from board import demo
 

@@ -1,7 +1,7 @@
 """JSON API v1 for the mobile app and mini-programs: /api/v1/..."""
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 from flask_login import current_user
 
 from board.auth import bearer_request
@@ -16,7 +16,8 @@ csrf.exempt(bp)
 def _csrf_for_browser_sessions():
     """Bearer-token clients carry no cookies to forge; a browser session must send X-CSRFToken."""
     if request.method in ("POST", "PUT", "PATCH", "DELETE") and not bearer_request():
-        if current_user.is_authenticated:
+        # protect() ignores WTF_CSRF_ENABLED; honour it like every form does (tests, load tests).
+        if current_user.is_authenticated and current_app.config.get("WTF_CSRF_ENABLED", True):
             csrf.protect()
 
 
@@ -34,3 +35,7 @@ def require_user():
 
 
 from board.api import auth, threads  # noqa: E402,F401  (routes register on bp)
+from board.api import notifications  # noqa: E402,F401
+from board.api import trust  # noqa: E402,F401  (reports, moderation, photos, privacy check)
+from board.api import escalations  # noqa: E402,F401  (pin, escalate, dispatch, dashboard)
+from board.api import search  # noqa: E402,F401  (search, similar questions)

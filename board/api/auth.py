@@ -6,19 +6,24 @@ from board.serializers import user_to_dict
 from board.services import NotAuthenticated, accounts
 
 
+def _text(data: dict, key: str) -> str:
+    """Only strings count: a number or list must not be stored as its Python repr."""
+    value = data.get(key)
+    return value if isinstance(value, str) else ""
+
+
 @bp.post("/auth/register")
 def register():
     data = json_body()
-    user = accounts.register_citizen(str(data.get("username") or ""),
-                                     str(data.get("password") or ""),
-                                     str(data.get("nickname") or ""))
+    user = accounts.register_citizen(_text(data, "username"), _text(data, "password"),
+                                     _text(data, "nickname"))
     return {"user": user_to_dict(user, private=True)}, 201
 
 
 @bp.post("/auth/token")
 def token():
     data = json_body()
-    user = accounts.authenticate(str(data.get("username") or ""), str(data.get("password") or ""))
+    user = accounts.authenticate(_text(data, "username"), _text(data, "password"))
     if user is None:
         raise NotAuthenticated("用户名或密码错误,或账号已停用", code="invalid_credentials")
     return {"token": accounts.issue_token(user), "user": user_to_dict(user, private=True)}

@@ -6,7 +6,8 @@ from flask_login import current_user
 
 from board import queries
 from board.api import bp, json_body, require_user
-from board.serializers import board_to_dict, post_to_dict, thread_to_dict
+from board import timeline, uploads, urgency
+from board.serializers import attachment_to_dict, board_to_dict, post_to_dict, thread_to_dict
 from board.services import posting
 
 
@@ -26,7 +27,8 @@ def board_threads(slug: str):
     cursor = request.args.get("cursor") or None
     pinned = [] if cursor else queries.pinned_threads(board, current_user)
     threads, next_cursor = queries.board_threads(board, current_user, cursor)
-    return {"threads": [thread_to_dict(t) for t in pinned + threads], "next_cursor": next_cursor}
+    return {"threads": [thread_to_dict(t, current_user) for t in pinned + threads],
+            "next_cursor": next_cursor}
 
 
 @bp.post("/boards/<slug>/threads")
@@ -37,14 +39,23 @@ def create_thread(slug: str):
     thread = posting.create_thread(user, board, _text(data, "kind"), _text(data, "title"),
                                    _text(data, "body"), _text(data, "location"),
                                    _text(data, "visibility") or "public")
-    return {"thread": thread_to_dict(thread)}, 201
+    data = {"thread": thread_to_dict(thread, user)}
+    if thread.urgent:  # issue 5: a post that reads like an emergency is told to call 110 now
+        data["urgent_notice"] = urgency.CALL_110
+    return data, 201
 
 
 @bp.get("/threads/<int:thread_id>")
 def thread(thread_id: int):
     thread = queries.thread_for(current_user, thread_id)
     posts = queries.thread_posts(thread, current_user)
-    return {"thread": thread_to_dict(thread), "posts": [post_to_dict(p) for p in posts]}
+    photos = uploads.for_thread(thread.id)  # one query for the thread's and replies' photos
+    events = timeline.events_for(current_user, thread)  # one query; internal notes for police
+    data = {"thread": thread_to_dict(thread, current_user, timeline=events) | {"attachments": [
+        attachment_to_dict(a) for a in photos.get(None, [])]},
+        "posts": [post_to_dict(p, current_user) | {"attachments": [
+            attachment_to_dict(a) for a in photos.get(p.id, [])]} for p in posts]}
+    return data
 
 
 @bp.post("/threads/<int:thread_id>/posts")
@@ -52,4 +63,4 @@ def reply(thread_id: int):
     user = require_user()
     thread = queries.thread_for(user, thread_id)
     post = posting.reply(user, thread, _text(json_body(), "body"))
-    return {"post": post_to_dict(post)}, 201
+    return {"post": post_to_dict(post, user)}, 201

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from board.extensions import db
 from board.orm import utcnow
 from board.models.board import Board
+from board.models.unit import Unit
 from board.models.user import User
 
 
@@ -65,6 +66,10 @@ class Thread(db.Model):
         Index("ix_thread_author_created", "author_id", "created_at"),
         # Home: the latest threads across all boards.
         Index("ix_thread_created", "created_at", "id"),
+        # Command centre queue and dashboard: threads by status, oldest first.
+        Index("ix_thread_status_escalated", "status", "escalated_at"),
+        # Overdue now: unanswered threads past their first-response target.
+        Index("ix_thread_status_due", "status", "sla_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,6 +82,9 @@ class Thread(db.Model):
     location: Mapped[str | None] = mapped_column(String(120))
     status: Mapped[str] = mapped_column(String(20), default=ThreadStatus.AWAITING_REPLY)
     visibility: Mapped[str] = mapped_column(String(20), default=Visibility.PUBLIC)
+    # Hidden by an officer, or held by the word list (issue 6): only the author and police see it.
+    hidden: Mapped[bool] = mapped_column(default=False)
+    hidden_reason: Mapped[str | None] = mapped_column(String(200))
     pinned: Mapped[bool] = mapped_column(default=False)
     pinned_at: Mapped[datetime | None]
     locked: Mapped[bool] = mapped_column(default=False)
@@ -86,10 +94,31 @@ class Thread(db.Model):
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     first_response_at: Mapped[datetime | None]
     first_responder_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Escalation and supervision (issue 5): see board/services/status.py for the state table.
+    urgent: Mapped[bool] = mapped_column(default=False)
+    sla_due_at: Mapped[datetime | None]  # first response due by (board SLA, working hours)
+    overdue_notified: Mapped[bool] = mapped_column(default=False)  # the leader is told once
+    escalated_at: Mapped[datetime | None]
+    urgency: Mapped[str | None] = mapped_column(String(10))
+    dispatched_at: Mapped[datetime | None]
+    dispatched_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    incident_no: Mapped[str | None] = mapped_column(String(20), unique=True)
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    supervised: Mapped[bool] = mapped_column(default=False)
+    supervised_at: Mapped[datetime | None]
+    supervised_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    supervision_instruction: Mapped[str | None] = mapped_column(Text)
 
-    board: Mapped[Board] = relationship(lazy="joined", innerjoin=True)
-    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined", innerjoin=True)
+    # "unnested": reached through an outer join (a notification's thread…) these become chained
+    # LEFT JOINs; nested inner joins there make SQLite materialize the whole thread table.
+    board: Mapped[Board] = relationship(lazy="joined", innerjoin="unnested")
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined",
+                                        innerjoin="unnested")
     first_responder: Mapped[User | None] = relationship(foreign_keys=[first_responder_id])
+    dispatched_unit: Mapped[Unit | None] = relationship(foreign_keys=[dispatched_unit_id],
+                                                        lazy="joined")
+    supervised_by: Mapped[User | None] = relationship(foreign_keys=[supervised_by_id])
 
     @property
     def status_label(self) -> str:
@@ -101,7 +130,20 @@ class Thread(db.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.visibility == Visibility.PUBLIC
+        """Readable by anyone: not police-only and not hidden (the author and police see both)."""
+        return self.visibility == Visibility.PUBLIC and not self.hidden
+
+    @property
+    def is_overdue(self) -> bool:
+        """No official answer yet and the board's first-response target has passed."""
+        return (self.first_response_at is None and self.sla_due_at is not None
+                and self.status == ThreadStatus.AWAITING_REPLY and self.sla_due_at < utcnow())
+
+    @property
+    def dispatch_seconds(self) -> int | None:
+        if self.dispatched_at is None:
+            return None
+        return int((self.dispatched_at - self.created_at).total_seconds())
 
     @property
     def first_response_seconds(self) -> int | None:
@@ -136,7 +178,7 @@ class Post(db.Model):
     edited_at: Mapped[datetime | None]
 
     thread: Mapped[Thread] = relationship()
-    author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+    author: Mapped[User] = relationship(lazy="joined", innerjoin="unnested")
 
     def __repr__(self) -> str:
         return f"<Post {self.id} on {self.thread_id}>"

@@ -54,6 +54,10 @@ class User(UserMixin, db.Model):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     contact: Mapped[str | None] = mapped_column(String(120))  # leaders' public contact line
     disabled: Mapped[bool] = mapped_column(default=False)
+    disabled_reason: Mapped[str | None] = mapped_column(String(200))  # an admin's suspension
+    # Sign-in lock-out (board/services/lockout.py): failures in a row, locked until when.
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")

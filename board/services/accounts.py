@@ -75,9 +75,16 @@ def create_user(role: str, username: str, password: str, nickname: str | None = 
 
 def authenticate(username: str, password: str) -> User | None:
     """The user for these credentials, or None; disabled accounts never sign in."""
+    from board.services import lockout  # repeated failures lock the account for a while
+
     user = db.session.scalar(db.select(User).where(User.username == (username or "").strip()))
-    if user is None or user.disabled or not user.check_password(password or ""):
+    if user is None or user.disabled:
         return None
+    lockout.check(user)
+    if not user.check_password(password or ""):
+        lockout.failed(user)
+        return None
+    lockout.succeeded(user)
     return user
 
 
@@ -95,10 +102,15 @@ def user_for_token(raw: str) -> User | None:
     return token.user
 
 
-def set_disabled(username: str, disabled: bool = True) -> User:
+def set_disabled(username: str, disabled: bool = True, actor=None) -> User:
+    """`actor` None = the command line; either way the change is in the audit log (issue 5)."""
+    from board.services import audit
+
     user = db.session.scalar(db.select(User).where(User.username == username))
     if user is None:
         raise NotFound("用户不存在")
+    audit.record(actor, "user.disable" if disabled else "user.enable", "user", user.id,
+                 {"disabled": user.disabled}, {"disabled": disabled})
     user.disabled = disabled
     db.session.commit()
     return user

@@ -1,9 +1,10 @@
 """Posting: a citizen's new thread, and replies — the official ones record the first response."""
 from __future__ import annotations
 
-from board import live, permissions, text
+from board import live, permissions, search, sla, text, urgency
 from board.extensions import db
 from board.models import Board, Post, Thread, ThreadKind, ThreadStatus, Visibility, utcnow
+from board.services import moderation_reports, notifications, status
 from board.services.errors import NotAuthenticated, ValidationFailed
 
 
@@ -46,12 +47,19 @@ def create_thread(author, board: Board, kind: str, title: str, body: str,
     if kind == ThreadKind.PUBLICITY:  # an official notice needs no answer
         thread.status = ThreadStatus.ANSWERED
         thread.has_official_reply = True
+    else:  # issue 5: the board's first-response deadline, and "call 110 now" for emergencies
+        thread.sla_due_at = sla.due_for(board, now)
+        thread.urgent = urgency.is_urgent(title, body)
+    moderation_reports.hold_if_needed(author, thread, None, title, body, location)  # word list
     db.session.add(thread)
-    db.session.execute(
-        db.update(Board).where(Board.id == board.id).values(thread_count=Board.thread_count + 1)
-    )
+    if thread.is_public:  # the count is what the public sees: no police-only or held threads
+        db.session.execute(
+            db.update(Board).where(Board.id == board.id).values(thread_count=Board.thread_count + 1)
+        )
+    search.enqueue(thread)  # the index job commits with the thread; the worker is nudged after
     db.session.commit()
     live.thread_created(thread)
+    notifications.thread_created(thread)  # after the commit; never fails the post
     return thread
 
 
@@ -74,16 +82,21 @@ def reply(author, thread: Thread, body: str) -> Post:
         post.official_badge_no = author.badge_no
         post.official_unit = author.unit.name if author.unit else None
         post.official_contact = author.contact
+    moderation_reports.hold_if_needed(author, thread, post, body)  # word list: held for review
     db.session.add(post)
     values = {"reply_count": Thread.reply_count + 1, "last_activity_at": now}
     if post.official:
         values["has_official_reply"] = True
         if thread.first_response_at is None:
             values.update(first_response_at=now, first_responder_id=author.id)
-        if thread.status == ThreadStatus.AWAITING_REPLY:
-            values["status"] = ThreadStatus.ANSWERED
+        next_status = status.after_official_reply(thread.status)  # the state table's rule
+        if next_status:
+            values["status"] = next_status
     db.session.execute(db.update(Thread).where(Thread.id == thread.id).values(**values))
+    search.enqueue(thread)  # same transaction as the reply; searchable within a second
     db.session.commit()
     db.session.refresh(thread)
-    live.post_created(post)
+    if not post.hidden:  # a held reply is announced when an officer approves it
+        live.post_created(post)
+        notifications.post_created(post)  # after the commit; never fails the post
     return post

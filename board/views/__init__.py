@@ -11,6 +11,19 @@ def register_views(app: Flask) -> None:
 
     for module in (main, auth, threads, officer, admin):
         app.register_blueprint(module.bp)
+    from board.views import notifications
+
+    app.register_blueprint(notifications.bp)
+    from board.views import review
+
+    app.register_blueprint(review.bp)
+    from board.views import command, leader, moderation
+
+    for module in (moderation, command, leader):  # issue 5: escalation and supervision
+        app.register_blueprint(module.bp)
+    from board.views import search  # issue 4: the search page
+
+    app.register_blueprint(search.bp)
     register_error_pages(app)
 
 
@@ -28,9 +41,9 @@ def register_error_pages(app: Flask) -> None:
 
     from board.api.errors import wants_json, error_response
 
-    def page(status: int, title: str, message: str):
+    def page(status: int, title: str, message: str, code: str | None = None):
         if wants_json():
-            return error_response(status, message)
+            return error_response(status, message, code=code)
         return render_template("errors/error.html", status=status, title=title,
                                message=message), status
 
@@ -43,7 +56,8 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
-        return page(400, "页面已过期", "页面已过期或来源无效,请返回刷新后重试。您填写的内容请先复制保存。")
+        return page(400, "页面已过期", "页面已过期或来源无效,请返回刷新后重试。您填写的内容请先复制保存。",
+                    code="csrf_failed")  # API: a session POST without a valid X-CSRFToken
 
     @app.errorhandler(404)
     def not_found(exc):

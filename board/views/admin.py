@@ -48,7 +48,7 @@ def users():
 def toggle_disabled(user_id: int):
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit() and user.id != current_user.id:
-        accounts.set_disabled(user.username, not user.disabled)
+        accounts.set_disabled(user.username, not user.disabled, actor=current_user)
         flash(f"{user.username} 已{'停用' if user.disabled else '启用'}", "success")
     return redirect(url_for("admin.users"))
 

@@ -31,7 +31,11 @@ def register():
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.username.data, form.password.data)
+        try:
+            user = accounts.authenticate(form.username.data, form.password.data)
+        except ServiceError as exc:  # locked out: say so on the form
+            apply_service_error(form, exc)
+            return render_template("auth/login.html", form=form), exc.status
         if user is None:
             form.password.errors.append("用户名或密码错误,或账号已停用")
         else:

@@ -1,10 +1,12 @@
 """Home, board listings, profile and the elder-mode switch."""
 from __future__ import annotations
 
-from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask import (Blueprint, current_app, make_response, redirect, render_template, request,
+                   url_for)
 from flask_login import current_user, login_required
 
-from board import queries
+from board import caching, queries
+from board.extensions import csrf
 from board.templating import ELDER_COOKIE
 from board.views import safe_next
 
@@ -12,12 +14,14 @@ bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
+@caching.anonymous_page(caching.site_stamp)
 def home():
     return render_template("main/home.html", boards=queries.boards(),
                            latest=queries.latest_threads(current_user, limit=15))
 
 
 @bp.get("/b/<slug>")
+@caching.anonymous_page(caching.board_stamp, allowed_args=("cursor", "partial"))
 def board(slug: str):
     board = queries.board_by_slug(slug)
     cursor = request.args.get("cursor")
@@ -37,8 +41,15 @@ def profile():
 
 
 @bp.post("/elder")
+@csrf.exempt
 def toggle_elder():
-    """One tap switches 长辈模式 (larger type, higher contrast), remembered for a year."""
+    """One tap switches 长辈模式 (larger type, higher contrast), remembered for a year.
+
+    Anonymous readers need no CSRF token here (a forged request can only change the type size),
+    so the pages every anonymous reader shares carry no per-reader token and are cached whole.
+    """
+    if current_user.is_authenticated and current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()
     response = make_response(redirect(safe_next(url_for("main.home"))))
     on = request.cookies.get(ELDER_COOKIE) != "1"
     response.set_cookie(ELDER_COOKIE, "1" if on else "0", max_age=365 * 86400,

@@ -1,10 +1,10 @@
 """New thread, thread page, reply."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from board import queries
+from board import caching, http, queries
 from board.forms import ReplyForm, ThreadForm
 from board.services import ServiceError, posting
 from board.views import apply_service_error
@@ -21,10 +21,16 @@ def new(slug: str):
     if form.validate_on_submit():
         try:
             thread = posting.create_thread(current_user, board, form.kind.data, form.title.data,
-                                           form.body.data, form.location.data)
+                                           form.body.data, form.location.data,
+                                           "police_only" if form.police_only.data else "public")
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
+            _attach_photos(thread, None)
+            if thread.urgent:  # issue 5: reads like an emergency → call 110 now
+                from board.urgency import CALL_110
+
+                flash(CALL_110, "error")
             return redirect(url_for("threads.show", thread_id=thread.id))
     status = 400 if form.errors else 200
     return render_template("threads/new.html", board=board, form=form), status
@@ -33,8 +39,14 @@ def new(slug: str):
 @bp.get("/t/<int:thread_id>")
 def show(thread_id: int):
     thread = queries.thread_for(current_user, thread_id)
-    return render_template("threads/show.html", thread=thread,
-                           posts=queries.thread_posts(thread, current_user), form=ReplyForm())
+    unchanged = http.not_modified(http.thread_etag(thread))
+    if unchanged is not None:
+        return unchanged
+    response = caching.serve(http.thread_stamp(thread), lambda: render_template(
+        "threads/show.html", thread=thread, posts=queries.thread_posts(thread, current_user),
+        form=ReplyForm()))
+    # After rendering: the page may have just given this reader their CSRF token.
+    return http.mark(make_response(response), http.thread_etag(thread))
 
 
 @bp.post("/t/<int:thread_id>/reply")
@@ -48,6 +60,18 @@ def reply(thread_id: int):
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
+            _attach_photos(thread, post)
             return redirect(url_for("threads.show", thread_id=thread.id, _anchor=f"p{post.id}"))
     return render_template("threads/show.html", thread=thread,
                            posts=queries.thread_posts(thread, current_user), form=form), 400
+
+
+def _attach_photos(thread, post) -> None:
+    """The post is already saved: a refused photo only costs that photo, with the reason shown."""
+    from board import uploads
+
+    saved, errors = uploads.attach(current_user, thread, post, request.files.getlist("images"))
+    for message in errors:
+        flash(message, "error")
+    if saved:
+        flash(f"已上传 {len(saved)} 张图片(已去除拍摄位置等信息)", "success")
