@@ -14,6 +14,10 @@ cd "$(dirname "$0")/.."
 python -m board.wsgi prepare
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' INT TERM EXIT
+# The one search indexer: drains the search-job queue the web processes write (same transaction
+# as each post), for either backend.
+FLASK_APP=board:create_app flask search worker &
+pids+=("$!")
 for ((i = 0; i < count; i++)); do
   BOARD_SKIP_PREPARE=1 BIND="127.0.0.1:$((base + i))" gunicorn -c gunicorn.conf.py board.wsgi:app &
   pids+=("$!")
