@@ -166,6 +166,18 @@ def redis_url():
     return REDIS_TEST_URL
 
 
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    """Debian's headless Chromium driven by Playwright, one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=chromium_path, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield chromium
+        chromium.close()
+
+
 @pytest.fixture(scope="session")
 def chromium_path():
     path = shutil.which("chromium") or "/usr/bin/chromium"

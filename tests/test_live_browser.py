@@ -26,16 +26,6 @@ def server(tmp_path_factory):
     board.stop()
 
 
-@pytest.fixture
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=chromium_path, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield chromium
-        chromium.close()
-
 
 def _api_thread(server, username: str, title: str, body: str = "请问具体怎么办理?") -> int:
     response = requests.post(server.url + "/api/v1/boards/hukou/threads", timeout=10,

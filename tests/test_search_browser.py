@@ -22,16 +22,6 @@ def server(tmp_path_factory):
     board.stop()
 
 
-@pytest.fixture
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=chromium_path, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield chromium
-        chromium.close()
-
 
 def _signed_in(browser, server, username):
     page = browser.new_context(base_url=server.url, **PHONE).new_page()

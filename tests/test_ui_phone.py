@@ -50,16 +50,6 @@ def server(tmp_path_factory):
     board.stop()
 
 
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=chromium_path, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield chromium
-        chromium.close()
-
 
 def _post(server, username: str, path: str, payload: dict) -> dict:
     response = requests.post(server.url + path, json=payload, timeout=10,
