@@ -47,3 +47,22 @@ def test_chinese_is_not_escaped_on_the_wire(app, client, make):
     make.make_thread(title="户口簿丢了怎么办")
     raw = client.get("/api/v1/boards/hukou/threads").get_data()
     assert "户口簿丢了怎么办".encode() in raw and b"\\u" not in raw
+
+
+def test_database_outage_mid_request_is_503_try_again_not_500(app, client, monkeypatch):
+    """A database restart under a request: the reader is told to retry (503 + Retry-After)."""
+    from sqlalchemy.exc import OperationalError
+
+    from board import queries
+
+    def gone(*_args, **_kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+    app.config["ANON_CACHE"] = False
+    monkeypatch.setattr(queries, "boards", gone)
+    page = client.get("/")
+    assert page.status_code == 503 and page.headers["Retry-After"] == "5"
+    assert "稍后" in page.get_data(as_text=True)
+    api = client.get("/api/v1/boards")
+    assert api.status_code == 503
+    assert api.get_json()["error"]["code"] == "unavailable"

@@ -5,7 +5,7 @@ from flask import jsonify, request
 
 CODES = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found",
          405: "method_not_allowed", 409: "conflict", 413: "too_large", 429: "rate_limited",
-         500: "server_error"}
+         500: "server_error", 503: "unavailable"}
 
 
 def wants_json() -> bool:

@@ -1,7 +1,9 @@
 """HTML blueprints: thin handlers that load, check the form, call one service, render."""
 from __future__ import annotations
 
-from flask import Flask, flash, render_template, request
+from flask import Flask, flash, make_response, render_template, request
+
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from board.services import ServiceError
 
@@ -78,6 +80,19 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(429)
     def too_many(exc):
         return page(429, "操作太频繁", "您的操作太频繁,请稍后再试。")
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(exc):
+        """The database went away mid-request (restart, failover): nothing was acknowledged, so
+        say "try again" with 503 instead of a 500; the pool reconnects on the next request."""
+        from board.extensions import db
+
+        db.session.rollback()
+        response = make_response(*page(503, "服务暂时繁忙",
+                                       "数据库正在恢复,请稍后几秒重试;您填写的内容请先复制保存。"))
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(500)
     def server_error(exc):
