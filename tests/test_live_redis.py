@@ -94,3 +94,58 @@ def test_socketio_channel_is_configurable(redis_url, tmp_path):
         assert socketio.server.manager.channel == channel
     finally:
         create_app(TestConfig(tmp_path))  # leave the shared extension without a queue
+
+
+def test_with_redis_down_posting_works_and_readers_catch_up_from_the_database(tmp_path, redis_url):
+    """Redis (the message queue) stops: replies are still accepted, and a reader's catch-up, which
+    reads the database through the process it is connected to, still delivers them."""
+    import shutil
+    import subprocess
+    import time
+
+    import redis
+
+    if not shutil.which("redis-server"):  # the shared Redis is never stopped: start our own
+        pytest.skip("redis-server is not installed")
+
+    from tests.live_server import free_port
+
+    port = free_port()
+    private = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                                "--save", "", "--appendonly", "no"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = None
+    try:
+        for _ in range(100):
+            try:
+                redis.Redis(port=port).ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.1)
+        server = BoardServer(tmp_path, redis_url=f"redis://127.0.0.1:{port}/0",
+                             channel=f"board-test-{uuid.uuid4().hex}").wait_ready()
+        seed_people(server, tmp_path)
+        asker, officer = token(server, "live_asker"), token(server, "live_officer")
+        created = requests.post(server.url + "/api/v1/boards/hukou/threads", timeout=10,
+                                headers={"Authorization": f"Bearer {asker}"},
+                                json={"title": "消息队列中断时的提问", "body": "请问怎么办?",
+                                      "kind": "question"})
+        thread_id = created.json()["thread"]["id"]
+        reader, _events = _client(server, ["websocket"], token=asker)
+        try:
+            assert reader.call("join", {"room": f"thread:{thread_id}"}, timeout=10)["ok"]
+            private.terminate()
+            private.wait(10)
+            reply = requests.post(f"{server.url}/api/v1/threads/{thread_id}/posts", timeout=30,
+                                  headers={"Authorization": f"Bearer {officer}"},
+                                  json={"body": "您好,消息队列中断也不影响回复。"})
+            assert reply.status_code == 201, reply.text
+            caught = reader.call("catch_up", {"thread_id": thread_id, "after_post_id": 0},
+                                 timeout=10)
+            assert [p["id"] for p in caught["posts"]] == [reply.json()["post"]["id"]]
+        finally:
+            reader.disconnect()
+    finally:
+        if server is not None:
+            server.stop()
+        private.kill()

@@ -393,6 +393,16 @@
     if (data.notification) addNotification(data.notification);
   });
 
+  // Safety net: a pushed event can be lost without the socket noticing (the message queue
+  // between processes down, a proxy dropping frames). Catching up from the database is cheap and
+  // de-duplicated by post id, so do it every 20 s and whenever the page becomes visible again.
+  if (threadId) {
+    setInterval(function () { if (socket.connected) catchUp(); }, 20000);
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible" && socket.connected) catchUp();
+    });
+  }
+
   if (threadId) watchTyping();
   if (inboxEl) inboxCount();
 })();
