@@ -3,17 +3,14 @@ escalates, the dispatcher dispatches from it, and the citizen watching the threa
 each step of the timeline appear without a reload — then rates the outcome."""
 from __future__ import annotations
 
-import time
 
 import pytest
 import requests
 
+from tests.browser import PHONE, WAIT, sign_in, wait_live
 from tests.live_server import PASSWORD, BoardServer, create_user, register, token
 
 pytestmark = pytest.mark.browser
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
-         "device_scale_factor": 2, "locale": "zh-CN"}
-WAIT = 15_000  # ms
 
 
 @pytest.fixture(scope="module")
@@ -39,45 +36,20 @@ def _api(server, username, method, path, **json):
     return response.json()
 
 
-def _signed_in(browser, server, username, **options):
-    context = browser.new_context(base_url=server.url, **options)
-    page = context.new_page()
-    errors = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
-    return context, page, errors
-
-
-def _until(page, script: str, timeout_ms: int = WAIT) -> None:
-    """Poll a JS expression (wait_for_function would need eval, which the CSP forbids)."""
-    deadline = time.monotonic() + timeout_ms / 1000
-    while not page.evaluate(f"() => Boolean({script})"):
-        assert time.monotonic() < deadline, f"timed out waiting for {script}"
-        page.wait_for_timeout(100)
-
-
-def _connected(page) -> None:
-    _until(page, "window.boardLive && window.boardLive.socket.connected")
-
-
 def test_dispatcher_queue_and_citizen_timeline_live(browser, server):
     thread = _api(server, "note_finder", "POST", "/boards/qa/threads", kind="help",
                   title="路边捡到求救纸条,有人被困", body="纸条写着:我被困在昆区某小区三楼,救命!")
     thread_id = thread["thread"]["id"]
     assert "110" in thread["urgent_notice"]
 
-    citizen_ctx, citizen, citizen_errors = _signed_in(browser, server, "note_finder", **PHONE)
-    dispatch_ctx, dispatcher, dispatch_errors = _signed_in(browser, server, "desk_dispatch")
+    citizen_ctx, citizen, citizen_errors = sign_in(browser, server, "note_finder", **PHONE)
+    dispatch_ctx, dispatcher, dispatch_errors = sign_in(browser, server, "desk_dispatch")
     try:
         citizen.goto(f"/t/{thread_id}")
-        _connected(citizen)
+        wait_live(citizen)
         citizen.evaluate("window.__sameDocument = true")  # gone if the page reloads
         dispatcher.goto("/command/")
-        _connected(dispatcher)
+        wait_live(dispatcher)
         dispatcher.evaluate("window.__sameDocument = true")
         assert dispatcher.locator(f'[data-queue-waiting] [data-thread-id="{thread_id}"]').count() == 0
 

@@ -4,17 +4,14 @@ with the officer's badge; "民警正在回复…" shows while the officer types;
 the board page queues new threads behind a bar; the officer inbox fills and empties live."""
 from __future__ import annotations
 
-import time
 
 import pytest
 import requests
 
-from tests.live_server import PASSWORD, BoardServer, seed_people, token
+from tests.browser import PHONE, WAIT, sign_in, until, wait_live
+from tests.live_server import BoardServer, seed_people, token
 
 pytestmark = pytest.mark.browser
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
-         "device_scale_factor": 2, "locale": "zh-CN"}
-WAIT = 15_000  # ms
 
 
 @pytest.fixture(scope="module")
@@ -35,47 +32,24 @@ def _api_thread(server, username: str, title: str, body: str = "请问具体怎�
     return response.json()["thread"]["id"]
 
 
-def _signed_in(browser, server, username: str, **context_options):
-    context = browser.new_context(base_url=server.url, **context_options)
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
-    return context, page
-
-
 def _bell(page) -> int:
     badge = page.locator(".bell .bell-count")
     return int(badge.text_content() or 0) if badge.is_visible() else 0
 
 
-def _until(page, script: str, timeout_ms: int = WAIT) -> None:
-    """Poll a JS expression (wait_for_function would need eval, which the page's CSP forbids)."""
-    deadline = time.monotonic() + timeout_ms / 1000
-    while not page.evaluate(f"() => Boolean({script})"):
-        assert time.monotonic() < deadline, f"timed out waiting for {script}"
-        page.wait_for_timeout(100)
-
-
-def _live(page) -> None:
-    _until(page, "window.boardLive && window.boardLive.socket.connected")
-
-
 def test_officer_reply_appears_on_citizens_phone_without_reload(browser, server):
     thread_id = _api_thread(server, "live_asker", "浏览器测试:新生儿怎么上户口")
-    citizen_ctx, citizen = _signed_in(browser, server, "live_asker", **PHONE)
-    officer_ctx, officer = _signed_in(browser, server, "live_officer")
+    citizen_ctx, citizen, _ = sign_in(browser, server, "live_asker", **PHONE)
+    officer_ctx, officer, _ = sign_in(browser, server, "live_officer")
     try:
         citizen.goto(f"/t/{thread_id}")
-        _live(citizen)
+        wait_live(citizen)
         citizen.evaluate("window.__sameDocument = true")  # gone if the page reloads
         bell_before = _bell(citizen)
         assert citizen.locator(".thread .status").text_content().strip() == "待回复"
 
         officer.goto(f"/t/{thread_id}")
-        _live(officer)
+        wait_live(officer)
         officer.locator(".reply-form textarea").press_sequentially("您好,请带出生医学证明", delay=20)
         typing = citizen.locator(".typing-indicator")
         typing.wait_for(state="visible", timeout=WAIT)
@@ -91,9 +65,9 @@ def test_officer_reply_appears_on_citizens_phone_without_reload(browser, server)
         assert post.locator(".officer-badge .officer-name").text_content() == "王海峰"
         assert "150231" in post.locator(".officer-badge .badge-no").text_content()
         assert "户政" in post.locator(".officer-badge .unit").text_content()
-        _until(citizen, "document.querySelector('.thread .status').textContent.trim() === '已回复'")
+        until(citizen, "document.querySelector('.thread .status').textContent.trim() === '已回复'")
         assert citizen.locator("[data-reply-count]").text_content() == "1"
-        _until(citizen, "Number(document.querySelector('.bell .bell-count').textContent) === "
+        until(citizen, "Number(document.querySelector('.bell .bell-count').textContent) === "
                f"{bell_before + 1}")
         assert typing.is_hidden()
         citizen.screenshot(path=str(server.log_path.parent / "citizen-phone.png"))
@@ -104,10 +78,10 @@ def test_officer_reply_appears_on_citizens_phone_without_reload(browser, server)
 
 def test_reconnect_catches_up_on_missed_replies(browser, server):
     thread_id = _api_thread(server, "live_reader", "浏览器测试:断线后补齐回复")
-    context, page = _signed_in(browser, server, "live_reader", **PHONE)
+    context, page, _ = sign_in(browser, server, "live_reader", **PHONE)
     try:
         page.goto(f"/t/{thread_id}")
-        _live(page)
+        wait_live(page)
         page.evaluate("window.boardLive.socket.disconnect()")  # the phone goes into a tunnel
         officer_token = token(server, "live_officer")
         for i in range(3):
@@ -116,7 +90,7 @@ def test_reconnect_catches_up_on_missed_replies(browser, server):
                           json={"body": f"断线期间的第{i + 1}条答复"}).raise_for_status()
         assert page.locator(".post").count() == 0
         page.evaluate("window.boardLive.socket.connect()")  # back online
-        _until(page, "document.querySelectorAll('.post').length === 3")
+        until(page, "document.querySelectorAll('.post').length === 3")
         texts = page.locator(".post .body").all_text_contents()
         assert [t.strip() for t in texts] == [f"断线期间的第{i + 1}条答复" for i in range(3)]
     finally:
@@ -127,12 +101,12 @@ def test_board_bar_and_officer_inbox_update_live(browser, server):
     _api_thread(server, "live_reader", "浏览器测试:已在列表中的帖子")
     reader_ctx = browser.new_context(base_url=server.url, **PHONE)
     reader = reader_ctx.new_page()
-    officer_ctx, inbox = _signed_in(browser, server, "live_officer")
+    officer_ctx, inbox, _ = sign_in(browser, server, "live_officer")
     try:
         reader.goto("/b/hukou")
         inbox.goto("/inbox")
-        _live(reader)
-        _live(inbox)
+        wait_live(reader)
+        wait_live(inbox)
         first_row = reader.locator(".thread-row").first.get_attribute("data-thread-id")
         count_before = int(inbox.locator("[data-inbox-count]").text_content())
 
