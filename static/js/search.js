@@ -32,6 +32,17 @@
     return p;
   }
 
+  /* One suggested thread: its title linking to it (in a new tab, the form stays as typed). */
+  function resultItem(r) {
+    var li = el("li", "similar-item");
+    var a = el("a", null, r.title);
+    a.href = r.url;
+    a.target = "_blank";
+    a.rel = "noopener";
+    li.appendChild(a);
+    return li;
+  }
+
   function getJSON(url) {
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); });
@@ -48,12 +59,7 @@
     function render(results) {
       list.textContent = "";
       results.forEach(function (r) {
-        var li = el("li", "similar-item");
-        var a = el("a", null, r.title);
-        a.href = r.url;
-        a.target = "_blank";
-        a.rel = "noopener";
-        li.appendChild(a);
+        var li = resultItem(r);
         li.appendChild(el("span", "tag tag-board", r.board_name));
         li.appendChild(snippetNode(r.snippet));
         list.appendChild(li);
@@ -90,12 +96,7 @@
     getJSON(box.getAttribute("data-endpoint")).then(function (data) {
       var results = (data.results || []).filter(function (r) { return r.answer; });
       results.forEach(function (r) {
-        var li = el("li", "similar-item");
-        var a = el("a", null, r.title);
-        a.href = r.url;
-        a.target = "_blank";
-        a.rel = "noopener";
-        li.appendChild(a);
+        var li = resultItem(r);
         var who = [r.answer.official_name, r.answer.official_unit].filter(Boolean).join(" · ");
         if (who) li.appendChild(el("span", "muted small", " " + who));
         li.appendChild(el("p", "answer-text", r.answer.body));
