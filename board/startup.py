@@ -4,8 +4,6 @@ from __future__ import annotations
 from flask import Flask
 from flask_migrate import upgrade
 
-from board.extensions import db
-from board.models import Thread
 from board.services import boards
 
 
@@ -17,14 +15,10 @@ def prepare(app: Flask, seed_demo: bool = False, announce: bool = False) -> None
     from board import search
 
     search.init_process(app)  # jieba's dictionary now, before any fork or request (issue 4)
-    with app.app_context():
-        if seed_demo and db.session.scalar(db.select(Thread.id).limit(1)) is None:
-            from board import demo
+    if seed_demo:
+        from board import demo
 
-            demo.seed()
+        with app.app_context():
+            demo.seed()  # does nothing unless the database is brand new (demo.is_empty)
             if announce:
                 demo.print_logins()
-        elif seed_demo and announce:
-            from board import demo
-
-            demo.print_logins()
