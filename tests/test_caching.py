@@ -2,34 +2,18 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
-
-from sqlalchemy import event
 
 from board import create_app
 from board.config import TestConfig as ConfigForTests
 from board.extensions import db
 from board.models import Thread, Visibility
+from tests.test_query_counts import recorded
 
 
 def _get(client, path, **kw):
     response = client.get(path, **kw)
     assert response.status_code == 200, response.status_code
     return response
-
-
-@contextmanager
-def count_queries():
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_home_is_served_from_cache_until_a_new_thread_appears(client, make):
@@ -48,7 +32,7 @@ def test_home_is_served_from_cache_until_a_new_thread_appears(client, make):
 def test_a_cache_hit_costs_one_small_query(client, make):
     make.make_thread(title="查询次数测试帖")
     _get(client, "/b/hukou")
-    with count_queries() as statements:
+    with recorded() as statements:
         assert _get(client, "/b/hukou").headers["X-Anon-Cache"] == "hit"
     assert len(statements) == 1, statements
 
