@@ -84,12 +84,16 @@ def thread_created(thread: Thread) -> None:
     _emit("thread_created", payload, _public_rooms(thread) + _inbox_rooms(thread))
 
 
-def post_created(post: Post) -> None:
+def post_created(post: Post, thread_changed: bool = True) -> None:
+    """`thread_changed`: the reply moved the thread's state (status, first official answer).
+
+    The thread's readers count replies themselves, so its room hears `thread_updated` only then:
+    with a thousand phones on a busy thread, every later reply is one message each, not two.
+    Lists and inboxes always get the new counts.
+    """
     payload = {"thread_id": post.thread_id, "post": serializers.post_to_dict(post)}
     _emit("post_created", payload, thread_room(post.thread_id))
-    # The thread's readers count replies themselves; only an official reply changes the state
-    # they show (answered, first response). Lists and inboxes always get the new counts.
-    thread_updated(post.thread, to_thread_room=post.official)
+    thread_updated(post.thread, to_thread_room=thread_changed)
 
 
 def post_updated(post: Post) -> None:

@@ -68,6 +68,19 @@ def test_status_change_reaches_thread_room(app, make, people):
     assert updates[-1][1]["thread"]["reply_count"] == 1
 
 
+def test_later_replies_reach_the_thread_room_once_each(app, make, people):
+    """Once a thread is answered, a further reply is one message per reader, not two."""
+    citizen, officer = people
+    thread = make.make_thread(citizen, "hukou")
+    posting.reply(officer, thread, "已收到,正在核实。")
+    sock = sio(app)
+    assert join(sock, f"thread:{thread.id}")["ok"]
+    posting.reply(officer, thread, "核实完毕,请周一来窗口办理。")
+    posting.reply(citizen, thread, "好的,谢谢民警同志。")
+    received = events(sock)
+    assert [name for name, _ in received] == ["post_created", "post_created"]
+
+
 def test_police_only_thread_room_is_closed_to_others(app, make, login, client, people):
     citizen, officer = people
     stranger = make.make_user("citizen")

@@ -84,19 +84,21 @@ def reply(author, thread: Thread, body: str) -> Post:
         post.official_contact = author.contact
     moderation_reports.hold_if_needed(author, thread, post, body)  # word list: held for review
     db.session.add(post)
-    values = {"reply_count": Thread.reply_count + 1, "last_activity_at": now}
+    state: dict = {}  # what the thread page shows beyond counts: announced to its readers
     if post.official:
-        values["has_official_reply"] = True
+        if not thread.has_official_reply:
+            state["has_official_reply"] = True
         if thread.first_response_at is None:
-            values.update(first_response_at=now, first_responder_id=author.id)
+            state.update(first_response_at=now, first_responder_id=author.id)
         next_status = status.after_official_reply(thread.status)  # the state table's rule
-        if next_status:
-            values["status"] = next_status
-    db.session.execute(db.update(Thread).where(Thread.id == thread.id).values(**values))
+        if next_status and next_status != thread.status:
+            state["status"] = next_status
+    db.session.execute(db.update(Thread).where(Thread.id == thread.id).values(
+        reply_count=Thread.reply_count + 1, last_activity_at=now, **state))
     search.enqueue(thread)  # same transaction as the reply; searchable within a second
     db.session.commit()
     db.session.refresh(thread)
     if not post.hidden:  # a held reply is announced when an officer approves it
-        live.post_created(post)
+        live.post_created(post, thread_changed=bool(state))
         notifications.post_created(post)  # after the commit; never fails the post
     return post
