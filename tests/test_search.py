@@ -62,7 +62,22 @@ def test_two_character_words_traditional_and_simplified(client, make, people):
     assert found_ids(client, "戶口簿") == [simp.id]  # traditional query, simplified post
     assert found_ids(client, "噪音") == [noise.id]
     assert sorted(found_ids(client, "补办")) == sorted([trad.id, simp.id])
-    assert found_ids(client, "护照 补办") == [trad.id]  # several words: all must match
+    both = client.get("/api/v1/search", query_string={"q": "护照 补办"}).get_json()["results"]
+    # Several words: the threads with all of them first, then those lacking one, marked.
+    assert [(r["thread_id"], r["partial"]) for r in both] == [(trad.id, False), (simp.id, True)]
+
+
+def test_a_thread_lacking_one_word_follows_instead_of_a_dead_end(client, make, people):
+    """A citizen writes 禁毒 where the thread says 吸毒: the estate's thread is still found."""
+    wanted = make.make_thread(people["citizen"], "anti-drug", title="宁汇泰小区发现有人吸毒怎么举报",
+                              body="晚上楼道里有人聚集")
+    make.make_thread(people["other"], "anti-drug", title="禁毒宣传进校园", body="学校想请民警讲课")
+    make.make_thread(people["other"], "hukou", title="宁汇泰小区户口迁移", body="需要什么材料")
+    results = client.get("/api/v1/search", query_string={"q": "宁汇泰小区 举报 禁毒"}).get_json()
+    assert [(r["thread_id"], r["partial"]) for r in results["results"]] == [(wanted.id, True)]
+    html = client.get("/search", query_string={"q": "宁汇泰小区 举报 禁毒"}).get_data(as_text=True)
+    assert "不含全部关键词" in html and "宁汇泰小区发现有人吸毒" in html
+    assert found_ids(client, '"宁汇泰小区" 禁毒') == []  # a quoted phrase is never relaxed
 
 
 def test_quoted_phrase_needs_the_words_together(client, make, people):

@@ -8,7 +8,7 @@ indexed and never used for snippets or suggestions.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
 from markupsafe import Markup
@@ -18,7 +18,7 @@ from board import permissions, privacy
 from board.extensions import db
 from board.models import Post, Thread, ThreadKind, ThreadStatus, utcnow
 from board.search import analyzer, highlight
-from board.search.types import SearchRequest
+from board.search.types import Hits, SearchRequest
 
 PER_PAGE = 20
 MAX_PAGE = 50
@@ -33,6 +33,7 @@ class Result:
     score: float
     answer: Post | None = None  # the thread's best-matching official answer, if any
     from_answer: bool = False  # the snippet was taken from that answer
+    partial: bool = False  # matched all of the words but one (see `ranked`)
 
 
 @dataclass
@@ -73,6 +74,23 @@ def _answers(thread_ids: list[int]) -> dict[int, list[Post]]:
         for post in db.session.scalars(stmt):
             out[post.thread_id].append(post)
     return out
+
+
+def ranked(index, req: SearchRequest) -> tuple[Hits, int]:
+    """The hits for a reader's query, and how many of them contain every word.
+
+    Every word is required. When that leaves the first page short and the query has several
+    loose words, threads that lack just one of them follow: a citizen who writes 禁毒 about a
+    thread that says 吸毒, or one word too many, still finds it instead of a dead end.
+    """
+    hits = index.search(req)
+    if req.offset or req.any_terms or req.phrases or len(req.terms) < 2 \
+            or len(hits.items) >= req.limit:
+        return hits, len(hits.items)
+    relaxed = index.search(replace(req, any_terms=True, at_least=len(req.terms) - 1))
+    seen = {thread_id for thread_id, _ in hits.items}
+    extra = [item for item in relaxed.items if item[0] not in seen][:req.limit - len(hits.items)]
+    return Hits(items=hits.items + extra, total=hits.total + len(extra)), len(hits.items)
 
 
 def _load(viewer, items: list[tuple[int, float]], terms: set[str]) -> list[Result]:
@@ -140,8 +158,11 @@ def search(viewer, q: str, page: int = 1, per_page: int = PER_PAGE, **filters) -
     result = SearchPage(q=q, page=page, per_page=per_page, terms=words)
     if req.empty:
         return result
-    hits = backend().search(req)
+    hits, complete = ranked(backend(), req)
     result.results = _load(viewer, hits.items, set(words))
+    complete_ids = {thread_id for thread_id, _ in hits.items[:complete]}
+    for found in result.results:
+        found.partial = found.thread.id not in complete_ids
     result.total = hits.total
     return result
 

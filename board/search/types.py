@@ -26,6 +26,7 @@ class SearchRequest:
     limit: int = 20
     any_terms: bool = False
     exclude_id: int | None = None
+    at_least: int = 0  # with any_terms: the words a hit needs (0: min_match's default)
 
     @property
     def empty(self) -> bool:
@@ -34,7 +35,7 @@ class SearchRequest:
     @property
     def min_match(self) -> int:
         """For similar questions: most of the title's words, but never more than three."""
-        return min(3, max(1, (len(self.terms) + 1) // 2))
+        return self.at_least or min(3, max(1, (len(self.terms) + 1) // 2))
 
 
 @dataclass
