@@ -382,6 +382,9 @@ def report(results: dict) -> None:
             if a and b and b["requests"]:
                 print(f"  {ours:<34} vs FlaskBB {theirs:<7}: {b['cpu_ms'] / a['cpu_ms']:6.1f}x less CPU "
                       f"per request, {a['rps'] / max(b['rps'], 0.01):6.1f}x the requests/s")
+            elif a and b and b.get("single_s"):
+                print(f"  {ours:<34} vs FlaskBB {theirs:<7}: {a['rps'] * b['single_s']:6.0f}x the "
+                      f"requests/s (FlaskBB: one request alone took {b['single_s']:.1f} s)")
     elif peer:
         print(f"  FlaskBB peer: {peer.get('skipped')}")
 

@@ -18,7 +18,7 @@ from board import permissions, privacy
 from board.extensions import db
 from board.models import Post, Thread, ThreadKind, ThreadStatus, utcnow
 from board.search import analyzer, highlight
-from board.search.types import Hits, SearchRequest
+from board.search.types import SearchRequest
 
 PER_PAGE = 20
 MAX_PAGE = 50
@@ -33,7 +33,7 @@ class Result:
     score: float
     answer: Post | None = None  # the thread's best-matching official answer, if any
     from_answer: bool = False  # the snippet was taken from that answer
-    partial: bool = False  # matched all of the words but one (see `ranked`)
+    partial: bool = False  # lacks one of the words: no thread had them all (see `ranked`)
 
 
 @dataclass
@@ -79,18 +79,15 @@ def _answers(thread_ids: list[int]) -> dict[int, list[Post]]:
 def ranked(index, req: SearchRequest) -> tuple[Hits, int]:
     """The hits for a reader's query, and how many of them contain every word.
 
-    Every word is required. When that leaves the first page short and the query has several
-    loose words, threads that lack just one of them follow: a citizen who writes 禁毒 about a
-    thread that says 吸毒, or one word too many, still finds it instead of a dead end.
+    Every word is required. When no thread has them all and the query has several loose words,
+    the threads that lack just one of them are shown instead (marked): a citizen who writes 禁毒
+    about a thread that says 吸毒, or one word too many, still finds it, not a dead end. The
+    second query runs only then, so an ordinary search costs one.
     """
     hits = index.search(req)
-    if req.offset or req.any_terms or req.phrases or len(req.terms) < 2 \
-            or len(hits.items) >= req.limit:
+    if hits.total or req.offset or req.any_terms or req.phrases or len(req.terms) < 2:
         return hits, len(hits.items)
-    relaxed = index.search(replace(req, any_terms=True, at_least=len(req.terms) - 1))
-    seen = {thread_id for thread_id, _ in hits.items}
-    extra = [item for item in relaxed.items if item[0] not in seen][:req.limit - len(hits.items)]
-    return Hits(items=hits.items + extra, total=hits.total + len(extra)), len(hits.items)
+    return index.search(replace(req, any_terms=True, at_least=len(req.terms) - 1)), 0
 
 
 def _load(viewer, items: list[tuple[int, float]], terms: set[str]) -> list[Result]:
