@@ -165,8 +165,9 @@ def prepare(info: dict) -> tuple[Path, dict]:
 SEARCH_LUA = """
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.body = "search_query=%s&search_types=post&search_types=topic"
+wrk.body = "%s"
 """
+SEARCH_BODY = "search_query={}&search_types=post&search_types=topic"
 
 
 def _wait_idle(server, limit: float = 600) -> None:
@@ -183,7 +184,7 @@ def _one_search(base: str, timeout: float = 600) -> float:
     import urllib.parse
     import urllib.request
 
-    body = f"search_query={urllib.parse.quote(SEARCH_WORD)}&search_types=post&search_types=topic"
+    body = SEARCH_BODY.format(urllib.parse.quote(SEARCH_WORD))
     t0 = time.perf_counter()
     with urllib.request.urlopen(urllib.request.Request(base + "/search", data=body.encode()),
                                 timeout=timeout) as response:
@@ -226,7 +227,7 @@ def run(args, measure, Server, info) -> dict:
         import urllib.parse
 
         pages["search"] = measure(server, f"FlaskBB search '{SEARCH_WORD}'", "/search", args,
-                                  script=SEARCH_LUA % urllib.parse.quote(SEARCH_WORD))
+                                  script=SEARCH_LUA % SEARCH_BODY.format(urllib.parse.quote(SEARCH_WORD)))
         if not pages["search"]["requests"]:  # none within wrk's 10 s: time one, however long
             _wait_idle(server)  # wrk's abandoned requests are still running in the worker
             pages["search"]["single_s"] = _one_search(server.base)

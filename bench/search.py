@@ -11,7 +11,7 @@ phone number, a unique estate name plus a topic word (also across traditional â†
 quoted phrases. Reported per backend: build throughput, index size, latency p50/p95/p99 over a
 fixed set of 1â€“3 word queries (result cache off), recall@10, MRR, and reply-to-searchable time.
 The board's queries run as its search page runs them (`results.ranked`: every word required,
-then, when that leaves the first page short, threads lacking one word).
+then, when no thread has them all, the threads lacking one word).
 References in the same run: Whoosh's default analyzer and jieba's stock ChineseAnalyzer.
 """
 from __future__ import annotations

@@ -26,7 +26,7 @@ def result_to_dict(result: Result, with_answer: bool = False) -> dict:
         "snippet": str(result.snippet),  # escaped text with <mark> around the matched words
         "url": thread_url(thread.id),
         "score": round(result.score, 4),
-        "partial": result.partial,  # lacks one of the query's words (listed after the rest)
+        "partial": result.partial,  # lacks one of the words: no thread had them all
     }
     if with_answer and result.answer is not None:
         answer = result.answer

@@ -18,7 +18,7 @@ from board import permissions, privacy
 from board.extensions import db
 from board.models import Post, Thread, ThreadKind, ThreadStatus, utcnow
 from board.search import analyzer, highlight
-from board.search.types import SearchRequest
+from board.search.types import Hits, SearchRequest
 
 PER_PAGE = 20
 MAX_PAGE = 50
@@ -76,8 +76,8 @@ def _answers(thread_ids: list[int]) -> dict[int, list[Post]]:
     return out
 
 
-def ranked(index, req: SearchRequest) -> tuple[Hits, int]:
-    """The hits for a reader's query, and how many of them contain every word.
+def ranked(index, req: SearchRequest) -> tuple[Hits, bool]:
+    """The hits for a reader's query, and whether they are the relaxed ones (lacking a word).
 
     Every word is required. When no thread has them all and the query has several loose words,
     the threads that lack just one of them are shown instead (marked): a citizen who writes 禁毒
@@ -86,8 +86,8 @@ def ranked(index, req: SearchRequest) -> tuple[Hits, int]:
     """
     hits = index.search(req)
     if hits.total or req.offset or req.any_terms or req.phrases or len(req.terms) < 2:
-        return hits, len(hits.items)
-    return index.search(replace(req, any_terms=True, at_least=len(req.terms) - 1)), 0
+        return hits, False
+    return index.search(replace(req, any_terms=True, at_least=len(req.terms) - 1)), True
 
 
 def _load(viewer, items: list[tuple[int, float]], terms: set[str]) -> list[Result]:
@@ -155,11 +155,10 @@ def search(viewer, q: str, page: int = 1, per_page: int = PER_PAGE, **filters) -
     result = SearchPage(q=q, page=page, per_page=per_page, terms=words)
     if req.empty:
         return result
-    hits, complete = ranked(backend(), req)
+    hits, relaxed = ranked(backend(), req)
     result.results = _load(viewer, hits.items, set(words))
-    complete_ids = {thread_id for thread_id, _ in hits.items[:complete]}
     for found in result.results:
-        found.partial = found.thread.id not in complete_ids
+        found.partial = relaxed
     result.total = hits.total
     return result
 

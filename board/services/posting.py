@@ -91,7 +91,7 @@ def reply(author, thread: Thread, body: str) -> Post:
         if thread.first_response_at is None:
             state.update(first_response_at=now, first_responder_id=author.id)
         next_status = status.after_official_reply(thread.status)  # the state table's rule
-        if next_status and next_status != thread.status:
+        if next_status:
             state["status"] = next_status
     db.session.execute(db.update(Thread).where(Thread.id == thread.id).values(
         reply_count=Thread.reply_count + 1, last_activity_at=now, **state))
