@@ -46,6 +46,21 @@ def test_index_sub_words_share_the_position_of_their_word():
     assert analyzer.terms("东河区派出所") == ["东河区", "派出所"]
 
 
+def test_a_conjunction_inside_a_name_is_kept_between_words_it_goes():
+    assert analyzer.terms("世和安小区") == ["世", "和", "安", "小区"]
+    assert analyzer.terms("地址是和美嘉小区") == ["地址", "和", "美", "嘉", "小区"]
+    assert analyzer.terms("户口簿和身份证都丢了") == ["户口簿", "身份证", "丢"]
+
+
+def test_estate_names_that_differ_only_by_a_conjunction_are_told_apart(client, make, people):
+    """Without 和, 世和安小区 and 世安小区 would be the same words and one would drown the other."""
+    wanted = make.make_thread(people["citizen"], "hukou", title="世和安小区户口簿丢了",
+                              body="地址是世和安小区")
+    make.make_thread(people["other"], "hukou", title="世安小区户口簿丢了", body="地址是世安小区")
+    assert found_ids(client, "世和安小区 户口簿") == [wanted.id]
+    assert found_ids(client, '"世和安小区"') == [wanted.id]
+
+
 # --- Chinese queries ---------------------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ from typing import Iterator
 import jieba
 from opencc import OpenCC
 
+VERSION = "2"  # bump when the tokens change: `flask search verify` then re-indexes every thread
 USER_DICT = Path(__file__).with_name("userdict.txt")
 WORDS_FILE_NAME = "search_words.txt"  # admin-added words, under instance/
 
@@ -44,6 +45,8 @@ STOPWORDS = frozenset(
     "我 你 您 他 她 它 我们 你们 他们 这 那 这个 那个 这样 那样 一下 请问 请 问 "
     "怎么 怎么办 怎样 如何 什么 哪里 哪儿 为什么 吗 呢 谢谢 你好 您好".split()
 )
+
+_NAME_STOPWORDS = frozenset("和与")  # conjunctions that also occur in place names (和平里, 和美苑)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,17 +125,35 @@ def _subwords(word: str) -> Iterator[tuple[str, int]]:
                 yield piece, i
 
 
+def _is_name_char(word: str | None) -> bool:
+    """A lone CJK character jieba found no word for: most often part of a proper name."""
+    return word is not None and len(word) == 1 and word not in STOPWORDS \
+        and bool(_WORD.match(word)) and not word.isascii()
+
+
+def _kept(words: list[tuple[str, int]], i: int) -> bool:
+    """Stopwords go, except a one-character one inside a name: 世和安小区 keeps its 和 (else it
+    would be the same words as 和世安小区), 户口簿和身份证 drops it. Text and queries alike."""
+    word = words[i][0]
+    if word not in STOPWORDS:
+        return True
+    if word not in _NAME_STOPWORDS:
+        return False
+    before = words[i - 1][0] if i else None
+    after = words[i + 1][0] if i + 1 < len(words) else None
+    return _is_name_char(before) or _is_name_char(after)
+
+
 def tokenize(text: str, index: bool = False) -> list[Tok]:
     """Analyze text; `index=True` adds same-position sub-words (never do that for queries)."""
     folded = fold(text)
     tokens: list[Tok] = []
     pos = 0
-    for word, start in _words(folded):
-        if not _WORD.search(word):
+    words = [(w, start) for w, start in _words(folded) if _WORD.search(w)]
+    for i, (word, start) in enumerate(words):
+        if not _kept(words, i):
             continue
         term = word.lower()
-        if term in STOPWORDS:
-            continue
         tokens.append(Tok(term, pos, start, start + len(word)))
         if index:
             for piece, at in _subwords(term):

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, noload
 
 from board.models import Board, Post, Thread
+from board.search import analyzer
 
 
 @dataclass(slots=True)
@@ -31,8 +32,9 @@ class Doc:
 
     @property
     def fingerprint(self) -> str:
-        """Changes whenever anything indexed changes; `verify` compares it with the index."""
-        raw = "\x1f".join([self.board, self.kind, self.status, str(int(self.answered)),
+        """Changes whenever anything indexed, or how it is analyzed, changes; `verify` compares
+        it with the index."""
+        raw = "\x1f".join([analyzer.VERSION, self.board, self.kind, self.status, str(int(self.answered)),
                            self.visibility, str(int(self.created.timestamp())), self.content])
         return hashlib.sha1(raw.encode("utf-8")).hexdigest()
 
