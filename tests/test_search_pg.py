@@ -56,3 +56,54 @@ def test_postgres_reindex_and_verify(pg_app):
     assert ids("无犯罪记录证明") == [thread.id]
     result = CliRunner().invoke(pg_app.cli, ["search", "reindex"], catch_exceptions=False)
     assert "indexed 1 threads with the postgres backend" in result.output
+
+
+def test_walking_the_newest_threads_finds_what_the_index_finds(pg_app, monkeypatch):
+    """Common words walk the newest threads by date instead of fetching every match: same
+    threads, same filters, same order; and when the walk comes up short, the index answers."""
+    from sqlalchemy import event
+
+    from board.search import backend, postgres_index
+    from board.search.types import SearchRequest
+
+    citizen = make.make_user()
+    for i in range(6):
+        make.make_thread(citizen, "traffic" if i % 2 else "qa", title=f"驾驶证换证第{i}次",
+                         body="驾驶证到期换证", visibility="police_only" if i == 3 else "public")
+    make.make_thread(citizen, "qa", title="护照换证", body="护照到期")
+    monkeypatch.setattr(postgres_index, "RANK_WINDOW", 3)
+    index = backend()
+    requests = [SearchRequest(terms=("驾驶证", "换证")),
+                SearchRequest(terms=("驾驶证", "换证"), police=True, sort="newest"),
+                SearchRequest(terms=("驾驶证", "换证"), board="traffic", limit=2, offset=1),
+                SearchRequest(terms=("护照", "换证"))]  # one match: the walk falls short
+    planned = [index.search(r) for r in requests]
+    monkeypatch.setattr(postgres_index.PostgresIndex, "_walk", lambda self, conn, req: 100)
+    statements: list[str] = []
+    event.listen(db.engine, "before_cursor_execute",
+                 lambda conn, cursor, sql, *args: statements.append(sql))
+    walked = []
+    for r in requests:
+        statements.clear()
+        walked.append((index.search(r), ["LIMIT %(scan)s" in sql for sql in statements]))
+    for before, (after, walks) in zip(planned, walked):
+        assert [i for i, _ in after.items] == [i for i, _ in before.items]
+        assert after.total == before.total
+    assert [walks for _, walks in walked] == [[True], [True], [True, False], [True, False]]
+    assert [len(h.items) for h in planned] == [3, 3, 1, 1]
+
+
+def test_only_several_common_words_walk(monkeypatch):
+    """The walk is for queries whose every word is common; a rare word or one word is planned."""
+    from board.search.postgres_index import PostgresIndex
+    from board.search.types import SearchRequest
+
+    shares = {"驾驶证": 0.10, "换证": 0.09, "护照": 0.15, "世": 0.0001}
+    monkeypatch.setattr(PostgresIndex, "_stats", lambda self, conn: (1_000_000, shares))
+    index = PostgresIndex(lambda: None)
+    assert index._walk(None, SearchRequest(terms=("驾驶证", "换证"))) == 22_222
+    assert index._walk(None, SearchRequest(terms=("驾驶证", "世"))) == 0
+    assert index._walk(None, SearchRequest(terms=("驾驶证", "小区"))) == 0  # not in the stats
+    assert index._walk(None, SearchRequest(terms=("护照",))) == 0
+    relaxed = SearchRequest(terms=("护照", "换证", "世"), any_terms=True, at_least=2)
+    assert index._walk(None, relaxed) == int(2 * 1000 / ((0.15 + 0.09 + 0.0001) / 2))
