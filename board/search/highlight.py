@@ -5,6 +5,8 @@ highlighted term nor the text around it can inject markup.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from markupsafe import Markup, escape
 
 from board.search import analyzer
@@ -18,16 +20,22 @@ def plain(text: str) -> str:
     return (text or "").translate(_SPACES).translate(_MARKDOWN)
 
 
-def matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
+def matches(text: str, terms: set[str]) -> tuple[tuple[int, int], ...]:
     """Character spans in `text` whose token is one of `terms` (traditional text included)."""
-    if not terms:
-        return []
+    return _spans(text, frozenset(terms)) if terms else ()
+
+
+@lru_cache(maxsize=4096)
+def _spans(text: str, terms: frozenset[str]) -> tuple[tuple[int, int], ...]:
+    # Analyzing the texts is most of a results page's cost, and the commonest queries bring back
+    # the same answers again and again: each (text, words) pair is analyzed once per process.
     spans = {(t.start, t.end) for t in analyzer.tokenize(text, index=True) if t.text in terms}
-    return sorted(spans, key=lambda span: (span[0], -span[1]))  # the longest first
+    return tuple(sorted(spans, key=lambda span: (span[0], -span[1])))  # the longest first
 
 
 def count(text: str, terms: set[str]) -> int:
-    return len(matches(text, terms))
+    """How many of the words `text` holds, counted on the text the snippet is cut from."""
+    return len(matches(plain(text), terms))
 
 
 def snippet(text: str, terms: set[str], width: int = 90) -> Markup:
