@@ -4,7 +4,7 @@
     python bench/pages.py --threads 100000               # SQLite under /tmp/board-bench-100000
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/board_bench python bench/pages.py \
         --threads 100000 --workers-compare               # PostgreSQL, and 2 workers vs 1
-    python bench/pages.py --growth a.json b.json         # cost ratios between two runs' --json
+    python bench/pages.py --growth 10000 1000000 --no-search   # the same pages at two sizes
 
 Every server — the board, the two ceilings of bench/ceiling_app.py and the FlaskBB peer when
 bench/flaskbb_peer.py can run it — is gunicorn with gunicorn.conf.py (gevent workers, same worker
@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import socket
 import subprocess
 import sys
@@ -285,6 +286,28 @@ def anonymous_pages(server: Server, info: dict, args, label: str) -> list[dict]:
     return results
 
 
+def board_pages(info: dict, args) -> list[dict]:
+    """Anonymous pages as served, a signed-in reply, then the anonymous pages with the cache off."""
+    pages = []
+    server = Server("board.wsgi:app", board_env(info), args.workers)
+    try:
+        pages += anonymous_pages(server, info, args, "anonymous")
+        cookie, token = sign_in(server.base, info["reply_thread"])
+        text = urllib.parse.quote("谢谢民警同志的解答,压测回复")
+        script = REPLY_LUA % {"cookie": cookie, "token": urllib.parse.quote(token), "text": text}
+        one_writer = argparse.Namespace(**{**vars(args), "connections": 1})  # replies arrive one
+        pages.append(measure(server, "reply (signed in, POST)",  # by one, not 8 at once
+                             f"/t/{info['reply_thread']}/reply", one_writer, script=script))
+    finally:
+        server.stop()
+    server = Server("board.wsgi:app", board_env(info, cache=False), args.workers)
+    try:
+        pages += anonymous_pages(server, info, args, "cache off")
+    finally:
+        server.stop()
+    return pages
+
+
 def run(args) -> dict:
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
@@ -303,22 +326,7 @@ def run(args) -> dict:
         os.path.exists(ceiling_db) and os.unlink(ceiling_db)
 
     print(f"\nthe board (gunicorn board.wsgi:app, gevent, {args.workers} worker):", flush=True)
-    server = Server("board.wsgi:app", board_env(info), args.workers)
-    try:
-        results["pages"] += anonymous_pages(server, info, args, "anonymous")
-        cookie, token = sign_in(server.base, info["reply_thread"])
-        text = urllib.parse.quote("谢谢民警同志的解答,压测回复")
-        script = REPLY_LUA % {"cookie": cookie, "token": urllib.parse.quote(token), "text": text}
-        one_writer = argparse.Namespace(**{**vars(args), "connections": 1})  # replies arrive one
-        results["pages"].append(measure(server, "reply (signed in, POST)",  # by one, not 8 at once
-                                        f"/t/{info['reply_thread']}/reply", one_writer, script=script))
-    finally:
-        server.stop()
-    server = Server("board.wsgi:app", board_env(info, cache=False), args.workers)
-    try:
-        results["pages"] += anonymous_pages(server, info, args, "cache off")
-    finally:
-        server.stop()
+    results["pages"] += board_pages(info, args)
 
     if args.workers_compare:
         results["scaling"] = workers_compare(info, args)
@@ -389,19 +397,33 @@ def report(results: dict) -> None:
         print(f"  FlaskBB peer: {peer.get('skipped')}")
 
 
-def growth(a_path: str, b_path: str) -> None:
-    a, b = json.loads(Path(a_path).read_text()), json.loads(Path(b_path).read_text())
-    print(f"growth {a['info']['threads']} -> {b['info']['threads']} threads "
-          "(CPU per request and its ratio to the same run's template+SQLite ceiling)")
-    pages_b = {re.sub(r"board page \d+", "board page N", p["name"]): p for p in b["pages"]}
-    for page in a["pages"]:
-        name = re.sub(r"board page \d+", "board page N", page["name"])
-        other = pages_b.get(name)
-        if not other or name.startswith("board page N") and "board page 1" in page["name"]:
-            continue
-        raw = other["cpu_ms"] / page["cpu_ms"]
-        rel = (other["cpu_ms"] / b["row"]["cpu_ms"]) / (page["cpu_ms"] / a["row"]["cpu_ms"])
-        print(f"  {name:<34} cpu/req x{raw:.2f}   relative to ceiling x{rel:.2f}")
+def _info_of(threads: int, args) -> dict:
+    """prepare_data() for another size, in a child process: the board reads BOARD_INSTANCE once."""
+    out = subprocess.run([sys.executable, __file__, "--threads", str(threads), "--info"]
+                         + (["--no-search"] if args.no_search else []),
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def growth(args) -> None:
+    """The same pages at two sizes in one run, the rounds alternating between them so that the
+    machine's drift falls on both alike; the median CPU per request of each page is compared."""
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+    sizes = args.growth
+    infos = {n: _info_of(n, args) for n in sizes}
+    cpu: dict[int, dict[str, list[float]]] = {n: {} for n in sizes}
+    for round_no in range(args.rounds):
+        for n in sizes if round_no % 2 == 0 else sizes[::-1]:
+            print(f"\nround {round_no + 1}/{args.rounds}: {n} threads", flush=True)
+            for page in board_pages(infos[n], args):
+                name = re.sub(r"board page (?!1 )\d+", "board page deep", page["name"])
+                cpu[n].setdefault(name, []).append(page["cpu_ms"])
+    small, large = sizes
+    print(f"\ngrowth {small} -> {large} threads (median CPU per request over {args.rounds} rounds)")
+    for name, values in cpu[small].items():
+        a, b = statistics.median(values), statistics.median(cpu[large][name])
+        print(f"  {name:<34} {a:7.2f} -> {b:7.2f} ms   x{b / a:.2f}", flush=True)
 
 
 def main() -> None:
@@ -416,10 +438,15 @@ def main() -> None:
     parser.add_argument("--no-search", action="store_true",
                         help="no search index, no search pages (the re-index is the slow part)")
     parser.add_argument("--json", help="write the figures here")
-    parser.add_argument("--growth", nargs=2, metavar=("SMALL.json", "LARGE.json"))
+    parser.add_argument("--growth", nargs=2, type=int, metavar=("SMALL", "LARGE"),
+                        help="the same pages at two sizes (thread counts) in one run")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per size for --growth")
+    parser.add_argument("--info", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.growth:
-        growth(*args.growth)
+    if args.info:
+        print(json.dumps(prepare_data(args), ensure_ascii=False))
+    elif args.growth:
+        growth(args)
     else:
         run(args)
 
