@@ -11,7 +11,9 @@ a raw asyncio `websockets` server broadcasting a payload of the same size to the
 beside it a minimal Flask-SocketIO app on the same stack (gevent + simple-websocket) that emits
 the same payload on a POST, so "board minus minimal" is the board's own work per reply.
 `BENCH_NO_SEARCH_WORKER=1` runs app.py without its in-process search indexer (diagnosis).
-`--threading` adds the board under a threaded gunicorn worker (Socket.IO "threading" mode), to
+`--deflate` has the clients offer permessage-deflate as browsers do (the minimal app accepts it,
+as the stack does by default; the board declines it); the kB/conn column is each server's memory
+growth per connected client. `--threading` adds the board under a threaded gunicorn worker (Socket.IO "threading" mode), to
 justify the async-mode choice. Bench-only dependency: websockets (requirements-dev.txt).
 """
 from __future__ import annotations
@@ -30,6 +32,7 @@ import time
 import urllib.parse
 import urllib.request
 import uuid
+import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 CONNECT_BATCH = 50  # clients connecting at once (a burst of 1,000 handshakes is its own test)
 NO_SEARCH_WORKER = os.environ.get("BENCH_NO_SEARCH_WORKER") == "1"
+DEFLATE = os.environ.get("BENCH_DEFLATE") == "1"  # clients offer permessage-deflate (--deflate)
 SAMPLE_BODY = "您好,您反映的户口迁移问题,请携带身份证、户口簿和准迁证到户政窗口办理,工作日可预约。" * 2
 
 
@@ -52,16 +56,17 @@ def raise_open_files() -> int:
 
 
 class _WebSocket(asyncio.Protocol):
-    """A minimal WebSocket client (RFC 6455, text frames, no extensions) on an asyncio Protocol.
+    """A minimal WebSocket client (RFC 6455, text frames) on an asyncio Protocol. With `deflate`
+    it offers permessage-deflate as every browser does, and inflates if the server accepts.
 
     Far cheaper per message than a full client library, so with 1,000 connections in one
     process the figures measure the server, not the client's own queueing. Each chunk is
     time-stamped when it arrives; `on_text(payload, when)` gets every text frame.
     """
 
-    def __init__(self, path: str, host: str, on_text):
-        self.path, self.host, self.on_text = path, host, on_text
-        self.buffer, self.open, self.transport = b"", False, None
+    def __init__(self, path: str, host: str, on_text, deflate: bool = False):
+        self.path, self.host, self.on_text, self.deflate = path, host, on_text, deflate
+        self.buffer, self.open, self.transport, self.inflater = b"", False, None, None
         self.closed = asyncio.get_running_loop().create_future()
 
     def connection_made(self, transport):
@@ -69,8 +74,9 @@ class _WebSocket(asyncio.Protocol):
         key = base64.b64encode(os.urandom(16)).decode()
         transport.write((f"GET {self.path} HTTP/1.1\r\nHost: {self.host}\r\n"
                          "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                         f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n")
-                        .encode())
+                         f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                         + ("Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits"
+                            "\r\n" if self.deflate else "") + "\r\n").encode())
 
     def connection_lost(self, exc):
         if not self.closed.done():
@@ -87,10 +93,13 @@ class _WebSocket(asyncio.Protocol):
             if b" 101 " not in buf[:buf.find(b"\r\n")]:
                 self.transport.close()
                 return
+            if b"permessage-deflate" in buf[:end].lower():
+                self.inflater = zlib.decompressobj(-zlib.MAX_WBITS)
             self.open, buf = True, buf[end + 4:]
             self.on_text(None, now)  # opened
         while len(buf) >= 2:
-            opcode, length, pos = buf[0] & 0x0F, buf[1] & 0x7F, 2
+            head, length, pos = buf[0], buf[1] & 0x7F, 2
+            opcode = head & 0x0F
             if length == 126:
                 if len(buf) < 4:
                     break
@@ -102,6 +111,8 @@ class _WebSocket(asyncio.Protocol):
             if len(buf) < pos + length:
                 break
             payload, buf = buf[pos:pos + length], buf[pos + length:]
+            if self.inflater and head & 0x40:  # RSV1: a compressed message
+                payload = self.inflater.decompress(payload + b"\x00\x00\xff\xff")
             if opcode == 1:
                 self.on_text(payload, now)
             elif opcode == 9:
@@ -129,7 +140,7 @@ async def _open(url: str, on_text) -> _WebSocket:
         path += "?" + parsed.query
     loop = asyncio.get_running_loop()
     _, protocol = await loop.create_connection(
-        lambda: _WebSocket(path, parsed.netloc, on_text), parsed.hostname, parsed.port)
+        lambda: _WebSocket(path, parsed.netloc, on_text, DEFLATE), parsed.hostname, parsed.port)
     return protocol
 
 
@@ -293,15 +304,14 @@ def run_minimal(n: int, rounds: int, gap: float) -> dict:
     try:
         assert server.stdout.readline().strip() == "LISTENING"
         time.sleep(0.5)
-        clients = Clients("socketio", [url], n, "thread:1")
+        clients = Clients("socketio", [url], n, "thread:1", [server.pid])
         sent = {}
         for _ in range(rounds):
             time.sleep(gap)
             t0 = time.monotonic()
             sent[_http("POST", url + "/post", {})["post"]["id"]] = t0
         time.sleep(gap + 1)
-        return _summary("minimal Flask-SocketIO app (same stack)", n, rounds, sent,
-                        clients.finish())
+        return _summary("minimal Flask-SocketIO app (same stack)", n, rounds, sent, clients)
     finally:
         server.terminate()
         server.wait(10)
@@ -320,10 +330,21 @@ def _http(method: str, url: str, body: dict | None = None, token: str | None = N
         return json.loads(response.read())
 
 
-class Clients:
-    """The client process: started, waited for READY, told DONE, its arrivals read back."""
+def _rss_kb(pids: list[int]) -> int:
+    total = 0
+    for pid in pids:
+        status = Path(f"/proc/{pid}/status").read_text()
+        total += int(status.split("VmRSS:")[1].split()[0])
+    return total
 
-    def __init__(self, kind: str, urls: list[str], n: int, room: str = ""):
+
+class Clients:
+    """The client process: started, waited for READY, told DONE, its arrivals read back.
+    `server_pids`: the server's memory growth per connected client is noted too."""
+
+    def __init__(self, kind: str, urls: list[str], n: int, room: str = "",
+                 server_pids: list[int] = ()):
+        before = _rss_kb(server_pids)
         self.proc = subprocess.Popen(
             [sys.executable, __file__, "client", "--kind", kind, "--urls", ",".join(urls),
              "--clients", str(n), "--room", room],
@@ -332,6 +353,7 @@ class Clients:
         self.ready_line = line
         if not line.startswith("READY"):
             raise RuntimeError(f"client process failed: {line!r}")
+        self.kb_per_client = (_rss_kb(server_pids) - before) / n if server_pids else None
 
     def finish(self) -> dict[int, list[float]]:
         self.proc.stdin.write("DONE\n")
@@ -341,12 +363,13 @@ class Clients:
         return {int(k): v for k, v in json.loads(out).items()}
 
 
-def _summary(label: str, n: int, rounds: int, sent: dict[int, float],
-             arrivals: dict[int, list[float]]) -> dict:
+def _summary(label: str, n: int, rounds: int, sent: dict[int, float], clients: Clients) -> dict:
+    arrivals = clients.finish()
     latencies = sorted((t - sent[pid]) * 1000 for pid, times in arrivals.items() if pid in sent
                        for t in times)
     expected = n * rounds
-    row = {"label": label, "n": n, "delivered": len(latencies) / expected if expected else 0}
+    row = {"label": label, "n": n, "delivered": len(latencies) / expected if expected else 0,
+           "kb_per_client": clients.kb_per_client}
     if latencies:
         q = statistics.quantiles(latencies, n=100, method="inclusive")
         row.update(p50=q[49], p95=q[94], p99=q[98], max=latencies[-1])
@@ -363,7 +386,7 @@ def run_reference(n: int, rounds: int, gap: float) -> dict:
                               stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout.readline().strip() == "LISTENING"
-        clients = Clients("raw", [f"ws://127.0.0.1:{port}/"], n)
+        clients = Clients("raw", [f"ws://127.0.0.1:{port}/"], n, server_pids=[server.pid])
         sent = {}
         with connect(f"ws://127.0.0.1:{port}/control") as control:
             for i in range(1, rounds + 1):
@@ -371,7 +394,7 @@ def run_reference(n: int, rounds: int, gap: float) -> dict:
                 sent[i] = time.monotonic()
                 control.send(f"go {i}")
             time.sleep(gap + 1)
-        return _summary("raw websockets broadcast (reference)", n, rounds, sent, clients.finish())
+        return _summary("raw websockets broadcast (reference)", n, rounds, sent, clients)
     finally:
         server.terminate()
         server.wait(10)
@@ -405,7 +428,8 @@ def run_board(label: str, n: int, rounds: int, gap: float, processes: int,
             "title": "压测:户口迁移需要什么材料", "body": "请问需要带什么材料?", "kind": "question"},
             asker)["thread"]
         try:
-            clients = Clients("socketio", [s.url for s in servers], n, f"thread:{thread['id']}")
+            clients = Clients("socketio", [s.url for s in servers], n, f"thread:{thread['id']}",
+                              [s.proc.pid for s in servers])
         except RuntimeError as exc:
             return {"label": label, "n": n, "delivered": 0.0, "error": str(exc)}
         partial = clients.ready_line != "READY"
@@ -421,7 +445,7 @@ def run_board(label: str, n: int, rounds: int, gap: float, processes: int,
                 break
             sent[post["id"]] = t0
         time.sleep(gap + 2)
-        row = _summary(label, n, rounds, sent, clients.finish())
+        row = _summary(label, n, rounds, sent, clients)
         if error:
             row["error"] = error
             row["delivered"] = row["delivered"] if sent else 0.0
@@ -432,22 +456,25 @@ def run_board(label: str, n: int, rounds: int, gap: float, processes: int,
 
 
 def _fmt(row: dict, reference: dict | None) -> str:
+    memory = f"{row['kb_per_client']:>8.0f}" if row.get("kb_per_client") is not None else f"{'-':>8}"
     if "p50" not in row:
         return (f"{row['label']:<44} {row['n']:>5} {'-':>8} {'-':>8} {'-':>8} {'-':>8} "
-                f"{row['delivered'] * 100:>9.1f}%  {row.get('error', '')}")
+                f"{row['delivered'] * 100:>9.1f}% {memory}  {row.get('error', '')}")
     ratio = ""
     if reference and "p95" in reference and row is not reference:
         ratio = f"{row['p95'] / reference['p95']:.2f}x"
     return (f"{row['label']:<44} {row['n']:>5} {row['p50']:>8.1f} {row['p95']:>8.1f} "
-            f"{row['p99']:>8.1f} {row['max']:>8.1f} {row['delivered'] * 100:>9.1f}%  {ratio}")
+            f"{row['p99']:>8.1f} {row['max']:>8.1f} {row['delivered'] * 100:>9.1f}% {memory}  {ratio}")
 
 
 def coordinator(args) -> None:
     limit = raise_open_files()
+    if args.deflate:
+        os.environ["BENCH_DEFLATE"] = "1"  # read by the client processes
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
     print(f"open-files limit {limit}; {os.cpu_count()} CPUs; rounds per row {args.rounds}")
     header = (f"{'scenario':<44} {'N':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-              f"{'max ms':>8} {'delivered':>10}  p95/ref")
+              f"{'max ms':>8} {'delivered':>10} {'kB/conn':>8}  p95/ref")
     for n in args.clients:
         print()
         print(header, flush=True)
@@ -483,6 +510,8 @@ def main() -> None:
     parser.add_argument("--gap", type=float, default=1.0, help="seconds between replies")
     parser.add_argument("--scenarios", nargs="+", default=["single", "redis"],
                         choices=["single", "redis"])
+    parser.add_argument("--deflate", action="store_true",
+                        help="clients offer permessage-deflate, as browsers do")
     parser.add_argument("--threading", action="store_true",
                         help="also measure a threaded gunicorn worker (async-mode justification)")
     args = parser.parse_args()

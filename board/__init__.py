@@ -80,6 +80,17 @@ def register_extensions(app: Flask) -> None:
         logger=False,
         engineio_logger=False,
     )
+    app.wsgi_app = _declining_websocket_compression(app.wsgi_app)
+
+
+def _declining_websocket_compression(wsgi_app):
+    """Browsers offer permessage-deflate and simple-websocket accepts any offer: each connection
+    would then keep its own zlib state and compress every broadcast once per reader (bench/live.py
+    --deflate measures both). Payloads are a few hundred bytes; the offer is declined."""
+    def app(environ, start_response):
+        environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+        return wsgi_app(environ, start_response)
+    return app
 
 
 class _UnicodeJSON:
