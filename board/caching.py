@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from board.extensions import db
 from board.models import Board, Thread
+from board.queries import MAX_ID
 
 CSRF_PLACEHOLDER = "__anon-cache-csrf-token__"
 _SKIP_HEADERS = {"set-cookie", "content-length", "vary", "content-encoding", "etag"}
@@ -115,11 +116,20 @@ def cacheable(allowed_args: tuple[str, ...] = ()) -> bool:
     return not current_user.is_authenticated
 
 
+def _key(stamp) -> tuple:
+    return (request.path, request.query_string, _cookie_key(), stamp)
+
+
+def stored(stamp, allowed_args: tuple[str, ...] = ()) -> bool:
+    """Would serve() answer this request from the cache (for an anonymous reader)?"""
+    return stamp is not None and cacheable(allowed_args) and _store().get(_key(stamp)) is not None
+
+
 def serve(stamp, render: Callable[[], object], allowed_args: tuple[str, ...] = ()):
     """The page for (path, query, cookies, stamp) from the cache, else render() and keep it."""
     if stamp is None or not cacheable(allowed_args):
         return render()
-    key = (request.path, request.query_string, _cookie_key(), stamp)
+    key = _key(stamp)
     entry = _store().get(key)
     if entry is not None:
         return entry.response("hit")
@@ -166,6 +176,24 @@ def site_stamp() -> tuple:
 def board_stamp(slug: str) -> tuple | None:
     row = db.session.connection().execute(_ONE_BOARD.where(_BOARDS.c.slug == slug)).first()
     return tuple(row) if row else None
+
+
+_THREADS = Thread.__table__
+_ONE_THREAD = (select(_THREADS.c.id, _THREADS.c.last_activity_at, _THREADS.c.status,
+                      _THREADS.c.visibility, _THREADS.c.hidden, _THREADS.c.locked,
+                      _THREADS.c.pinned, _THREADS.c.reply_count, _BOARDS.c.version)
+               .join_from(_THREADS, _BOARDS, _THREADS.c.board_id == _BOARDS.c.id))
+
+
+def thread_stamp(thread_id: int) -> tuple | None:
+    """What the thread page shows, cheaply: any write to the thread, its posts or its timeline
+    bumps the board's version; the minute keeps "3分钟前" honest. None: no such thread."""
+    if not 0 < thread_id <= MAX_ID:
+        return None
+    row = db.session.connection().execute(_ONE_THREAD.where(_THREADS.c.id == thread_id)).first()
+    if row is None:
+        return None
+    return (*row, current_app.config["BUILD_ID"], int(time.time() // 60))
 
 
 # --- invalidation: writes bump their board's version in the same transaction ----------------

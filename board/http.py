@@ -28,21 +28,14 @@ def _build_id(app: Flask) -> str:
     return digest.hexdigest()[:12]
 
 
-def thread_stamp(thread) -> tuple:
-    """What the thread page shows, cheaply: any write to the thread, its posts or its timeline
-    bumps the board's version (board/caching.py); the minute keeps "3分钟前" honest."""
-    return (thread.id, thread.last_activity_at.isoformat(), thread.status, thread.visibility,
-            thread.locked, thread.pinned, thread.reply_count, thread.board.version,
-            current_app.config["BUILD_ID"], int(time.time() // 60))
-
-
-def thread_etag(thread) -> str:
-    """The stamp plus who is looking (role, id, their CSRF token, their cookies such as elder)."""
+def thread_etag(stamp: tuple) -> str:
+    """The thread's stamp (caching.thread_stamp) plus who is looking (role, id, their CSRF
+    token, their cookies such as elder mode)."""
     from board.caching import _cookie_key
 
     viewer = (getattr(current_user, "id", None), getattr(current_user, "role", None),
               session.get("csrf_token"))
-    raw = repr((thread_stamp(thread), viewer, _cookie_key()))
+    raw = repr((stamp, viewer, _cookie_key()))
     return hashlib.sha1(raw.encode()).hexdigest()[:24]
 
 

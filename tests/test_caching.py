@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from board import create_app
 from board.config import TestConfig as ConfigForTests
 from board.extensions import db
@@ -29,12 +31,29 @@ def test_home_is_served_from_cache_until_a_new_thread_appears(client, make):
     assert "刚刚发的新问题" in fresh.get_data(as_text=True)
 
 
-def test_a_cache_hit_costs_one_small_query(client, make):
-    make.make_thread(title="查询次数测试帖")
-    _get(client, "/b/hukou")
+@pytest.mark.parametrize("page", ["board", "thread"])
+def test_a_cache_hit_costs_one_small_query(client, make, page):
+    thread = make.make_thread(title="查询次数测试帖")
+    path = "/b/hukou" if page == "board" else f"/t/{thread.id}"
+    _get(client, path)
     with recorded() as statements:
-        assert _get(client, "/b/hukou").headers["X-Anon-Cache"] == "hit"
+        assert _get(client, path).headers["X-Anon-Cache"] == "hit"
     assert len(statements) == 1, statements
+
+
+@pytest.mark.parametrize("change", [{"visibility": Visibility.POLICE_ONLY}, {"hidden": True}])
+def test_a_cached_thread_page_is_gone_once_the_thread_is_no_longer_public(client, make, change):
+    """A hit is served without loading the thread: the stamp must move with its visibility."""
+    thread = make.make_thread(title="先公开后来转内部的帖子")
+    path = f"/t/{thread.id}"
+    _get(client, path)
+    assert _get(client, path).headers["X-Anon-Cache"] == "hit"
+
+    row = db.session.get(Thread, thread.id)
+    for name, value in change.items():
+        setattr(row, name, value)
+    db.session.commit()
+    assert client.get(path).status_code == 404
 
 
 def test_board_page_shows_new_thread_and_new_reply_at_once(client, make):
