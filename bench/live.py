@@ -13,8 +13,9 @@ the same payload on a POST, so "board minus minimal" is the board's own work per
 `BENCH_NO_SEARCH_WORKER=1` runs app.py without its in-process search indexer (diagnosis).
 `--deflate` has the clients offer permessage-deflate as browsers do (the minimal app accepts it,
 as the stack does by default; the board declines it); the kB/conn column is each server's memory
-growth per connected client. `--threading` adds the board under a threaded gunicorn worker (Socket.IO "threading" mode), to
-justify the async-mode choice. Bench-only dependency: websockets (requirements-dev.txt).
+growth per connected client. `--threading` adds the board under a threaded gunicorn worker
+(Socket.IO "threading" mode), to justify the async-mode choice. Bench-only dependency:
+websockets (requirements-dev.txt).
 """
 from __future__ import annotations
 
@@ -456,7 +457,8 @@ def run_board(label: str, n: int, rounds: int, gap: float, processes: int,
 
 
 def _fmt(row: dict, reference: dict | None) -> str:
-    memory = f"{row['kb_per_client']:>8.0f}" if row.get("kb_per_client") is not None else f"{'-':>8}"
+    kb = row.get("kb_per_client")
+    memory = f"{kb:>8.0f}" if kb is not None else f"{'-':>8}"
     if "p50" not in row:
         return (f"{row['label']:<44} {row['n']:>5} {'-':>8} {'-':>8} {'-':>8} {'-':>8} "
                 f"{row['delivered'] * 100:>9.1f}% {memory}  {row.get('error', '')}")
@@ -464,7 +466,8 @@ def _fmt(row: dict, reference: dict | None) -> str:
     if reference and "p95" in reference and row is not reference:
         ratio = f"{row['p95'] / reference['p95']:.2f}x"
     return (f"{row['label']:<44} {row['n']:>5} {row['p50']:>8.1f} {row['p95']:>8.1f} "
-            f"{row['p99']:>8.1f} {row['max']:>8.1f} {row['delivered'] * 100:>9.1f}% {memory}  {ratio}")
+            f"{row['p99']:>8.1f} {row['max']:>8.1f} {row['delivered'] * 100:>9.1f}% {memory}  "
+            f"{ratio}")
 
 
 def coordinator(args) -> None:

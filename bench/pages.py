@@ -23,8 +23,8 @@ import os
 import re
 import shutil
 import signal
-import statistics
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -308,9 +308,13 @@ def board_pages(info: dict, args) -> list[dict]:
     return pages
 
 
-def run(args) -> dict:
+def _need_wrk() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
+
+
+def run(args) -> dict:
+    _need_wrk()
     info = prepare_data(args)
     print(f"data: {info['threads']} threads on {info['database']}; board '{info['board']}' lists "
           f"{info['board_threads']} threads, deepest page measured: {info['deep_page']}", flush=True)
@@ -408,8 +412,7 @@ def _info_of(threads: int, args) -> dict:
 def growth(args) -> None:
     """The same pages at two sizes in one run, the rounds alternating between them so that the
     machine's drift falls on both alike; the median CPU per request of each page is compared."""
-    if not shutil.which("wrk"):
-        sys.exit("wrk is needed: apt-get install wrk")
+    _need_wrk()
     sizes = args.growth
     infos = {n: _info_of(n, args) for n in sizes}
     cpu: dict[int, dict[str, list[float]]] = {n: {} for n in sizes}

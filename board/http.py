@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import threading
-import time
 from pathlib import Path
 
 from flask import Flask, current_app, request, session
