@@ -96,10 +96,9 @@ def issue_token(user: User) -> str:
 
 
 def user_for_token(raw: str) -> User | None:
-    token = db.session.scalar(db.select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(raw)))
-    if token is None or token.user.disabled:
-        return None
-    return token.user
+    user = db.session.scalar(db.select(User).join(ApiToken, ApiToken.user_id == User.id)
+                             .where(ApiToken.token_hash == ApiToken.hash(raw)))
+    return None if user is None or user.disabled else user
 
 
 def set_disabled(username: str, disabled: bool = True, actor=None) -> User:

@@ -93,11 +93,14 @@ def reply(author, thread: Thread, body: str) -> Post:
         next_status = status.after_official_reply(thread.status)  # the state table's rule
         if next_status:
             state["status"] = next_status
-    db.session.execute(db.update(Thread).where(Thread.id == thread.id).values(
-        reply_count=Thread.reply_count + 1, last_activity_at=now, **state))
+    # One flush writes the post, the thread's counters (in SQL, so concurrent replies add up)
+    # and the search job; the reader-facing push below then reloads nothing but the post.
+    thread.reply_count = Thread.reply_count + 1
+    thread.last_activity_at = now
+    for name, value in state.items():
+        setattr(thread, name, value)
     search.enqueue(thread)  # same transaction as the reply; searchable within a second
     db.session.commit()
-    db.session.refresh(thread)
     if not post.hidden:  # a held reply is announced when an officer approves it
         live.post_created(post, thread_changed=bool(state))
         notifications.post_created(post)  # after the commit; never fails the post
