@@ -10,7 +10,7 @@ monkey.patch_all()
 import sys  # noqa: E402
 
 from board import create_app  # noqa: E402
-from board.startup import prepare  # noqa: E402
+from board.startup import prepare, ready_to_serve  # noqa: E402
 from board.extensions import socketio  # noqa: E402
 
 
@@ -31,6 +31,7 @@ def main() -> int:
     from board import sla_tasks
 
     sla_tasks.start_background(app)  # overdue threads: tell the leaders once (issue 5)
+    ready_to_serve(app)
     host, port = app.config["HOST"], app.config["PORT"]
     print(f" * 鹿城24小时警局 running on http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
     socketio.run(app, host=host, port=port, log_output=False)

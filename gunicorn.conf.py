@@ -43,3 +43,11 @@ def on_starting(server):
     if os.environ.get("BOARD_SKIP_PREPARE") == "1":
         return
     subprocess.run([sys.executable, "-m", "board.wsgi", "prepare"], check=True)
+
+
+def post_worker_init(worker):
+    """Each worker loads jieba and freezes its start-up heap before its first request."""
+    from board.startup import ready_to_serve
+    from board.wsgi import app
+
+    ready_to_serve(app)

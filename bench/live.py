@@ -6,11 +6,13 @@
 For each N it starts the real board (`python app.py`: gevent, WebSocket), connects N clients to
 one thread room from a separate process (raw WebSocket clients speaking Engine.IO/Socket.IO,
 transport=websocket only), has the officer POST replies over HTTP, and reports p50/p95/p99/max
-and the delivered fraction. The reference, measured in the same run with the same client code:
+and the delivered fraction (every server gets one unmeasured warm-up round first). The reference, measured in the same run with the same client code:
 a raw asyncio `websockets` server broadcasting a payload of the same size to the same N clients;
 beside it a minimal Flask-SocketIO app on the same stack (gevent + simple-websocket) that emits
 the same payload on a POST, so "board minus minimal" is the board's own work per reply.
 `BENCH_NO_SEARCH_WORKER=1` runs app.py without its in-process search indexer (diagnosis).
+`--gc-pauses` notes the board's full garbage collections while the clients connect and the
+replies go out (how many, the longest), and adds the board without its start-up `gc.freeze()`.
 `--deflate` has the clients offer permessage-deflate as browsers do (the minimal app accepts it,
 as the stack does by default; the board declines it); the kB/conn column is each server's memory
 growth per connected client. `--threading` adds the board under a threaded gunicorn worker
@@ -42,6 +44,9 @@ sys.path.insert(0, str(ROOT))
 CONNECT_BATCH = 50  # clients connecting at once (a burst of 1,000 handshakes is its own test)
 NO_SEARCH_WORKER = os.environ.get("BENCH_NO_SEARCH_WORKER") == "1"
 DEFLATE = os.environ.get("BENCH_DEFLATE") == "1"  # clients offer permessage-deflate (--deflate)
+# Unmeasured rounds first, the same for every server: the first message after 1,000 connects
+# meets cold caches and the collector's pending full collection (see --gc-pauses).
+WARMUP_ROUNDS = 1
 SAMPLE_BODY = "您好,您反映的户口迁移问题,请携带身份证、户口簿和准迁证到户政窗口办理,工作日可预约。" * 2
 
 
@@ -307,10 +312,12 @@ def run_minimal(n: int, rounds: int, gap: float) -> dict:
         time.sleep(0.5)
         clients = Clients("socketio", [url], n, "thread:1", [server.pid])
         sent = {}
-        for _ in range(rounds):
+        for i in range(WARMUP_ROUNDS + rounds):
             time.sleep(gap)
             t0 = time.monotonic()
-            sent[_http("POST", url + "/post", {})["post"]["id"]] = t0
+            post_id = _http("POST", url + "/post", {})["post"]["id"]
+            if i >= WARMUP_ROUNDS:
+                sent[post_id] = t0
         time.sleep(gap + 1)
         return _summary("minimal Flask-SocketIO app (same stack)", n, rounds, sent, clients)
     finally:
@@ -390,9 +397,10 @@ def run_reference(n: int, rounds: int, gap: float) -> dict:
         clients = Clients("raw", [f"ws://127.0.0.1:{port}/"], n, server_pids=[server.pid])
         sent = {}
         with connect(f"ws://127.0.0.1:{port}/control") as control:
-            for i in range(1, rounds + 1):
+            for i in range(1, WARMUP_ROUNDS + rounds + 1):
                 time.sleep(gap)
-                sent[i] = time.monotonic()
+                if i > WARMUP_ROUNDS:
+                    sent[i] = time.monotonic()
                 control.send(f"go {i}")
             time.sleep(gap + 1)
         return _summary("raw websockets broadcast (reference)", n, rounds, sent, clients)
@@ -401,8 +409,35 @@ def run_reference(n: int, rounds: int, gap: float) -> dict:
         server.wait(10)
 
 
+# app.py with a note of every full collection's pause; argv[1] "unfrozen": without gc.freeze().
+GC_PROBE = """
+import gc, sys, time
+if sys.argv[1] == "unfrozen":
+    gc.freeze = lambda: None
+began = []
+def note(phase, info):
+    if phase == "start":
+        began.append(time.perf_counter())
+    elif info["generation"] == 2:
+        print(f"GC-PAUSE {(time.perf_counter() - began.pop()) * 1000:.1f}", flush=True)
+    else:
+        began.pop()
+gc.callbacks.append(note)
+import app
+raise SystemExit(app.main())
+"""
+
+
+def _gc_pauses(server, offset: int) -> tuple[int, float]:
+    """(full collections, longest pause in ms) in the server's log after `offset`."""
+    with open(server.log_path, errors="replace") as log:
+        log.seek(offset)
+        pauses = [float(line.split()[1]) for line in log if line.startswith("GC-PAUSE ")]
+    return len(pauses), max(pauses, default=0.0)
+
+
 def run_board(label: str, n: int, rounds: int, gap: float, processes: int,
-              redis_url: str | None, threading: bool = False) -> dict:
+              redis_url: str | None, threading: bool = False, gc_probe: str | None = None) -> dict:
     from tests.live_server import BoardServer, seed_people, token
 
     instance = Path(tempfile.mkdtemp(prefix="live-bench-"))
@@ -418,6 +453,8 @@ def run_board(label: str, n: int, rounds: int, gap: float, processes: int,
             elif NO_SEARCH_WORKER:  # diagnosis: the same app.py without its indexer greenlet
                 command = [sys.executable, "-c", "import app, board.search as s; "
                            "s.start_worker = lambda a: None; raise SystemExit(app.main())"]
+            elif gc_probe:
+                command = [sys.executable, "-c", GC_PROBE, gc_probe]
             server = BoardServer(instance, redis_url=redis_url, channel=channel,
                                  command=command, extra_env={"BOARD_DEMO": "0"})
             servers.append(server.wait_ready())
@@ -428,6 +465,7 @@ def run_board(label: str, n: int, rounds: int, gap: float, processes: int,
         thread = _http("POST", first.url + "/api/v1/boards/hukou/threads", {
             "title": "压测:户口迁移需要什么材料", "body": "请问需要带什么材料?", "kind": "question"},
             asker)["thread"]
+        log_offset = first.log_path.stat().st_size
         try:
             clients = Clients("socketio", [s.url for s in servers], n, f"thread:{thread['id']}",
                               [s.proc.pid for s in servers])
@@ -435,7 +473,7 @@ def run_board(label: str, n: int, rounds: int, gap: float, processes: int,
             return {"label": label, "n": n, "delivered": 0.0, "error": str(exc)}
         partial = clients.ready_line != "READY"
         sent, error = {}, clients.ready_line if partial else ""
-        for _ in range(rounds):
+        for i in range(WARMUP_ROUNDS + rounds):
             time.sleep(gap)
             t0 = time.monotonic()
             try:
@@ -444,9 +482,13 @@ def run_board(label: str, n: int, rounds: int, gap: float, processes: int,
             except OSError as exc:  # e.g. every worker thread is held by a WebSocket
                 error = f"reply POST failed: {exc}"
                 break
-            sent[post["id"]] = t0
+            if i >= WARMUP_ROUNDS:
+                sent[post["id"]] = t0
         time.sleep(gap + 2)
         row = _summary(label, n, rounds, sent, clients)
+        if gc_probe:
+            first._log.flush()
+            row["gc"] = _gc_pauses(first, log_offset)
         if error:
             row["error"] = error
             row["delivered"] = row["delivered"] if sent else 0.0
@@ -465,9 +507,14 @@ def _fmt(row: dict, reference: dict | None) -> str:
     ratio = ""
     if reference and "p95" in reference and row is not reference:
         ratio = f"{row['p95'] / reference['p95']:.2f}x"
-    return (f"{row['label']:<44} {row['n']:>5} {row['p50']:>8.1f} {row['p95']:>8.1f} "
+    line = (f"{row['label']:<44} {row['n']:>5} {row['p50']:>8.1f} {row['p95']:>8.1f} "
             f"{row['p99']:>8.1f} {row['max']:>8.1f} {row['delivered'] * 100:>9.1f}% {memory}  "
             f"{ratio}")
+    if "gc" in row:
+        count, longest = row["gc"]
+        line += (f"\n{'':<4}full collections while connecting and replying: {count}, "
+                 f"longest pause {longest:.0f} ms")
+    return line
 
 
 def coordinator(args) -> None:
@@ -484,15 +531,19 @@ def coordinator(args) -> None:
         reference = run_reference(n, args.rounds, args.gap)
         print(_fmt(reference, reference), flush=True)
         print(_fmt(run_minimal(n, args.rounds, args.gap), reference), flush=True)
+        probe = "frozen" if args.gc_pauses else None
         runs = []
         if "single" in args.scenarios:
-            runs.append(("board, 1 process (gevent)", 1, None, False))
+            runs.append(("board, 1 process (gevent)", 1, None, False, probe))
+        if args.gc_pauses:
+            runs.append(("board, 1 process, without gc.freeze()", 1, None, False, "unfrozen"))
         if "redis" in args.scenarios:
-            runs.append(("board, 2 processes over Redis (gevent)", 2, redis_url, False))
+            runs.append(("board, 2 processes over Redis (gevent)", 2, redis_url, False, probe))
         if args.threading:
-            runs.append(("board, gunicorn gthread x100 (threading)", 1, None, True))
-        for label, processes, queue_url, threading in runs:
-            row = run_board(label, n, args.rounds, args.gap, processes, queue_url, threading)
+            runs.append(("board, gunicorn gthread x100 (threading)", 1, None, True, None))
+        for label, processes, queue_url, threading, gc_probe in runs:
+            row = run_board(label, n, args.rounds, args.gap, processes, queue_url, threading,
+                            gc_probe)
             print(_fmt(row, reference), flush=True)
 
 
@@ -515,6 +566,8 @@ def main() -> None:
                         choices=["single", "redis"])
     parser.add_argument("--deflate", action="store_true",
                         help="clients offer permessage-deflate, as browsers do")
+    parser.add_argument("--gc-pauses", action="store_true",
+                        help="note the board's full collections; add it without gc.freeze()")
     parser.add_argument("--threading", action="store_true",
                         help="also measure a threaded gunicorn worker (async-mode justification)")
     args = parser.parse_args()

@@ -1,6 +1,8 @@
 """Start-up chores shared by app.py and the production entry point (board.wsgi)."""
 from __future__ import annotations
 
+import gc
+
 from flask import Flask
 from flask_migrate import upgrade
 
@@ -22,3 +24,19 @@ def prepare(app: Flask, seed_demo: bool = False, announce: bool = False) -> None
             demo.seed()  # does nothing unless the database is brand new (demo.is_empty)
             if announce:
                 demo.print_logins()
+
+
+def ready_to_serve(app: Flask) -> None:
+    """The last step before a serving process takes requests (app.py, each gunicorn worker).
+
+    jieba's dictionary loads now, not in the first search: that would hold the whole gevent
+    process, and with it every live reader, for a second or more. Then what is loaded so far is
+    frozen out of the garbage collector's sight: a full collection would otherwise walk the
+    dictionary, the ORM and the templates again each time, stopping every delivery while
+    hundreds of phones reconnect at once (bench/live.py --gc-pauses measures it).
+    """
+    from board.search import analyzer
+
+    analyzer.load(app.instance_path)
+    gc.collect()
+    gc.freeze()
