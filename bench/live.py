@@ -6,10 +6,11 @@
 For each N it starts the real board (`python app.py`: gevent, WebSocket), connects N clients to
 one thread room from a separate process (raw WebSocket clients speaking Engine.IO/Socket.IO,
 transport=websocket only), has the officer POST replies over HTTP, and reports p50/p95/p99/max
-and the delivered fraction (every server gets one unmeasured warm-up round first). The reference, measured in the same run with the same client code:
-a raw asyncio `websockets` server broadcasting a payload of the same size to the same N clients;
-beside it a minimal Flask-SocketIO app on the same stack (gevent + simple-websocket) that emits
-the same payload on a POST, so "board minus minimal" is the board's own work per reply.
+and the delivered fraction (every server gets one unmeasured warm-up round first). The
+reference, measured in the same run with the same client code: a raw asyncio `websockets`
+server broadcasting a payload of the same size to the same N clients; beside it a minimal
+Flask-SocketIO app on the same stack (gevent + simple-websocket) that emits the same payload on
+a POST, so "board minus minimal" is the board's own work per reply.
 `BENCH_NO_SEARCH_WORKER=1` runs app.py without its in-process search indexer (diagnosis).
 `--gc-pauses` notes the board's full garbage collections while the clients connect and the
 replies go out (how many, the longest), and adds the board without its start-up `gc.freeze()`.
@@ -486,8 +487,7 @@ def run_board(label: str, n: int, rounds: int, gap: float, processes: int,
                 sent[post["id"]] = t0
         time.sleep(gap + 2)
         row = _summary(label, n, rounds, sent, clients)
-        if gc_probe:
-            first._log.flush()
+        if gc_probe:  # the server writes its log itself, flushing each line
             row["gc"] = _gc_pauses(first, log_offset)
         if error:
             row["error"] = error
