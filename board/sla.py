@@ -5,14 +5,19 @@ are off, and the make-up working days (调休, e.g. a Saturday before National D
 holiday table comes from the maintained `chinese_calendar` package; for a year it does not know
 yet we fall back to Monday–Friday rather than fail.
 
+Whether a thread is overdue is decided here too, once, for Python and for SQL (see below).
+
 Every function takes `now`/`start` explicitly so tests freeze the clock by passing it in.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from operator import eq, le
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+from sqlalchemy import ColumnElement, and_
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 WORK_START = time(8, 30)
@@ -45,7 +50,7 @@ def due_at(start: datetime, minutes: int | None, hours: str = ALWAYS) -> datetim
             cursor = max(cursor, opens)
             if cursor < closes:
                 if cursor + remaining <= closes:
-                    return (cursor + remaining).astimezone(timezone.utc)
+                    return (cursor + remaining).astimezone(UTC)
                 remaining -= closes - cursor
         cursor = datetime.combine(day + timedelta(days=1), time(0), tzinfo=BEIJING)
     raise ValueError(f"SLA of {minutes} working minutes does not fit in {_MAX_DAYS} days")
@@ -56,11 +61,49 @@ def due_for(board, start: datetime) -> datetime | None:
     return due_at(start, board.sla_minutes, board.sla_hours or ALWAYS)
 
 
+# --- overdue: the rule, once, for Python and for SQL ------------------------------------------
+#
+# A thread is overdue while the police have not yet given it a first answer, it is waiting for one
+# (awaiting_reply), and its board's first-response target has passed (the target moment itself
+# counts). The target is about the FIRST answer only: a thread answered in time, resolved and then
+# reopened by its asker is waiting again but is never overdue again; a thread reopened before any
+# official answer (e.g. closed unanswered) still is. No target (sla_due_at NULL), never overdue.
+#
+# The rule is written once as (Thread attribute, comparison, value) terms; `is_overdue` reads them
+# against a loaded thread, `overdue_clause` turns them into a WHERE clause, so the thread page,
+# the inbox, the dashboard and the leaders' alert cannot disagree. This module sits below the
+# models (the Thread model imports it), so it names the status by its stored value.
+
+AWAITING_REPLY = "awaiting_reply"  # ThreadStatus.AWAITING_REPLY
+
+
+def _overdue_terms(now: datetime) -> tuple[tuple[str, Callable, object], ...]:
+    return (("status", eq, AWAITING_REPLY),
+            ("first_response_at", eq, None),
+            ("sla_due_at", le, now))
+
+
+def _holds(compare: Callable, actual, value) -> bool:
+    """One term in Python with SQL's NULL logic: None only equals None, and compares false."""
+    if actual is None or value is None:
+        return compare is eq and actual is value
+    return compare(actual, value)
+
+
 def is_overdue(thread, now: datetime) -> bool:
-    """Still unanswered by the police and past the board's first-response target."""
-    return (thread.first_response_at is None and thread.sla_due_at is not None
-            and thread.status == "awaiting_reply" and thread.sla_due_at <= now)
+    """Whether a loaded thread is overdue at `now` (see the rule above)."""
+    return all(_holds(compare, getattr(thread, name), value)
+               for name, compare, value in _overdue_terms(now))
+
+
+def overdue_clause(threads, now: datetime) -> ColumnElement[bool]:
+    """The same rule as a WHERE clause over `threads` (the Thread model, or an alias of it)."""
+    return and_(*(compare(getattr(threads, name), value)
+                  for name, compare, value in _overdue_terms(now)))
 
 
 def overdue_seconds(thread, now: datetime) -> int:
-    return max(0, int((now - thread.sla_due_at).total_seconds())) if is_overdue(thread, now) else 0
+    """How long past its target an overdue thread is at `now`; 0 when it is not overdue."""
+    if not is_overdue(thread, now):
+        return 0
+    return int((now - thread.sla_due_at).total_seconds())

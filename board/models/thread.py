@@ -7,11 +7,12 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from board import sla
 from board.extensions import db
-from board.orm import utcnow
 from board.models.board import Board
 from board.models.unit import Unit
 from board.models.user import User
+from board.orm import utcnow
 
 
 class ThreadKind(enum.StrEnum):
@@ -135,9 +136,8 @@ class Thread(db.Model):
 
     @property
     def is_overdue(self) -> bool:
-        """No official answer yet and the board's first-response target has passed."""
-        return (self.first_response_at is None and self.sla_due_at is not None
-                and self.status == ThreadStatus.AWAITING_REPLY and self.sla_due_at < utcnow())
+        """Overdue right now, by the one rule in board/sla.py (the dashboard and alert use it)."""
+        return sla.is_overdue(self, utcnow())
 
     @property
     def dispatch_seconds(self) -> int | None:
