@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func
 
-from board import permissions
+from board import permissions, sla
 from board.extensions import db
 from board.models import Board, Rating, Thread, ThreadStatus, Unit, User, Visibility, utcnow
 from board.services.errors import PermissionDenied, ValidationFailed
@@ -76,8 +76,7 @@ def figures(viewer, days: int = 7, now: datetime | None = None) -> dict:
     by_status = dict(db.session.execute(
         db.select(Thread.status, func.count()).group_by(Thread.status)).all())
     overdue_now = db.session.scalar(db.select(func.count()).select_from(Thread).where(
-        Thread.status == S.AWAITING_REPLY, Thread.sla_due_at.is_not(None),
-        Thread.sla_due_at <= now)) or 0
+        sla.overdue_clause(Thread, now))) or 0
     return {
         "days": days,
         "generated_at": now.isoformat(),
@@ -170,7 +169,7 @@ def threads_behind(viewer, args: dict, now: datetime | None = None, limit: int =
         stmt = stmt.outerjoin(responder, responder.id == Thread.first_responder_id).where(
             (Thread.dispatched_unit_id == unit_id) | (responder.unit_id == unit_id))
     if args.get("overdue"):
-        stmt = stmt.where(Thread.status == S.AWAITING_REPLY, Thread.sla_due_at <= now)
+        stmt = stmt.where(sla.overdue_clause(Thread, now))
     if args.get("supervised"):
         stmt = stmt.where(Thread.supervised.is_(True))
     if args.get("rated"):
@@ -185,7 +184,7 @@ def threads_behind(viewer, args: dict, now: datetime | None = None, limit: int =
 
 
 def to_csv(data: dict) -> str:
-    """One sheet a spreadsheet opens: the headline figures, then the per-board and per-unit times."""
+    """One sheet a spreadsheet opens: headline figures, then the per-board and per-unit times."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["统计周期(天)", data["days"], "生成时间", data["generated_at"]])

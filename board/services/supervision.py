@@ -101,30 +101,38 @@ def unit_leaders(units: list[Unit]) -> list[User]:
 
 
 def check_overdue(now: datetime | None = None, limit: int = 500) -> list[Thread]:
-    """Mark newly overdue threads notified and tell the responsible units' leaders, once each."""
+    """Mark newly overdue threads notified and tell the responsible units' leaders, once each.
+
+    "Overdue" is sla.overdue_clause, the rule the thread page and the dashboard use: a thread
+    reopened after a timely first answer is not overdue and its leaders are not told."""
     now = now or utcnow()
-    stmt = (db.select(Thread).where(
-        Thread.status == S.AWAITING_REPLY, Thread.sla_due_at.is_not(None),
-        Thread.sla_due_at <= now, Thread.overdue_notified.is_(False))
-        .order_by(Thread.sla_due_at).limit(limit))
-    threads = list(db.session.scalars(stmt))
-    claimed = []
-    for thread in threads:
-        # Claim with a guarded UPDATE: two checkers running at once never both send the alert.
-        result = db.session.execute(
-            db.update(Thread).where(Thread.id == thread.id, Thread.overdue_notified.is_(False))
-            .values(overdue_notified=True), execution_options={"synchronize_session": False})
-        if result.rowcount == 1:
-            audit.record(None, "sla.overdue", "thread", thread.id, None,
-                         {"due_at": thread.sla_due_at.isoformat(),
-                          "overdue_seconds": sla.overdue_seconds(thread, now)})
-            claimed.append(thread)
+    stmt = (db.select(Thread).where(sla.overdue_clause(Thread, now),
+                                    Thread.overdue_notified.is_(False))
+            .order_by(Thread.sla_due_at).limit(limit))
+    claimed = [thread for thread in db.session.scalars(stmt).all() if _claim(thread, now)]
     db.session.commit()
     for thread in claimed:
         db.session.refresh(thread)
         leaders = unit_leaders(list(thread.board.units))
         _notify_overdue(thread, leaders)
     return claimed
+
+
+def _claim(thread: Thread, now: datetime) -> bool:
+    """Mark one thread notified and audit the alert, if it is still overdue and not yet claimed.
+
+    A guarded UPDATE: two checkers running at once never both send the alert, and a first answer
+    committed since the SELECT drops the thread out of the round."""
+    result = db.session.execute(
+        db.update(Thread).where(Thread.id == thread.id, Thread.overdue_notified.is_(False),
+                                sla.overdue_clause(Thread, now))
+        .values(overdue_notified=True), execution_options={"synchronize_session": False})
+    if result.rowcount != 1:
+        return False
+    audit.record(None, "sla.overdue", "thread", thread.id, None,
+                 {"due_at": thread.sla_due_at.isoformat(),
+                  "overdue_seconds": sla.overdue_seconds(thread, now)})
+    return True
 
 
 def _notify_overdue(thread: Thread, leaders: list[User]) -> None:
