@@ -62,22 +62,23 @@ def due_for(board, start: datetime) -> datetime | None:
 
 
 # --- overdue: the rule, once, for Python and for SQL ------------------------------------------
-#
-# A thread is overdue while the police have not yet given it a first answer, it is waiting for one
-# (awaiting_reply), and its board's first-response target has passed (the target moment itself
-# counts). The target is about the FIRST answer only: a thread answered in time, resolved and then
-# reopened by its asker is waiting again but is never overdue again; a thread reopened before any
-# official answer (e.g. closed unanswered) still is. No target (sla_due_at NULL), never overdue.
-#
-# The rule is written once as (Thread attribute, comparison, value) terms; `is_overdue` reads them
-# against a loaded thread, `overdue_clause` turns them into a WHERE clause, so the thread page,
-# the inbox, the dashboard and the leaders' alert cannot disagree. This module sits below the
-# models (the Thread model imports it), so it names the status by its stored value.
+# This module sits below the models (the Thread model imports it), so it names the status by its
+# stored value.
 
 AWAITING_REPLY = "awaiting_reply"  # ThreadStatus.AWAITING_REPLY
 
 
 def _overdue_terms(now: datetime) -> tuple[tuple[str, Callable, object], ...]:
+    """THE overdue rule, as (Thread attribute, comparison, value) terms that must all hold.
+
+    A thread is overdue while it waits for an answer (awaiting_reply), the police have not yet
+    given it a first answer, and its board's first-response target has passed (the target moment
+    itself counts). The target is about the FIRST answer only: a thread answered in time,
+    resolved and then reopened by its asker is waiting again but is never overdue again; one
+    reopened before any official answer (e.g. closed unanswered) still is. No target, never.
+
+    `is_overdue` reads the terms against a loaded thread and `overdue_clause` turns them into a
+    WHERE clause, so the thread page, the inbox, the dashboard and the leaders' alert agree."""
     return (("status", eq, AWAITING_REPLY),
             ("first_response_at", eq, None),
             ("sla_due_at", le, now))
@@ -91,7 +92,7 @@ def _holds(compare: Callable, actual, value) -> bool:
 
 
 def is_overdue(thread, now: datetime) -> bool:
-    """Whether a loaded thread is overdue at `now` (see the rule above)."""
+    """Whether a loaded thread is overdue at `now` (the rule: `_overdue_terms`)."""
     return all(_holds(compare, getattr(thread, name), value)
                for name, compare, value in _overdue_terms(now))
 
