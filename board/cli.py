@@ -1,4 +1,5 @@
-"""Command line: `flask boards sync`, `flask users create|list|disable|enable`, `flask demo seed`."""
+"""Command line: `flask boards sync`, `flask users create|list|disable|enable`,
+`flask demo seed`."""
 from __future__ import annotations
 
 import click
@@ -59,26 +60,40 @@ def users_list(role):
                    f"{user.display_name:<10} {user.badge_no or '-':<8} {unit:<16} {state}")
 
 
-def _set_disabled(username: str, disabled: bool) -> None:
+CLI_REASON = "由系统管理员在命令行停用"
+
+
+def _suspension(username: str, disabled: bool, reason: str | None = None) -> None:
+    """The command line is the system actor (audited as 系统), through the same service as the
+    admin page and the review queue; doing what is already done is not an error here."""
     try:
-        accounts.set_disabled(username, disabled)
+        user = accounts.by_username(username)
+        if disabled:
+            accounts.suspend(accounts.SYSTEM, user, reason or CLI_REASON)
+        else:
+            accounts.reinstate(accounts.SYSTEM, user)
     except ServiceError as exc:
-        raise click.ClickException(exc.message) from None
+        if exc.code not in ("already_suspended", "not_suspended"):
+            details = "; ".join(exc.fields.values())
+            raise click.ClickException(f"{exc.message} {details}".strip()) from None
+        click.echo(f"{username} is already {'disabled' if disabled else 'enabled'}")
+        return
     click.echo(f"{username} {'disabled' if disabled else 'enabled'}")
 
 
 @users_cli.command("disable")
 @click.argument("username")
-def users_disable(username):
+@click.option("--reason", help=f"why (shown to admins; default: {CLI_REASON})")
+def users_disable(username, reason):
     """Disable an account: it can no longer sign in, and open sessions end."""
-    _set_disabled(username, True)
+    _suspension(username, True, reason)
 
 
 @users_cli.command("enable")
 @click.argument("username")
 def users_enable(username):
-    """Re-enable a disabled account."""
-    _set_disabled(username, False)
+    """Re-enable a disabled account (its suspension reason is cleared)."""
+    _suspension(username, False)
 
 
 @demo_cli.command("seed")

@@ -137,7 +137,7 @@ def test_disabled_user_cannot_sign_in_on_the_form(client, make, login):
     user = make.make_user()
     login(user)  # works while active
     client.post("/logout")
-    accounts.set_disabled(user.username)
+    accounts.suspend(accounts.SYSTEM, user, "测试停用")
     response = client.post("/login", data={"username": user.username, "password": "password123"})
     assert response.status_code == 400
     assert "账号已停用" in response.get_data(as_text=True)
@@ -149,7 +149,7 @@ def test_disabled_user_gets_no_api_token(client, make):
     ok = client.post("/api/v1/auth/token", json={"username": user.username,
                                                  "password": "password123"})
     assert ok.status_code == 200 and ok.get_json()["token"]
-    accounts.set_disabled(user.username)
+    accounts.suspend(accounts.SYSTEM, user, "测试停用")
     refused = client.post("/api/v1/auth/token", json={"username": user.username,
                                                       "password": "password123"})
     assert refused.status_code == 401
@@ -164,7 +164,7 @@ def test_disabling_ends_an_open_session_and_existing_tokens(client, make, login)
     assert _signed_in(client)
     assert api.get("/api/v1/me", headers=headers).status_code == 200
 
-    accounts.set_disabled(user.username)
+    accounts.suspend(accounts.SYSTEM, user, "测试停用")
 
     assert not _signed_in(client)
     assert client.post("/b/hukou/new", data={"kind": "question", "title": "停用后还能发帖吗",
@@ -179,7 +179,8 @@ def test_disabling_ends_an_open_session_and_existing_tokens(client, make, login)
 def test_admin_disables_a_user_on_the_admin_page(client, make, login):
     victim = make.make_user()
     login(make.make_user("admin"))
-    assert client.post(f"/admin/users/{victim.id}/disable").status_code == 302
+    response = client.post(f"/admin/users/{victim.id}/disable", data={"reason": "测试停用"})
+    assert response.status_code == 302
     assert _user(victim.username).disabled
     assert client.post("/api/v1/auth/token", json={"username": victim.username,
                                                    "password": "password123"}).status_code == 401

@@ -102,8 +102,8 @@ def test_duplicate_username_and_bad_role_are_refused(flask_cli, make):
 def test_list_shows_users_roles_badges_units_and_state(flask_cli, make):
     make.make_user("officer", unit_code="traffic", username="traffic_cop", badge_no="150123",
                    real_name="张伟")
-    make.make_user(username="plain_citizen", nickname="老王")
-    accounts.set_disabled("plain_citizen")
+    citizen = make.make_user(username="plain_citizen", nickname="老王")
+    accounts.suspend(accounts.SYSTEM, citizen, "测试停用")
     result = flask_cli("users", "list")
     assert result.exit_code == 0, result.output
     lines = {line.split()[1]: line for line in result.output.splitlines() if line.strip()}

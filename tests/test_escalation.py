@@ -304,12 +304,12 @@ def test_leader_supervises_thread_shows_it_publicly(app, make, client, login):
 
 
 def test_hide_and_suspend_are_audited(app, make):
-    from board.services import moderation_reports
+    from board.services import accounts, moderation_reports
 
     officer, admin = make.make_user("officer", unit_code="hukou"), make.make_user("admin")
     thread = make.make_thread(board_slug="hukou")
     moderation_reports.hide(officer, thread, None, "含个人隐私信息")
-    moderation_reports.suspend(admin, thread.author, "发布违法信息")
+    accounts.suspend(admin, thread.author, "发布违法信息")
     rows = db.session.execute(db.select(AuditEntry.action, AuditEntry.actor_id, AuditEntry.after)
                               .order_by(AuditEntry.id)).all()
     assert [(a, who) for a, who, _ in rows] == [("thread.hide", officer.id),

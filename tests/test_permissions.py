@@ -24,6 +24,7 @@ TABLE = [
     ("inbox.view", None, {"officer_hukou", "officer_traffic", "leader"}),
     ("admin.access", None, {"admin"}),
     ("user.manage", None, {"admin"}),
+    ("user.suspend", "citizen_account", {"admin"}),
     ("post.create", "locked_thread",
      {"officer_hukou", "officer_traffic", "leader", "dispatcher", "admin"}),
     ("post.create", "hukou_thread",
@@ -49,10 +50,11 @@ def world(make):
         "admin": make.make_user("admin"),
         "disabled_officer": make.make_user("officer", unit_code="hukou"),
     }
-    accounts.set_disabled(people["disabled_officer"].username)
+    accounts.suspend(accounts.SYSTEM, people["disabled_officer"], "测试停用")
     author = people["author"]
     targets = {
         "hukou_thread": make.make_thread(author, "hukou"),
+        "citizen_account": make.make_user(),
         "locked_thread": make.lock(make.make_thread(author, "hukou")),
         "police_only_thread": make.make_thread(author, "report", kind="report",
                                                visibility="police_only"),

@@ -1,11 +1,17 @@
-"""Accounts: citizens register themselves; police staff are created by an admin only."""
+"""Accounts: citizens register themselves; police staff are created by an admin only.
+
+Suspension (停用) lives here too, once: the admin page, the review queue and the command line
+all call `suspend` / `reinstate`, so the rule, the reason and the audit entry cannot differ.
+"""
 from __future__ import annotations
 
 import re
 
+from board import permissions, text
 from board.extensions import db
 from board.models import ApiToken, Role, Unit, User
-from board.services.errors import Conflict, NotFound, ValidationFailed
+from board.services import audit, lockout
+from board.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,30}$")
 PASSWORD_MIN = 8
@@ -74,9 +80,8 @@ def create_user(role: str, username: str, password: str, nickname: str | None = 
 
 
 def authenticate(username: str, password: str) -> User | None:
-    """The user for these credentials, or None; disabled accounts never sign in."""
-    from board.services import lockout  # repeated failures lock the account for a while
-
+    """The user for these credentials, or None; disabled accounts never sign in (and repeated
+    wrong passwords lock the account for a while)."""
     user = db.session.scalar(db.select(User).where(User.username == (username or "").strip()))
     if user is None or user.disabled:
         return None
@@ -101,15 +106,71 @@ def user_for_token(raw: str) -> User | None:
     return None if user is None or user.disabled else user
 
 
-def set_disabled(username: str, disabled: bool = True, actor=None) -> User:
-    """`actor` None = the command line; either way the change is in the audit log (issue 5)."""
-    from board.services import audit
+# --- suspension (停用 / 启用) ------------------------------------------------------------------
 
-    user = db.session.scalar(db.select(User).where(User.username == username))
+SYSTEM = None  # the actor of unattended callers (the command line): audited as 系统, no rule
+SUSPEND_PERMISSION = "user.suspend"
+REASON_MIN, REASON_MAX = 2, 200  # disabled_reason is a String(200)
+
+
+def by_username(username: str) -> User:
+    user = db.session.scalar(db.select(User).where(User.username == (username or "").strip()))
     if user is None:
         raise NotFound("用户不存在")
-    audit.record(actor, "user.disable" if disabled else "user.enable", "user", user.id,
-                 {"disabled": user.disabled}, {"disabled": disabled})
-    user.disabled = disabled
-    db.session.commit()
     return user
+
+
+def suspend(actor, user: User, reason: str) -> User:
+    """Disable an account: it cannot sign in and its sessions and API tokens stop working.
+
+    The reason is required so the next admin knows why; nobody suspends themselves, and the
+    last active admin stays (else nobody could reinstate anyone but the command line).
+    """
+    _require(actor, user, "停用")
+    reason = text.clean_line(reason)
+    if not REASON_MIN <= len(reason) <= REASON_MAX:
+        raise ValidationFailed(fields={"reason": f"请填写停用原因({REASON_MIN}–{REASON_MAX} 字)"})
+    if user.role == Role.ADMIN and not user.disabled and _active_admins() <= 1:
+        raise Conflict("不能停用最后一个可用的管理员账号,请先创建另一个管理员", code="last_admin")
+    _switch(actor, user, disabled=True, reason=reason)
+    return user
+
+
+def reinstate(actor, user: User) -> User:
+    """Enable a suspended account again; its old reason goes (the audit log keeps it)."""
+    _require(actor, user, "启用")
+    _switch(actor, user, disabled=False, reason=None)
+    return user
+
+
+def _require(actor, user: User, verb: str) -> None:
+    """The one permission for both directions; the system (the command line) needs none."""
+    if actor is SYSTEM:
+        return
+    if actor.id == user.id:
+        raise PermissionDenied(f"不能{verb}自己的账号")
+    permissions.require(actor, SUSPEND_PERMISSION, user)
+
+
+def _active_admins() -> int:
+    """Locks the active admins' rows (PostgreSQL) so two admins cannot suspend each other."""
+    stmt = (db.select(User.id).where(User.role == Role.ADMIN, User.disabled.is_(False))
+            .with_for_update())
+    return len(db.session.scalars(stmt).all())
+
+
+def _switch(actor, user: User, disabled: bool, reason: str | None) -> None:
+    """A guarded UPDATE (only from the other state), then one audit shape for both directions."""
+    before = audit.snapshot(user, "disabled", "disabled_reason")
+    changed = db.session.execute(
+        db.update(User).where(User.id == user.id, User.disabled.is_(not disabled))
+        .values(disabled=disabled, disabled_reason=reason)
+        .execution_options(synchronize_session=False)).rowcount
+    if not changed:
+        db.session.rollback()
+        raise Conflict("该账号已是停用状态" if disabled else "该账号未被停用",
+                       code="already_suspended" if disabled else "not_suspended")
+    audit.record(actor, "user.disable" if disabled else "user.enable", "user", user.id,
+                 before, {"disabled": disabled, "disabled_reason": reason})
+    db.session.commit()
+    db.session.refresh(user)

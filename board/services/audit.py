@@ -13,11 +13,15 @@ from board.models import AuditEntry, utcnow
 from board.services.errors import PermissionDenied
 
 ACTION_LABELS = {
-    "thread.pin": "置顶", "thread.unpin": "取消置顶", "thread.lock": "锁定", "thread.unlock": "解锁",
+    "thread.pin": "置顶", "thread.unpin": "取消置顶",
+    "thread.lock": "锁定", "thread.unlock": "解锁",
     "thread.escalate": "转指挥中心", "thread.dispatch": "派警", "thread.status": "状态变更",
-    "thread.supervise": "督办", "thread.rate": "评价", "post.hide": "隐藏回复",
-    "post.unhide": "恢复回复", "thread.hide": "隐藏帖子", "thread.unhide": "恢复帖子", "user.role": "角色变更", "user.disable": "停用账号",
-    "user.enable": "启用账号", "sla.overdue": "超时提醒",
+    "thread.supervise": "督办", "thread.rate": "评价",
+    "post.hide": "隐藏回复", "post.unhide": "恢复回复",
+    "thread.hide": "隐藏帖子", "thread.unhide": "恢复帖子",
+    "user.role": "角色变更",
+    "user.disable": "停用账号", "user.enable": "启用账号",  # only accounts.suspend / reinstate
+    "sla.overdue": "超时提醒",
 }
 
 

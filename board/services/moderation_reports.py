@@ -1,4 +1,6 @@
-"""Reports and review: citizens report posts, officers hide/unhide with a reason, admins suspend.
+"""Reports and review: citizens report posts, officers hide/unhide with a reason.
+
+Suspending an author from the review queue is `accounts.suspend`, the same as on the admin page.
 
 A configurable word list (MODERATION_WORDS, or a file at MODERATION_WORDLIST, one word a line)
 holds a new thread or reply for review: it is saved hidden with a "待审核" reason, only its author
@@ -14,8 +16,16 @@ from flask import current_app
 
 from board import permissions, text
 from board.extensions import db
-from board.models import (REPORT_REASONS, Board, Post, Report, ReportKind, ReportStatus, Thread,
-                          User, utcnow)
+from board.models import (
+    REPORT_REASONS,
+    Board,
+    Post,
+    Report,
+    ReportKind,
+    ReportStatus,
+    Thread,
+    utcnow,
+)
 from board.services import audit
 from board.services.errors import NotFound, ValidationFailed
 
@@ -65,7 +75,8 @@ def hold_if_needed(author, thread: Thread, post: Post | None, *texts: str | None
 # --- reports -----------------------------------------------------------------------------
 
 
-def report(user, thread: Thread, post: Post | None, reason: str, detail: str | None = None) -> Report:
+def report(user, thread: Thread, post: Post | None, reason: str,
+           detail: str | None = None) -> Report:
     """A reader flags a thread or reply (举报此帖); one open report per reader and item."""
     target = post or thread
     permissions.require(user, "content.report", target)
@@ -150,7 +161,8 @@ def unhide(officer, thread: Thread, post: Post | None) -> None:
     permissions.require(officer, "content.hide", target)
     if not target.hidden:
         return
-    held = [r for r in _resolve(thread, post, ReportStatus.KEPT, officer) if r.kind == ReportKind.HELD]
+    resolved = _resolve(thread, post, ReportStatus.KEPT, officer)
+    held = [r for r in resolved if r.kind == ReportKind.HELD]
     before = {"hidden": True, "hidden_reason": target.hidden_reason}
     target.hidden, target.hidden_reason = False, None
     if post is None:
@@ -197,26 +209,3 @@ def _announce(thread: Thread, post: Post | None) -> None:
             live.post_created(post)
     except Exception:  # best effort, the approval is committed
         current_app.logger.exception("announcing approved content failed")
-
-
-# --- accounts --------------------------------------------------------------------------------
-
-
-def suspend(admin, user: User, reason: str) -> None:
-    """Admins suspend an account: it cannot sign in and its sessions and tokens stop working."""
-    permissions.require(admin, "user.suspend", user)
-    reason = text.clean_line(reason)
-    if not 2 <= len(reason) <= 200:
-        raise ValidationFailed(fields={"reason": "请填写停用原因(2–200 字)"})
-    audit.record(admin, "user.disable", "user", user.id, {"disabled": user.disabled},
-                 {"disabled": True, "reason": reason})  # issue 5
-    user.disabled, user.disabled_reason = True, reason
-    db.session.commit()
-
-
-def unsuspend(admin, user: User) -> None:
-    permissions.require(admin, "user.suspend", user)
-    audit.record(admin, "user.enable", "user", user.id, {"disabled": user.disabled},
-                 {"disabled": False})  # issue 5
-    user.disabled, user.disabled_reason = False, None
-    db.session.commit()

@@ -1,7 +1,7 @@
-"""Admin: users (create police staff, disable accounts), units and boards."""
+"""Admin: users (create police staff, suspend and reinstate accounts), units and boards."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from board import permissions, queries
@@ -24,10 +24,22 @@ def _units() -> list[Unit]:
     return list(db.session.scalars(db.select(Unit).order_by(Unit.position)))
 
 
-@bp.route("/users", methods=["GET", "POST"])
-def users():
+def _staff_form() -> StaffForm:
     form = StaffForm()
     form.unit.choices = [("", "—")] + [(u.code, u.name) for u in _units()]
+    return form
+
+
+def _users_page(form: StaffForm, status: int = 200, row: dict | None = None):
+    """The users page; `row` re-shows one user's 停用 form as typed, with the service's error."""
+    all_users = db.session.scalars(db.select(User).order_by(User.role, User.id)).all()
+    return render_template("admin/users.html", form=form, users=all_users,
+                           confirm=ConfirmForm(), row=row or {}), status
+
+
+@bp.route("/users", methods=["GET", "POST"])
+def users():
+    form = _staff_form()
     if form.validate_on_submit():
         try:
             user = accounts.create_user(
@@ -39,18 +51,36 @@ def users():
         else:
             flash(f"已创建账号 {user.username}({user.role_label})", "success")
             return redirect(url_for("admin.users"))
-    all_users = db.session.scalars(db.select(User).order_by(User.role, User.id)).all()
-    return render_template("admin/users.html", form=form, users=all_users,
-                           confirm=ConfirmForm()), 400 if form.errors else 200
+    return _users_page(form, 400 if form.errors else 200)
 
 
-@bp.post("/users/<int:user_id>/disable")
-def toggle_disabled(user_id: int):
-    user = db.get_or_404(User, user_id)
-    if ConfirmForm().validate_on_submit() and user.id != current_user.id:
-        accounts.set_disabled(user.username, not user.disabled, actor=current_user)
-        flash(f"{user.username} 已{'停用' if user.disabled else '启用'}", "success")
-    return redirect(url_for("admin.users"))
+@bp.post("/users/<int:user_id>/disable")  # the users page's first URL: kept, same handler
+@bp.post("/users/<int:user_id>/suspend")  # registered first, so url_for builds this one
+def suspension(user_id: int):
+    """停用 with a reason, or 启用: `to` says which (without it, the button toggles as before)."""
+    user = db.session.get(User, user_id) if 0 < user_id < 2**31 else None
+    if user is None:
+        abort(404)
+    from_queue = request.form.get("back") == "review"
+    back = url_for("review.queue") if from_queue else url_for("admin.users")
+    if not ConfirmForm().validate_on_submit():
+        return redirect(back)
+    reason = request.form.get("reason", "")
+    to = request.form.get("to") or ("reinstate" if user.disabled else "suspend")
+    try:
+        if to == "reinstate":
+            accounts.reinstate(current_user, user)
+        else:
+            accounts.suspend(current_user, user, reason)
+    except ServiceError as exc:
+        error = exc.fields.get("reason") or exc.message
+        flash(f"{user.username}:{error}", "error")
+        if from_queue:
+            return redirect(back)
+        return _users_page(_staff_form(), exc.status,
+                           {"user_id": user.id, "reason": reason, "error": error})
+    flash(f"{user.username} 已{'停用' if user.disabled else '启用'}", "success")
+    return redirect(back)
 
 
 @bp.get("/units")

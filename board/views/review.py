@@ -1,4 +1,7 @@
-"""Report a post (举报此帖), the officers' review queue, hide/unhide with a reason, suspensions."""
+"""Report a post (举报此帖), the officers' review queue, hide/unhide with a reason.
+
+The queue's 停用作者账号 button posts to the admin blueprint's one suspension route.
+"""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -7,7 +10,7 @@ from flask_login import current_user, login_required
 from board import permissions, queries
 from board.extensions import db
 from board.forms import ConfirmForm
-from board.models import REPORT_REASONS, Post, User
+from board.models import REPORT_REASONS, Post
 from board.services import ServiceError, moderation_reports
 
 bp = Blueprint("review", __name__)
@@ -19,7 +22,8 @@ def _target(thread_id: int):
     if not raw:
         return thread, None
     post = db.session.get(Post, int(raw)) if raw.isdigit() and len(raw) < 10 else None
-    if post is None or post.thread_id != thread.id or not permissions.can(current_user, "post.view", post):
+    if (post is None or post.thread_id != thread.id
+            or not permissions.can(current_user, "post.view", post)):
         abort(404)
     return thread, post
 
@@ -89,23 +93,3 @@ def keep(report_id: int):
         moderation_reports.keep(current_user, item)
         flash("已处理:内容保留/已通过审核。", "success")
     return redirect(url_for("review.queue"))
-
-
-@bp.post("/admin/users/<int:user_id>/suspend")
-@login_required
-def suspend(user_id: int):
-    user = db.session.get(User, user_id) if 0 < user_id < 2**31 else None
-    if user is None:
-        abort(404)
-    permissions.require(current_user, "user.suspend", user)
-    if ConfirmForm().validate_on_submit():
-        try:
-            if user.disabled:
-                moderation_reports.unsuspend(current_user, user)
-                flash(f"{user.username} 已恢复", "success")
-            else:
-                moderation_reports.suspend(current_user, user, request.form.get("reason", ""))
-                flash(f"{user.username} 已停用", "success")
-        except ServiceError as exc:
-            flash(exc.fields.get("reason") or exc.message, "error")
-    return redirect(url_for("admin.users"))
