@@ -18,13 +18,13 @@ import os
 import random
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 PASSWORD = "bench-pass-2026"
-ANCHOR = datetime(2026, 11, 20, tzinfo=timezone.utc)  # "now" of the dataset: fixed, so runs repeat
+ANCHOR = datetime(2026, 11, 20, tzinfo=UTC)  # "now" of the dataset: fixed, so runs repeat
 SPAN_DAYS = 3 * 365
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"

@@ -32,8 +32,18 @@ sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
 
-from bench.load import (PG_ADMIN, Listener, Stats, check_database, create_pg_database,  # noqa: E402
-                        drop_pg_database, in_process_app, percentile, run_writers, setup_people)
+from bench.load import (  # noqa: E402
+    PG_ADMIN,
+    Listener,
+    Stats,
+    check_database,
+    create_pg_database,
+    drop_pg_database,
+    in_process_app,
+    percentile,
+    run_writers,
+    setup_people,
+)
 from tests.live_server import BoardServer, free_port  # noqa: E402
 
 

@@ -19,7 +19,6 @@ import re
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -139,8 +138,8 @@ def _copy(source_engine, db: Path) -> dict:
 
 def prepare(info: dict) -> tuple[Path, dict]:
     """Install FlaskBB next to a copy of our data set (once per data set size)."""
-    from board.extensions import db as our_db
     from board import create_app
+    from board.extensions import db as our_db
 
     WORKDIR.mkdir(parents=True, exist_ok=True)
     db, cfg = WORKDIR / f"flaskbb-{info['threads']}.sqlite", WORKDIR / f"flaskbb-{info['threads']}.cfg"

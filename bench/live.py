@@ -216,7 +216,7 @@ async def client_main(args) -> None:
     try:
         await asyncio.wait_for(ready.wait(), timeout=90)
         print("READY", flush=True)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         failed = sum(1 for t in tasks if t.done() and t.exception())
         print(f"READY partial {counter[0]}/{args.clients} ({failed} failed)", flush=True)
     loop = asyncio.get_running_loop()

@@ -202,7 +202,8 @@ def check_database(app, stats: Stats) -> tuple[int, int]:
 def check_search(app, stats: Stats, shared: list[int], timeout: float = 120) -> dict | None:
     """After the server's worker drains: acknowledged threads missing or stale in the index."""
     try:
-        from board.search import cli as search_cli, worker
+        from board.search import cli as search_cli
+        from board.search import worker
     except ImportError:
         return None
     deadline = time.monotonic() + timeout

@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -85,7 +85,7 @@ def generate(n: int, seed: int = 4):
     """Threads as Docs plus labelled queries [(query, relevant thread id)]."""
     rng = random.Random(seed)
     s2t = OpenCC("s2t")
-    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
     docs, labels, used_names = [], [], set()
     for i in range(1, n + 1):
         board, keyword, questions, answer = zipf_choice(rng, TOPICS)
@@ -167,7 +167,7 @@ def report(name, n, build_s, size, times, recall, mrr, fresh_ms):
           f"size {size / 1e6:7.1f} MB | p50 {percentile(times, 50):6.1f} "
           f"p95 {percentile(times, 95):6.1f} p99 {percentile(times, 99):6.1f} ms | "
           f"recall@10 {recall:.3f} MRR {mrr:.3f} | reply searchable "
-          f"{'%.0f ms' % fresh_ms if fresh_ms is not None else 'n/a'}", flush=True)
+          f"{f'{fresh_ms:.0f} ms' if fresh_ms is not None else 'n/a'}", flush=True)
 
 
 def batches(docs, size=1000):
@@ -222,7 +222,6 @@ def bench_whoosh(docs, labels, queries, workdir):
 def load_postgres(db, docs, index) -> float:
     """Threads as rows, then their vectors through the index (the timed part): seconds."""
     import sqlalchemy as sa
-
     from flask import current_app
 
     from board.services import boards

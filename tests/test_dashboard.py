@@ -35,7 +35,7 @@ def world(make):
     leader = make.make_user("leader")
     asker = make.make_user("citizen")
     t = [make.make_thread(asker, "hukou", body=f"户政问题{i}") for i in range(3)]
-    for thread, minutes in zip(t, (1, 2, 10)):
+    for thread, minutes in zip(t, (1, 2, 10), strict=True):
         _age(thread, timedelta(days=1), timedelta(minutes=minutes), responder=hukou)
     _age(t[2], timedelta(days=1), timedelta(minutes=10), timedelta(hours=2), responder=hukou)
     old = make.make_thread(asker, "hukou", body="很久以前")
@@ -145,7 +145,7 @@ def test_escalation_fields_cost_no_query_per_row(app, make, client):
     officer = make.make_user("officer", unit_code="online-desk")
     dispatcher, leader = make.make_user("dispatcher"), make.make_user("leader")
     units = ["station-nanmen", "station-kunhe", "station-qingfu", "traffic", "hukou"]
-    for thread_id, unit in zip(ids, units):
+    for thread_id, unit in zip(ids, units, strict=True):
         thread = db.session.get(Thread, thread_id)
         escalation.escalate(officer, thread, "需出警", "urgent")
         escalation.dispatch(dispatcher, thread, unit)

@@ -239,7 +239,7 @@ def test_incident_numbers_unique_and_sequential_under_concurrent_dispatch(app, m
             return escalation.dispatch(user, thread, "station-nanmen", "并发派警").incident_no
         return dispatch
 
-    results = _run_parallel(app, [job(t, u) for t, u in zip(ids, dispatchers)])
+    results = _run_parallel(app, [job(t, u) for t, u in zip(ids, dispatchers, strict=True)])
     assert all(isinstance(r, str) for r in results), results
     assert len(set(results)) == len(ids)
     days = {r[:10] for r in results}

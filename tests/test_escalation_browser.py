@@ -3,7 +3,6 @@ escalates, the dispatcher dispatches from it, and the citizen watching the threa
 each step of the timeline appear without a reload — then rates the outcome."""
 from __future__ import annotations
 
-
 import pytest
 import requests
 

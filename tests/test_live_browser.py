@@ -4,7 +4,6 @@ with the officer's badge; "民警正在回复…" shows while the officer types;
 the board page queues new threads behind a bar; the officer inbox fills and empties live."""
 from __future__ import annotations
 
-
 import pytest
 import requests
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from board import create_app
 from board import config as board_config
+from board import create_app
 from board.extensions import db
 from board.models import User, utcnow
 

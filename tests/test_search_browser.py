@@ -2,7 +2,6 @@
 title is typed, and an officer inserting a past official answer with one tap."""
 from __future__ import annotations
 
-
 import pytest
 import requests
 

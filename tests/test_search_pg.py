@@ -7,7 +7,6 @@ from click.testing import CliRunner
 from board import search
 from board.extensions import db
 from board.models import Anonymous
-
 from tests import factories as make
 
 pytestmark = pytest.mark.postgres
@@ -86,7 +85,7 @@ def test_walking_the_newest_threads_finds_what_the_index_finds(pg_app, monkeypat
     for r in requests:
         statements.clear()
         walked.append((index.search(r), ["LIMIT %(scan)s" in sql for sql in statements]))
-    for before, (after, walks) in zip(planned, walked):
+    for before, (after, _walks) in zip(planned, walked, strict=True):
         assert [i for i, _ in after.items] == [i for i, _ in before.items]
         assert after.total == before.total
     assert [walks for _, walks in walked] == [[True], [True], [True, False], [True, False]]

@@ -66,8 +66,9 @@ def test_png_with_exif_gps_comes_out_without_it(client, make, login):
 
 
 def test_jpeg_is_re_encoded_upright_without_gps(app, make):
-    from board import uploads
     from werkzeug.datastructures import FileStorage
+
+    from board import uploads
 
     author = make.make_user()
     thread = make.make_thread(author)
@@ -111,8 +112,9 @@ def test_ten_images_the_tenth_is_rejected(client, make, login):
 
 
 def test_oversized_and_bomb_images_are_rejected(app, make):
-    from board import uploads
     from werkzeug.datastructures import FileStorage
+
+    from board import uploads
 
     author = make.make_user()
     thread = make.make_thread(author)
@@ -129,8 +131,9 @@ def test_oversized_and_bomb_images_are_rejected(app, make):
 
 
 def test_photos_of_a_police_only_thread_are_served_only_to_author_and_police(client, make, login, app):
-    from board import uploads
     from werkzeug.datastructures import FileStorage
+
+    from board import uploads
 
     author = make.make_user()
     thread = make.make_thread(author, "report", kind="report", visibility="police_only")

@@ -1,13 +1,12 @@
 """initial schema
 
 Revision ID: 597d5557bc3c
-Revises: 
+Revises:
 Create Date: 2026-11-23 07:14:56.283852
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '597d5557bc3c'

@@ -5,9 +5,8 @@ Revises: 597d5557bc3c
 Create Date: 2026-11-23 07:19:57.547813
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e0cc3af32f3f'

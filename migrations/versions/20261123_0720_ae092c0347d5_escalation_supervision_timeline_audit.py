@@ -5,9 +5,8 @@ Revises: e0cc3af32f3f
 Create Date: 2026-11-23 07:20:37.909965
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'ae092c0347d5'

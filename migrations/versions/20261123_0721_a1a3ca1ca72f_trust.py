@@ -5,9 +5,8 @@ Revises: ae092c0347d5
 Create Date: 2026-11-23 07:21:18.659667
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a1a3ca1ca72f'
