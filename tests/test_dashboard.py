@@ -88,7 +88,8 @@ def test_dashboard_page_numbers_link_to_their_threads(app, world, client, login)
     login(world["leader"])
     page = client.get("/leader/?days=7").get_data(as_text=True)
     assert "<svg" in page and "督办看板" in page
-    match = re.search(r'href="(/leader/threads\?overdue=1)"><strong data-kpi="overdue">(\d+)<', page)
+    match = re.search(
+        r'href="(/leader/threads\?overdue=1)"><strong data-kpi="overdue">(\d+)<', page)
     assert match and match.group(2) == "1"
     behind = client.get(match.group(1)).get_data(as_text=True)
     assert f'data-thread-id="{world["waiting"].id}"' in behind
