@@ -10,8 +10,8 @@ monkey.patch_all()
 import sys  # noqa: E402
 
 from board import create_app  # noqa: E402
-from board.startup import prepare, ready_to_serve  # noqa: E402
 from board.extensions import socketio  # noqa: E402
+from board.startup import prepare, ready_to_serve  # noqa: E402
 
 
 def main() -> int:

@@ -29,7 +29,8 @@ def _ensure_db() -> None:
     conn.execute("CREATE TABLE IF NOT EXISTS item (id INTEGER PRIMARY KEY, title TEXT, "
                  "body_html TEXT, nickname TEXT, created_at TEXT)")
     conn.execute("INSERT OR REPLACE INTO item VALUES (1, ?, ?, ?, ?)",
-                 ("户口簿丢了怎么补办?需要带什么材料", "<p>家里的户口簿搬家时弄丢了,请问去哪里补办?</p>",
+                 ("户口簿丢了怎么补办?需要带什么材料",
+                  "<p>家里的户口簿搬家时弄丢了,请问去哪里补办?</p>",
                   "热心市民老王", "2026-11-20 08:00:00"))
     conn.commit()
     conn.close()

@@ -1,7 +1,8 @@
-"""Generate a realistic, deterministic city dataset (officers, citizens, threads, replies).
+r"""Generate a realistic, deterministic city dataset (officers, citizens, threads, replies).
 
     python bench/dataset.py --threads 100000                       # SQLite under $BOARD_INSTANCE
-    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/bench python bench/dataset.py --threads 100000
+    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/bench \
+        python bench/dataset.py --threads 100000
     python bench/dataset.py --million                             # 1,000,000 threads
 
 Schema from the migrations (flask_migrate.upgrade), units and boards from boards_config.yaml
@@ -18,67 +19,92 @@ import os
 import random
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 PASSWORD = "bench-pass-2026"
-ANCHOR = datetime(2026, 11, 20, tzinfo=timezone.utc)  # "now" of the dataset: fixed, so runs repeat
+ANCHOR = datetime(2026, 11, 20, tzinfo=UTC)  # "now" of the dataset: fixed, so runs repeat
 SPAN_DAYS = 3 * 365
 
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂兰志红建华海峰晓燕玉梅鹏飞宇浩然子涵欣怡俊杰婷婷文博天佑雅琪思远"
-NICK_A = ["热心", "青山", "东河", "昆区", "九原", "鹿城", "草原", "钢城", "包头", "阿尔丁", "赛罕", "黄河"]
-NICK_B = ["市民", "老王", "小李", "大姐", "大爷", "阿姨", "小伙", "宝妈", "老师", "司机", "居民", "网友"]
-PLACES = ["东河区南门外大街", "青山区富强路", "昆区阿尔丁大街", "钢铁大街", "民族东路", "文化路", "友谊大街",
-          "青年路", "白云路", "团结大街", "建设路", "幸福路", "呼得木林大街", "巴彦塔拉大街", "少先路"]
+SURNAMES = ("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢"
+            "蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟"
+            "龙万段雷钱汤尹黎易常武乔贺赖龚文")
+GIVEN = ("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂兰志红建华海峰晓燕玉梅鹏飞宇浩然子涵欣怡俊"
+         "杰婷婷文博天佑雅琪思远")
+NICK_A = ["热心", "青山", "东河", "昆区", "九原", "鹿城", "草原", "钢城", "包头", "阿尔丁", "赛罕",
+          "黄河"]
+NICK_B = ["市民", "老王", "小李", "大姐", "大爷", "阿姨", "小伙", "宝妈", "老师", "司机", "居民",
+          "网友"]
+PLACES = ["东河区南门外大街", "青山区富强路", "昆区阿尔丁大街", "钢铁大街", "民族东路", "文化路",
+          "友谊大街", "青年路", "白云路", "团结大街", "建设路", "幸福路", "呼得木林大街",
+          "巴彦塔拉大街", "少先路"]
 
 # Per board: title patterns ({p} a place, {n} a number) and body sentences.
 TOPICS = {
-    "report": (["{p}附近夜里有人飙车", "{p}路口有人占道经营", "{p}小区有人贴小广告", "{p}发现可疑人员徘徊",
-                "{p}有人酒后驾驶", "{p}网吧接纳未成年人", "{p}有人非法收购手机卡", "{p}夜市有人打架"],
-               ["最近一周每天晚上都有这种情况。", "已经影响到周围居民的正常生活。", "希望警方尽快处理。",
-                "我拍了照片,可以提供给民警。", "时间大概是晚上十点以后。", "周边有学校,孩子们很不安全。"]),
-    "hukou": (["户口迁移到{p}需要什么材料", "新生儿落户要多久", "身份证丢了怎么补办", "户口簿丢失能网上补办吗",
-               "大学毕业户口怎么迁回", "集体户口怎么开证明", "异地换领身份证需要什么", "改名字需要哪些手续"],
-              ["请问需要带哪些材料?", "能不能在网上办理?", "工作日没时间,周末可以办吗?", "大概多长时间能办好?",
-               "需要本人到场吗?", "之前问过一次,没说清楚,麻烦再解答一下。"]),
-    "exit-entry": (["护照加急需要什么证明", "港澳通行证签注怎么续", "出国留学办护照要多久", "护照快过期了怎么换",
-                    "台湾通行证可以自助签注吗", "老人办护照需要什么", "外国人临时住宿怎么登记"],
-                   ["下个月就要出发了,比较着急。", "需要提前预约吗?", "可以委托家人代办吗?", "照片有什么要求?",
-                    "费用是多少?", "自助签注机在哪里?"]),
-    "traffic": (["{p}路口红绿灯时间太短", "驾驶证到期换证要体检吗", "违章记录有误怎么申诉", "{p}经常堵车",
-                 "电动车上牌在哪里办", "{p}有人违停堵住消防通道", "异地违章怎么处理", "新车上牌需要什么材料"],
-                ["每天早高峰都要等很久。", "希望交警部门能看一下。", "有照片可以作证。", "请问具体流程是什么?",
-                 "网上能不能办?", "老年人操作手机不方便。"]),
-    "anti-drug": (["发现{p}有人疑似吸毒", "怎么辨别新型毒品", "学校可以请禁毒讲座吗", "家人戒毒后如何帮助"],
-                  ["很担心孩子接触到。", "希望能多做宣传。", "请问可以匿名举报吗?", "社区能提供哪些帮助?"]),
-    "anti-terror": (["{p}有无人看管的包裹", "单位怎么做反恐演练", "发现可疑物品怎么处理", "反恐宣传资料哪里领"],
-                    ["当时周围人很多。", "不知道该找谁。", "希望有民警来指导。", "我们小区想组织一次演练。"]),
-    "law": (["租房押金不退怎么办", "被网上刷单骗了怎么办", "邻居噪音扰民违法吗", "借钱不还可以报警吗",
-             "遇到电信诈骗怎么处理", "未成年人打工合法吗"],
-            ["金额大概三千元。", "对方一直不接电话。", "有聊天记录和转账截图。", "请问走什么程序?"]),
-    "lawyer": (["交通事故对方不赔偿怎么办", "工伤认定需要什么材料", "离婚财产怎么分割", "拖欠工资去哪里投诉",
-                "房屋买卖合同纠纷"],
-               ["已经协商过几次没有结果。", "请律师帮忙分析一下。", "需要准备哪些证据?", "诉讼时效是多久?"]),
-    "legal-aid": (["法律援助怎么申请", "低保户打官司能免费吗", "农民工讨薪能法律援助吗", "老人被骗能申请援助吗"],
-                  ["家里条件比较困难。", "请问需要什么证明?", "在哪个窗口办理?", "多长时间有答复?"]),
-    "environment": (["{p}工地半夜施工噪音大", "{p}有工厂偷排污水", "{p}有人焚烧垃圾", "{p}饭店油烟扰民",
-                     "{p}河边有人非法捕鱼"],
-                    ["气味很大,晚上不敢开窗。", "已经持续好几天了。", "附近有很多老人和孩子。", "希望尽快查处。"]),
+    "report": (["{p}附近夜里有人飙车", "{p}路口有人占道经营", "{p}小区有人贴小广告",
+                "{p}发现可疑人员徘徊", "{p}有人酒后驾驶", "{p}网吧接纳未成年人",
+                "{p}有人非法收购手机卡", "{p}夜市有人打架"],
+               ["最近一周每天晚上都有这种情况。", "已经影响到周围居民的正常生活。",
+                "希望警方尽快处理。", "我拍了照片,可以提供给民警。", "时间大概是晚上十点以后。",
+                "周边有学校,孩子们很不安全。"]),
+    "hukou": (["户口迁移到{p}需要什么材料", "新生儿落户要多久", "身份证丢了怎么补办",
+               "户口簿丢失能网上补办吗", "大学毕业户口怎么迁回", "集体户口怎么开证明",
+               "异地换领身份证需要什么", "改名字需要哪些手续"],
+              ["请问需要带哪些材料?", "能不能在网上办理?", "工作日没时间,周末可以办吗?",
+               "大概多长时间能办好?", "需要本人到场吗?", "之前问过一次,没说清楚,麻烦再解答一下。"]),
+    "exit-entry": (["护照加急需要什么证明", "港澳通行证签注怎么续", "出国留学办护照要多久",
+                    "护照快过期了怎么换", "台湾通行证可以自助签注吗", "老人办护照需要什么",
+                    "外国人临时住宿怎么登记"],
+                   ["下个月就要出发了,比较着急。", "需要提前预约吗?", "可以委托家人代办吗?",
+                    "照片有什么要求?", "费用是多少?", "自助签注机在哪里?"]),
+    "traffic": (["{p}路口红绿灯时间太短", "驾驶证到期换证要体检吗", "违章记录有误怎么申诉",
+                 "{p}经常堵车", "电动车上牌在哪里办", "{p}有人违停堵住消防通道", "异地违章怎么处理",
+                 "新车上牌需要什么材料"],
+                ["每天早高峰都要等很久。", "希望交警部门能看一下。", "有照片可以作证。",
+                 "请问具体流程是什么?", "网上能不能办?", "老年人操作手机不方便。"]),
+    "anti-drug": (["发现{p}有人疑似吸毒", "怎么辨别新型毒品", "学校可以请禁毒讲座吗",
+                   "家人戒毒后如何帮助"],
+                  ["很担心孩子接触到。", "希望能多做宣传。", "请问可以匿名举报吗?",
+                   "社区能提供哪些帮助?"]),
+    "anti-terror": (["{p}有无人看管的包裹", "单位怎么做反恐演练", "发现可疑物品怎么处理",
+                     "反恐宣传资料哪里领"],
+                    ["当时周围人很多。", "不知道该找谁。", "希望有民警来指导。",
+                     "我们小区想组织一次演练。"]),
+    "law": (["租房押金不退怎么办", "被网上刷单骗了怎么办", "邻居噪音扰民违法吗",
+             "借钱不还可以报警吗", "遇到电信诈骗怎么处理", "未成年人打工合法吗"],
+            ["金额大概三千元。", "对方一直不接电话。", "有聊天记录和转账截图。",
+             "请问走什么程序?"]),
+    "lawyer": (["交通事故对方不赔偿怎么办", "工伤认定需要什么材料", "离婚财产怎么分割",
+                "拖欠工资去哪里投诉", "房屋买卖合同纠纷"],
+               ["已经协商过几次没有结果。", "请律师帮忙分析一下。", "需要准备哪些证据?",
+                "诉讼时效是多久?"]),
+    "legal-aid": (["法律援助怎么申请", "低保户打官司能免费吗", "农民工讨薪能法律援助吗",
+                   "老人被骗能申请援助吗"],
+                  ["家里条件比较困难。", "请问需要什么证明?", "在哪个窗口办理?",
+                   "多长时间有答复?"]),
+    "environment": (["{p}工地半夜施工噪音大", "{p}有工厂偷排污水", "{p}有人焚烧垃圾",
+                     "{p}饭店油烟扰民", "{p}河边有人非法捕鱼"],
+                    ["气味很大,晚上不敢开窗。", "已经持续好几天了。", "附近有很多老人和孩子。",
+                     "希望尽快查处。"]),
     "hometown": (["寻找失散多年的亲人", "老乡在{p}走失了", "帮忙寻找老战友", "外地老人在{p}迷路"],
-                 ["他个子不高,说方言。", "最后一次见是在火车站附近。", "家里人都很着急。", "有线索请联系我。"]),
-    "qa": (["身份证快到期了异地可以换吗", "无犯罪记录证明怎么开", "居住证怎么办理", "丢了东西可以报警吗",
-            "网上报警有用吗", "派出所工作时间是几点"],
+                 ["他个子不高,说方言。", "最后一次见是在火车站附近。", "家里人都很着急。",
+                  "有线索请联系我。"]),
+    "qa": (["身份证快到期了异地可以换吗", "无犯罪记录证明怎么开", "居住证怎么办理",
+            "丢了东西可以报警吗", "网上报警有用吗", "派出所工作时间是几点"],
            ["请问具体需要什么?", "网上能不能办?", "谢谢民警同志。", "在哪里可以查到进度?"]),
 }
-ANSWERS = ["您好!您反映的情况已收到,我们会尽快安排民警核实处理。", "您好,可携带本人居民身份证到户籍所在地派出所办理。",
-           "感谢您的支持,已转交辖区派出所处置,处理结果会在此回复。", "您好,可以通过「鹿城公安」政务服务平台在线预约,节省排队时间。",
-           "根据相关规定,需提供相关证明材料,一般5个工作日内办结。", "您好,已安排巡逻警力加强该路段巡查,对违法行为依法查处。",
+ANSWERS = ["您好!您反映的情况已收到,我们会尽快安排民警核实处理。",
+           "您好,可携带本人居民身份证到户籍所在地派出所办理。",
+           "感谢您的支持,已转交辖区派出所处置,处理结果会在此回复。",
+           "您好,可以通过「鹿城公安」政务服务平台在线预约,节省排队时间。",
+           "根据相关规定,需提供相关证明材料,一般5个工作日内办结。",
+           "您好,已安排巡逻警力加强该路段巡查,对违法行为依法查处。",
            "请保留好相关证据,必要时可到就近派出所报案。", "如遇紧急情况请直接拨打110。"]
-FOLLOWUPS = ["谢谢警官,明天就去办!", "请问周末能办吗?", "收到,非常感谢!", "我也遇到同样的问题,蹲一个答复。",
-             "问题已经解决了,点赞!", "还有一个问题想再问一下。", "民警同志辛苦了。", "好的,我准备一下材料。"]
+FOLLOWUPS = ["谢谢警官,明天就去办!", "请问周末能办吗?", "收到,非常感谢!",
+             "我也遇到同样的问题,蹲一个答复。", "问题已经解决了,点赞!", "还有一个问题想再问一下。",
+             "民警同志辛苦了。", "好的,我准备一下材料。"]
 
 
 BOARD_WEIGHTS = {"report": 16, "qa": 16, "hukou": 12, "traffic": 12, "exit-entry": 8, "law": 6,
@@ -125,7 +151,8 @@ class Generator:
 
         db = self.db
         units = conn.execute(db.text("SELECT id, code, name FROM unit ORDER BY id")).all()
-        boards = conn.execute(db.text("SELECT id, slug, kinds, sla_minutes FROM board ORDER BY position")).all()
+        boards = conn.execute(db.text(
+            "SELECT id, slug, kinds, sla_minutes FROM board ORDER BY position")).all()
         links = conn.execute(db.text("SELECT board_id, unit_id FROM board_unit")).all()
         pw = generate_password_hash(PASSWORD)  # one hash for every account: signing in works
         self.unit_name = {u.id: u.name for u in units}
@@ -140,7 +167,8 @@ class Generator:
             unit = next((u for u in units if u.code == code), None)
             name = self._name()
             row = dict(id=uid, username=f"{role}{uid}", password_hash=pw, nickname=name, role=role,
-                       real_name=name, badge_no=f"{150000 + uid}", unit_id=unit.id if unit else None,
+                       real_name=name, badge_no=f"{150000 + uid}",
+                       unit_id=unit.id if unit else None,
                        contact="市公安局办公室 0472-5110110" if role == "leader" else None,
                        created_at=created)
             rows.append(row)
@@ -154,7 +182,8 @@ class Generator:
         for i in range(n_citizens):
             uid += 1
             rows.append(dict(id=uid, username=f"citizen{i + 1}", password_hash=pw,
-                             nickname=self.rng.choice(NICK_A) + self.rng.choice(NICK_B) + str(i + 1),
+                             nickname=(self.rng.choice(NICK_A) + self.rng.choice(NICK_B)
+                                       + str(i + 1)),
                              role="citizen", created_at=created))
         self.last_citizen = uid
         for i in range(0, len(rows), self.chunk):
@@ -165,10 +194,12 @@ class Generator:
         units_of = {}
         for board_id, unit_id in links:
             units_of.setdefault(board_id, []).append(unit_id)
-        self.answerers = {b.id: [o for u in units_of.get(b.id, []) for o in self.officers_by_unit.get(u, [])]
-                          for b in boards}
+        self.answerers = {
+            b.id: [o for u in units_of.get(b.id, []) for o in self.officers_by_unit.get(u, [])]
+            for b in boards}
         self.station_units = [u.id for u in units if u.code.startswith("station-")]
-        print(f"  users: {len(rows)} ({len(rows) - n_citizens} staff, {n_citizens} citizens)", flush=True)
+        print(f"  users: {len(rows)} ({len(rows) - n_citizens} staff, {n_citizens} citizens)",
+              flush=True)
 
     # --- threads and replies ---------------------------------------------------------------
     def _kinds(self, board) -> list[str]:
@@ -181,7 +212,8 @@ class Generator:
         r = self.rng
         board = r.choices(self.boards, self.board_weights)[0]
         kinds = self._kinds(board)
-        officers = self.answerers[board.id] or [o for v in self.officers_by_unit.values() for o in v]
+        officers = (self.answerers[board.id]
+                    or [o for v in self.officers_by_unit.values() for o in v])
         kind = r.choice(kinds)
         if kind == "publicity" and r.random() < 0.7:  # notices are the minority
             kind = next((k for k in kinds if k != "publicity"), kind)
@@ -197,7 +229,8 @@ class Generator:
         if r.random() < 0.3:
             body += "\n" + r.choice(sentences)
         # Replies: a long tail; every 500th thread has exactly 20 (the bench's thread page).
-        n = 20 if tid % 500 == 0 else (0 if r.random() < 0.08 else min(1 + int(r.expovariate(0.4)), 60))
+        n = 20 if tid % 500 == 0 else (
+            0 if r.random() < 0.08 else min(1 + int(r.expovariate(0.4)), 60))
         answered = kind == "publicity" or (n > 0 and r.random() < 0.93)
         posts, when, first_official = [], created, None
         official_at = r.randrange(0, n) if answered and n and kind != "publicity" else None
@@ -218,8 +251,9 @@ class Generator:
             p["thread_id"] = tid
             p["body_html"] = _p(p["body"])
         status = "answered" if first_official or kind == "publicity" else "awaiting_reply"
-        row = dict(id=tid, board_id=board.id, author_id=author, kind=kind, title=title[:80], body=body,
-                   body_html=_p(body), location=place if kind == "report" else None, status=status,
+        row = dict(id=tid, board_id=board.id, author_id=author, kind=kind, title=title[:80],
+                   body=body, body_html=_p(body), location=place if kind == "report" else None,
+                   status=status,
                    visibility="police_only" if r.random() < 0.02 else "public", pinned=False,
                    reply_count=n, has_official_reply=bool(first_official) or kind == "publicity",
                    created_at=created, last_activity_at=max(created, when),
@@ -243,9 +277,11 @@ class Generator:
         status = r.choice(["dispatched", "handling", "resolved", "resolved"])
         row.update(status=status, urgent=urgency != "normal", escalated_at=at, urgency=urgency,
                    dispatched_at=dispatched, dispatched_unit_id=unit, incident_no=incident,
-                   resolved_at=dispatched + timedelta(hours=r.randint(1, 48)) if status == "resolved" else None,
+                   resolved_at=(dispatched + timedelta(hours=r.randint(1, 48))
+                                if status == "resolved" else None),
                    last_activity_at=max(row["last_activity_at"], dispatched))
-        return dict(thread_id=row["id"], reason="市民反映情况紧急,请指挥中心派警处置。", urgency=urgency,
+        return dict(thread_id=row["id"], reason="市民反映情况紧急,请指挥中心派警处置。",
+                    urgency=urgency,
                     escalated_by_id=r.choice(self.dispatchers), created_at=at, unit_id=unit,
                     dispatched_by_id=r.choice(self.dispatchers), dispatched_at=dispatched,
                     dispatch_note="请辖区派出所立即出警核实。", incident_no=incident)
@@ -293,8 +329,9 @@ class Generator:
                 "SELECT id FROM thread WHERE board_id = :b AND visibility = 'public' "
                 "ORDER BY id LIMIT 2"), {"b": b.id}).scalars().all()
             for i, tid in enumerate(ids):
-                conn.execute(db.text("UPDATE thread SET pinned = :t, pinned_at = :at WHERE id = :id"),
-                             {"t": True, "at": ANCHOR - timedelta(days=i), "id": tid})
+                conn.execute(
+                    db.text("UPDATE thread SET pinned = :t, pinned_at = :at WHERE id = :id"),
+                    {"t": True, "at": ANCHOR - timedelta(days=i), "id": tid})
         if conn.dialect.name == "postgresql":
             for table in ("user", "thread", "post", "escalation"):
                 if table in self.md:

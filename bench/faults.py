@@ -32,15 +32,26 @@ sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
 
-from bench.load import (PG_ADMIN, Listener, Stats, check_database, create_pg_database,  # noqa: E402
-                        drop_pg_database, in_process_app, percentile, run_writers, setup_people)
+from bench.load import (  # noqa: E402
+    PG_ADMIN,
+    Listener,
+    Stats,
+    check_database,
+    create_pg_database,
+    drop_pg_database,
+    in_process_app,
+    percentile,
+    run_writers,
+    setup_people,
+)
 from tests.live_server import BoardServer, free_port  # noqa: E402
 
 
 def _summary(label: str, stats: Stats) -> int:
     five = sum(v for k, v in stats.statuses.items() if k.startswith("5"))
     lat = [x * 1000 for x in stats.latencies]
-    print(f"  {label}: {len(stats.latencies)} requests, statuses {dict(sorted(stats.statuses.items()))},"
+    statuses = dict(sorted(stats.statuses.items()))
+    print(f"  {label}: {len(stats.latencies)} requests, statuses {statuses},"
           f" acked {len(stats.threads) + len(stats.posts)}, p95 {percentile(lat, 95):.0f} ms")
     return five
 
@@ -75,7 +86,8 @@ def scenario_kill(clients: int, seconds: float) -> bool:
     _summary("burst (old server, killed)", stats)
     app = in_process_app(instance, None, "whoosh")
     missing = check_database(app, stats)
-    print(f"  acknowledged but missing from the database: {missing[0]} threads, {missing[1]} replies")
+    print(f"  acknowledged but missing from the database: {missing[0]} threads, "
+          f"{missing[1]} replies")
     from board.search import cli as search_cli
 
     drift = search_cli.verify(app, repair=True)

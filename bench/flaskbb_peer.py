@@ -19,7 +19,6 @@ import re
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -63,15 +62,16 @@ def patch() -> None:
 def unavailable() -> str | None:
     if not Path(PYTHON).exists():
         return f"no FlaskBB interpreter at {PYTHON} (see bench/flaskbb_peer.py for the setup)"
-    out = subprocess.run([PYTHON, "-c", "import flaskbb, gunicorn, gevent; from flaskbb import create_app"],
-                         capture_output=True, text=True)
+    probe = "import flaskbb, gunicorn, gevent; from flaskbb import create_app"
+    out = subprocess.run([PYTHON, "-c", probe], capture_output=True, text=True)
     return None if out.returncode == 0 else "FlaskBB does not import: " + out.stderr.strip()[-300:]
 
 
 def _install(db: Path, cfg: Path) -> None:
     (WORKDIR / "logs").mkdir(parents=True, exist_ok=True)
-    site_logs = Path(subprocess.run([PYTHON, "-c", "import flaskbb,os;print(os.path.dirname(os.path.dirname(flaskbb.__file__)))"],
-                                    capture_output=True, text=True).stdout.strip()) / "logs"
+    where = "import flaskbb, os; print(os.path.dirname(os.path.dirname(flaskbb.__file__)))"
+    site = subprocess.run([PYTHON, "-c", where], capture_output=True, text=True).stdout.strip()
+    site_logs = Path(site) / "logs"
     site_logs.mkdir(exist_ok=True)  # FlaskBB's default logging config writes there at import
     cfg.write_text(CONFIG.format(db=db, dir=WORKDIR))
     flaskbb = str(Path(PYTHON).parent / "flaskbb")
@@ -99,7 +99,8 @@ def _copy(source_engine, db: Path) -> dict:
         "post_count, primary_group_id) VALUES (?, ?, ?, ?, ?, 0, 1, 0, 4)",
         [(i + 1, f"user{i}", f"user{i}@example.org", password, now) for i in range(1, USERS)])
     with source_engine.connect() as src:
-        boards = src.execute(text("SELECT id, name, description FROM board ORDER BY position")).all()
+        boards = src.execute(
+            text("SELECT id, name, description FROM board ORDER BY position")).all()
         con.execute("DELETE FROM forums")
         con.executemany(
             "INSERT INTO forums (id, category_id, title, description, position, locked, "
@@ -110,7 +111,8 @@ def _copy(source_engine, db: Path) -> dict:
             "SELECT id, board_id, author_id, title, body, created_at, last_activity_at FROM thread "
             "WHERE visibility = 'public' ORDER BY id")).all()
         replies: dict[int, list] = {}
-        for row in src.execute(text("SELECT thread_id, author_id, body, created_at FROM post ORDER BY id")):
+        posts = text("SELECT thread_id, author_id, body, created_at FROM post ORDER BY id")
+        for row in src.execute(posts):
             replies.setdefault(row.thread_id, []).append(row)
     t_rows, p_rows = [], []
     for t in topics:
@@ -123,15 +125,17 @@ def _copy(source_engine, db: Path) -> dict:
                            str(created)[:19], 0))
         t_rows.append((t.id, t.board_id, t.title, user, f"user{user - 1}", str(t.created_at)[:19],
                        str(t.last_activity_at)[:19], post_id - first + 1, first, post_id))
-    con.executemany("INSERT INTO posts (id, topic_id, user_id, username, content, date_created, hidden) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)", p_rows)
+    con.executemany("INSERT INTO posts (id, topic_id, user_id, username, content, date_created, "
+                    "hidden) VALUES (?, ?, ?, ?, ?, ?, ?)", p_rows)
     con.executemany("INSERT INTO topics (id, forum_id, title, user_id, username, date_created, "
-                    "last_updated, locked, important, views, post_count, first_post_id, last_post_id, "
-                    "hidden) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?, 0)", t_rows)
-    con.execute("UPDATE forums SET topic_count = (SELECT count(*) FROM topics WHERE forum_id = forums.id), "
-                "post_count = (SELECT count(*) FROM posts JOIN topics ON topics.id = posts.topic_id "
-                "WHERE topics.forum_id = forums.id), last_post_id = (SELECT max(last_post_id) FROM "
-                "topics WHERE forum_id = forums.id)")
+                    "last_updated, locked, important, views, post_count, first_post_id, "
+                    "last_post_id, hidden) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?, 0)",
+                    t_rows)
+    con.execute("UPDATE forums SET "
+                "topic_count = (SELECT count(*) FROM topics WHERE forum_id = forums.id), "
+                "post_count = (SELECT count(*) FROM posts JOIN topics "
+                "ON topics.id = posts.topic_id WHERE topics.forum_id = forums.id), "
+                "last_post_id = (SELECT max(last_post_id) FROM topics WHERE forum_id = forums.id)")
     con.commit()
     con.close()
     return {"topics": len(t_rows), "posts": len(p_rows)}
@@ -139,12 +143,13 @@ def _copy(source_engine, db: Path) -> dict:
 
 def prepare(info: dict) -> tuple[Path, dict]:
     """Install FlaskBB next to a copy of our data set (once per data set size)."""
-    from board.extensions import db as our_db
     from board import create_app
+    from board.extensions import db as our_db
 
     WORKDIR.mkdir(parents=True, exist_ok=True)
-    db, cfg = WORKDIR / f"flaskbb-{info['threads']}.sqlite", WORKDIR / f"flaskbb-{info['threads']}.cfg"
-    stats_file = WORKDIR / f"flaskbb-{info['threads']}.done"
+    stem = f"flaskbb-{info['threads']}"
+    db, cfg = WORKDIR / f"{stem}.sqlite", WORKDIR / f"{stem}.cfg"
+    stats_file = WORKDIR / f"{stem}.done"
     if not stats_file.exists():
         for stale in (db, WORKDIR / "whoosh_index"):
             subprocess.run(["rm", "-rf", str(stale)])
@@ -153,9 +158,9 @@ def prepare(info: dict) -> tuple[Path, dict]:
         with app.app_context():
             stats = _copy(our_db.engine, db)
         t0 = time.time()
-        subprocess.run([PYTHON, "-c", f"from flaskbb import create_app\nfrom flaskbb.extensions import whooshee\n"
-                        f"app = create_app({str(cfg)!r})\nwith app.app_context(): whooshee.reindex()"],
-                       check=True, capture_output=True)
+        reindex = ("from flaskbb import create_app\nfrom flaskbb.extensions import whooshee\n"
+                   f"app = create_app({str(cfg)!r})\nwith app.app_context(): whooshee.reindex()")
+        subprocess.run([PYTHON, "-c", reindex], check=True, capture_output=True)
         stats["reindex_s"] = round(time.time() - t0)
         stats_file.write_text(repr(stats))
     (WORKDIR / "flaskbb_wsgi.py").write_text(WSGI.format(cfg=cfg))
@@ -203,8 +208,8 @@ def run(args, measure, Server, info) -> dict:
         reason = f"FlaskBB setup failed: {(exc.stderr or b'')[-400:]!r}"
         print(f"\nFlaskBB peer skipped: {reason}", flush=True)
         return {"skipped": reason}
-    print(f"\nFlaskBB 2.2.0 peer ({stats['topics']} topics, {stats['posts']} posts; gunicorn, gevent, "
-          f"{args.workers} worker):", flush=True)
+    print(f"\nFlaskBB 2.2.0 peer ({stats['topics']} topics, {stats['posts']} posts; "
+          f"gunicorn, gevent, {args.workers} worker):", flush=True)
     topic = int(info["thread_path"].rsplit("/", 1)[1])
     board_id = None
     from board import create_app
@@ -226,8 +231,9 @@ def run(args, measure, Server, info) -> dict:
                                       f"/forum/{board_id}?page={deep}", args)
         import urllib.parse
 
+        search_lua = SEARCH_LUA % SEARCH_BODY.format(urllib.parse.quote(SEARCH_WORD))
         pages["search"] = measure(server, f"FlaskBB search '{SEARCH_WORD}'", "/search", args,
-                                  script=SEARCH_LUA % SEARCH_BODY.format(urllib.parse.quote(SEARCH_WORD)))
+                                  script=search_lua)
         if not pages["search"]["requests"]:  # none within wrk's 10 s: time one, however long
             _wait_idle(server)  # wrk's abandoned requests are still running in the worker
             pages["search"]["single_s"] = _one_search(server.base)
@@ -235,7 +241,8 @@ def run(args, measure, Server, info) -> dict:
                   flush=True)
     finally:
         server.stop()
-    pairs = [("thread, 20 replies [cache off]", "topic"), ("thread, 20 replies [anonymous]", "topic"),
+    pairs = [("thread, 20 replies [cache off]", "topic"),
+             ("thread, 20 replies [anonymous]", "topic"),
              ("board page 1 [cache off]", "forum"), ("board page 1 [anonymous]", "forum"),
              (f"search '{SEARCH_WORD}' [anonymous]", "search")]
     return {"pages": pages, "pairs": pairs, "stats": stats}

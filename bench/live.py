@@ -48,7 +48,8 @@ DEFLATE = os.environ.get("BENCH_DEFLATE") == "1"  # clients offer permessage-def
 # Unmeasured rounds first, the same for every server: the first message after 1,000 connects
 # meets cold caches and the collector's pending full collection (see --gc-pauses).
 WARMUP_ROUNDS = 1
-SAMPLE_BODY = "您好,您反映的户口迁移问题,请携带身份证、户口簿和准迁证到户政窗口办理,工作日可预约。" * 2
+SAMPLE_BODY = ("您好,您反映的户口迁移问题,请携带身份证、户口簿和准迁证到户政窗口办理,"
+               "工作日可预约。") * 2
 
 
 def raise_open_files() -> int:
@@ -216,7 +217,7 @@ async def client_main(args) -> None:
     try:
         await asyncio.wait_for(ready.wait(), timeout=90)
         print("READY", flush=True)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         failed = sum(1 for t in tasks if t.done() and t.exception())
         print(f"READY partial {counter[0]}/{args.clients} ({failed} failed)", flush=True)
     loop = asyncio.get_running_loop()
@@ -260,7 +261,8 @@ async def refserver_main(args) -> None:
 
 def _sample_post(post_id: int) -> dict:
     """The size and shape of a real post_created payload (an officer's reply)."""
-    return {"id": post_id, "thread_id": 1, "body": SAMPLE_BODY, "body_html": f"<p>{SAMPLE_BODY}</p>",
+    return {"id": post_id, "thread_id": 1,
+            "body": SAMPLE_BODY, "body_html": f"<p>{SAMPLE_BODY}</p>",
             "official": True, "hidden": False, "hidden_reason": None,
             "created_at": "2026-11-23T08:00:00Z", "edited_at": None,
             "author": {"id": 2, "display_name": "王海峰", "role": "officer", "role_label": "民警",
@@ -464,7 +466,8 @@ def run_board(label: str, n: int, rounds: int, gap: float, processes: int,
         first = servers[0]
         asker, officer = token(first, "live_asker"), token(first, "live_officer")
         thread = _http("POST", first.url + "/api/v1/boards/hukou/threads", {
-            "title": "压测:户口迁移需要什么材料", "body": "请问需要带什么材料?", "kind": "question"},
+            "title": "压测:户口迁移需要什么材料", "body": "请问需要带什么材料?",
+            "kind": "question"},
             asker)["thread"]
         log_offset = first.log_path.stat().st_size
         try:

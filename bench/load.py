@@ -202,7 +202,8 @@ def check_database(app, stats: Stats) -> tuple[int, int]:
 def check_search(app, stats: Stats, shared: list[int], timeout: float = 120) -> dict | None:
     """After the server's worker drains: acknowledged threads missing or stale in the index."""
     try:
-        from board.search import cli as search_cli, worker
+        from board.search import cli as search_cli
+        from board.search import worker
     except ImportError:
         return None
     deadline = time.monotonic() + timeout
@@ -228,7 +229,8 @@ def setup_people(server: BoardServer, clients: int) -> tuple[list[str], list[int
     for n in range(SHARED_THREADS):
         r = requests.post(f"{server.url}/api/v1/boards/{BOARD}/threads", timeout=30,
                           headers={"Authorization": f"Bearer {tokens[n % len(tokens)]}"},
-                          json={"title": f"压测共享帖 {n}", "body": "大家都来回复", "kind": "question"})
+                          json={"title": f"压测共享帖 {n}", "body": "大家都来回复",
+                                "kind": "question"})
         r.raise_for_status()
         shared.append(r.json()["thread"]["id"])
     return tokens, shared
@@ -240,8 +242,8 @@ def report(label: str, stats: Stats, seconds: float, missing: tuple[int, int], s
     five = sum(v for k, v in stats.statuses.items() if k.startswith("5"))
     print(f"\n== {label}")
     print(f"  requests {len(stats.latencies)}  statuses {dict(sorted(stats.statuses.items()))}")
-    print(f"  acknowledged writes {acked} ({len(stats.threads)} threads, {len(stats.posts)} replies)"
-          f"  throughput {acked / seconds:.1f} writes/s")
+    print(f"  acknowledged writes {acked} ({len(stats.threads)} threads, "
+          f"{len(stats.posts)} replies)  throughput {acked / seconds:.1f} writes/s")
     lat = [x * 1000 for x in stats.latencies]
     print(f"  latency ms: p50 {percentile(lat, 50):.0f}  p95 {percentile(lat, 95):.0f}  "
           f"p99 {percentile(lat, 99):.0f}  max {max(lat, default=0):.0f}  "
@@ -258,7 +260,8 @@ def report(label: str, stats: Stats, seconds: float, missing: tuple[int, int], s
         print(f"  pushed live (listening socket): threads {len(stats.threads) - lost_threads}/"
               f"{len(stats.threads)}, replies {len(stats.posts) - lost_posts}/{len(stats.posts)}")
         ok = ok and lost_threads == 0 and lost_posts == 0
-    print(f"  zero 5xx: {'yes' if five == 0 else f'NO ({five})'}   verdict: {'PASS' if ok else 'FAIL'}")
+    zero_5xx = "yes" if five == 0 else f"NO ({five})"
+    print(f"  zero 5xx: {zero_5xx}   verdict: {'PASS' if ok else 'FAIL'}")
     return ok
 
 
@@ -266,7 +269,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--postgres", action="store_true", help="run on a fresh PostgreSQL database")
+    parser.add_argument("--postgres", action="store_true",
+                        help="run on a fresh PostgreSQL database")
     parser.add_argument("--search-backend", choices=["whoosh", "postgres"])
     args = parser.parse_args()
     instance = Path(tempfile.mkdtemp(prefix="board-load-"))

@@ -138,7 +138,8 @@ def _ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
-def wrk(url: str, seconds: float, connections: int, headers: dict, script: str | None = None) -> dict:
+def wrk(url: str, seconds: float, connections: int, headers: dict,
+        script: str | None = None) -> dict:
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{int(seconds)}s", "--latency", "--timeout", "10s"]
     for key, value in headers.items():
         cmd += ["-H", f"{key}: {value}"]
@@ -173,10 +174,10 @@ def measure(server: Server, name: str, path: str, args, headers: dict | None = N
     cpu = server.cpu_seconds() - before
     result.update(name=name, path=path, cpu_ms=1000 * cpu / max(result["requests"], 1),
                   rss_mb=server.rss_mb())
+    errors = f"  errors {result['errors']}" if result["errors"] else ""
     print(f"  {name:<28} {result['rps']:>8.0f} req/s  p50 {result['p50']:>7.2f} ms  "
           f"p99 {result['p99']:>7.2f} ms  cpu {result['cpu_ms']:>6.2f} ms/req  "
-          f"rss {result['rss_mb']:>5.0f} MB" + (f"  errors {result['errors']}" if result["errors"] else ""),
-          flush=True)
+          f"rss {result['rss_mb']:>5.0f} MB{errors}", flush=True)
     return result
 
 
@@ -277,9 +278,11 @@ def has_search(base: str) -> bool:
 
 def anonymous_pages(server: Server, info: dict, args, label: str) -> list[dict]:
     pages = [("home", "/"), ("board page 1", f"/b/{info['board']}"),
-             (f"board page {info['deep_page']}", info["deep_path"]), ("thread, 20 replies", info["thread_path"])]
+             (f"board page {info['deep_page']}", info["deep_path"]),
+             ("thread, 20 replies", info["thread_path"])]
     if not args.no_search and has_search(server.base):
-        pages += [(f"search '{word}'", f"/search?q={urllib.parse.quote(word)}") for word in SEARCH_WORDS]
+        pages += [(f"search '{word}'", f"/search?q={urllib.parse.quote(word)}")
+                  for word in SEARCH_WORDS]
     results = []
     for name, path in pages:
         results.append(measure(server, f"{name} [{label}]", path, args))
@@ -316,12 +319,14 @@ def _need_wrk() -> None:
 def run(args) -> dict:
     _need_wrk()
     info = prepare_data(args)
-    print(f"data: {info['threads']} threads on {info['database']}; board '{info['board']}' lists "
-          f"{info['board_threads']} threads, deepest page measured: {info['deep_page']}", flush=True)
+    print(f"data: {info['threads']} threads on {info['database']}; board '{info['board']}' "
+          f"lists {info['board_threads']} threads, deepest page measured: {info['deep_page']}",
+          flush=True)
     results: dict = {"info": info, "args": vars(args), "pages": []}
     ceiling_db = tempfile.mktemp(prefix="ceiling-", suffix=".db")
     print(f"\nceilings (gunicorn, gevent, {args.workers} worker):", flush=True)
-    ceiling = Server("bench.ceiling_app:app", {"CEILING_DB": ceiling_db}, args.workers, probe="/hello")
+    ceiling = Server("bench.ceiling_app:app", {"CEILING_DB": ceiling_db}, args.workers,
+                     probe="/hello")
     try:
         results["hello"] = measure(ceiling, "ceiling: hello world", "/hello", args)
         results["row"] = measure(ceiling, "ceiling: template+SQLite row", "/row", args)
@@ -375,7 +380,8 @@ def workers_compare(info: dict, args) -> dict:
 
 def report(results: dict) -> None:
     row, hello = results["row"], results["hello"]
-    print(f"\nratios (same run; ceiling template+SQLite {row['rps']:.0f} req/s, hello {hello['rps']:.0f} req/s)")
+    print(f"\nratios (same run; ceiling template+SQLite {row['rps']:.0f} req/s, "
+          f"hello {hello['rps']:.0f} req/s)")
     print(f"  {'page':<34} {'req/s':>8} {'of row':>8} {'of hello':>9} {'cpu ms':>7} {'cpu/row':>8}")
     for page in results["pages"]:
         print(f"  {page['name']:<34} {page['rps']:>8.0f} {page['rps'] / row['rps']:>7.0%} "
@@ -386,14 +392,16 @@ def report(results: dict) -> None:
                  and not p["name"].startswith("board page 1 ") and "cache off" in p["name"]), None)
     first = by_name.get("board page 1 [cache off]")
     if deep and first:
-        print(f"  deep page / page 1 CPU per request (cache off): {deep['cpu_ms'] / first['cpu_ms']:.2f}x")
+        ratio = deep["cpu_ms"] / first["cpu_ms"]
+        print(f"  deep page / page 1 CPU per request (cache off): {ratio:.2f}x")
     peer = results.get("peer") or {}
     if peer.get("pages"):
         for ours, theirs in peer.get("pairs", []):
             a, b = by_name.get(ours), peer["pages"].get(theirs)
             if a and b and b["requests"]:
-                print(f"  {ours:<34} vs FlaskBB {theirs:<7}: {b['cpu_ms'] / a['cpu_ms']:6.1f}x less CPU "
-                      f"per request, {a['rps'] / max(b['rps'], 0.01):6.1f}x the requests/s")
+                print(f"  {ours:<34} vs FlaskBB {theirs:<7}: "
+                      f"{b['cpu_ms'] / a['cpu_ms']:6.1f}x less CPU per request, "
+                      f"{a['rps'] / max(b['rps'], 0.01):6.1f}x the requests/s")
             elif a and b and b.get("single_s"):
                 print(f"  {ours:<34} vs FlaskBB {theirs:<7}: {a['rps'] * b['single_s']:6.0f}x the "
                       f"requests/s (FlaskBB: one request alone took {b['single_s']:.1f} s)")

@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -62,10 +62,12 @@ TOPICS = [  # (board, keyword, question templates, official answer)
     ("report", "飙车", ["半夜有人飙车很吵", "改装摩托车飙车"], "已安排夜间巡逻警力加强巡查。"),
     ("hukou", "身份证", ["身份证快到期了异地可以换领吗", "身份证丢了怎么办临时身份证"],
      "身份证可在全国任一派出所异地换领,丢失可申请临时身份证。"),
-    ("anti-drug", "禁毒", ["发现有人吸毒怎么举报", "禁毒宣传进校园"], "可拨打禁毒举报电话,我们严格保密。"),
+    ("anti-drug", "禁毒", ["发现有人吸毒怎么举报", "禁毒宣传进校园"],
+     "可拨打禁毒举报电话,我们严格保密。"),
     ("legal-aid", "法律援助", ["欠薪可以申请法律援助吗", "法律援助需要什么条件"],
      "经济困难的当事人可向法律援助中心申请法律援助。"),
-    ("traffic", "电动车", ["电动车被盗怎么报警", "电动车上牌需要什么"], "电动车被盗请立即报警并提供购车凭证。"),
+    ("traffic", "电动车", ["电动车被盗怎么报警", "电动车上牌需要什么"],
+     "电动车被盗请立即报警并提供购车凭证。"),
 ]
 DISTRICTS = ["东河区", "青山区", "昆都仑区", "九原区", "石拐区"]
 STATIONS = ["南门外", "富强路", "钢铁大街", "阿尔丁", "民族东路", "少先路"]
@@ -85,7 +87,7 @@ def generate(n: int, seed: int = 4):
     """Threads as Docs plus labelled queries [(query, relevant thread id)]."""
     rng = random.Random(seed)
     s2t = OpenCC("s2t")
-    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
     docs, labels, used_names = [], [], set()
     for i in range(1, n + 1):
         board, keyword, questions, answer = zipf_choice(rng, TOPICS)
@@ -167,7 +169,7 @@ def report(name, n, build_s, size, times, recall, mrr, fresh_ms):
           f"size {size / 1e6:7.1f} MB | p50 {percentile(times, 50):6.1f} "
           f"p95 {percentile(times, 95):6.1f} p99 {percentile(times, 99):6.1f} ms | "
           f"recall@10 {recall:.3f} MRR {mrr:.3f} | reply searchable "
-          f"{'%.0f ms' % fresh_ms if fresh_ms is not None else 'n/a'}", flush=True)
+          f"{f'{fresh_ms:.0f} ms' if fresh_ms is not None else 'n/a'}", flush=True)
 
 
 def batches(docs, size=1000):
@@ -222,7 +224,6 @@ def bench_whoosh(docs, labels, queries, workdir):
 def load_postgres(db, docs, index) -> float:
     """Threads as rows, then their vectors through the index (the timed part): seconds."""
     import sqlalchemy as sa
-
     from flask import current_app
 
     from board.services import boards

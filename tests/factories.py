@@ -5,8 +5,8 @@ import itertools
 import re
 from datetime import datetime, timedelta
 
-from board.extensions import db
 from board import text
+from board.extensions import db
 from board.models import Board, Post, Role, Thread, ThreadStatus, Unit, User, utcnow
 from board.services import accounts, posting
 

@@ -45,7 +45,7 @@ class BoardServer:
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._log,
                                      stderr=subprocess.STDOUT)
 
-    def wait_ready(self, timeout: float = 60) -> "BoardServer":
+    def wait_ready(self, timeout: float = 60) -> BoardServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

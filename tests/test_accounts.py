@@ -111,7 +111,8 @@ def test_admin_creates_an_officer_with_real_name_badge_and_unit(client, make, lo
     assert client.get("/admin/users").status_code == 200
     response = client.post("/admin/users", data={
         "role": "officer", "username": "officer_zhang", "password": "password123",
-        "real_name": "张伟", "badge_no": "150123", "unit": "traffic", "nickname": "", "contact": ""})
+        "real_name": "张伟", "badge_no": "150123", "unit": "traffic",
+        "nickname": "", "contact": ""})
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     officer = _user("officer_zhang")
     assert officer.role == Role.OFFICER and officer.real_name == "张伟"

@@ -32,7 +32,8 @@ def test_documented_client_errors(app, client, make):
     taken = {"username": user.username, "password": "password123", "nickname": "重名"}
     assert _error(client.post("/api/v1/auth/register", json=taken), 409)["code"] == "username_taken"
     wrong = {"username": user.username, "password": "wrong-password"}
-    assert _error(client.post("/api/v1/auth/token", json=wrong), 401)["code"] == "invalid_credentials"
+    wrong_login = client.post("/api/v1/auth/token", json=wrong)
+    assert _error(wrong_login, 401)["code"] == "invalid_credentials"
     assert _error(client.get("/api/v1/me"), 401)["code"] == "not_authenticated"
     notice = {"kind": "publicity", "title": "市民发通知", "body": "内容"}
     assert _error(client.post("/api/v1/boards/hukou/threads", json=notice, headers=auth),

@@ -12,12 +12,14 @@ pytestmark = pytest.mark.usefixtures("no_search_indexing")
 FUZZ = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
+TRICKY = ["public", "police_only", "question", "report", "spam", "hukou", "qa", "", " ", "\x00",
+          "💥" * 40]
 scalars = (st.none() | st.booleans() | st.integers(min_value=-2**70, max_value=2**70)
            | st.floats(allow_nan=True, allow_infinity=True)
-           | st.text(max_size=120) | st.sampled_from(["public", "police_only", "question", "report",
-                                                     "spam", "hukou", "qa", "", " ", "\x00", "💥" * 40]))
+           | st.text(max_size=120) | st.sampled_from(TRICKY))
 json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
-                           | st.dictionaries(st.text(max_size=10), inner, max_size=4), max_leaves=12)
+                           | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+                           max_leaves=12)
 KEYS = ["title", "body", "kind", "location", "visibility", "username", "password", "nickname",
         "reason", "detail", "post_id", "text"]
 bodies = st.one_of(
@@ -25,8 +27,8 @@ bodies = st.one_of(
     json_values,
 )
 segments = st.one_of(st.text(max_size=30), st.integers(min_value=-2**40, max_value=2**64).map(str),
-                     st.sampled_from(["hukou", "qa", "report", "0", "-1", "99999999999", "%00", "..",
-                                      "%2e%2e%2f"]))
+                     st.sampled_from(["hukou", "qa", "report", "0", "-1", "99999999999", "%00",
+                                      "..", "%2e%2e%2f"]))
 
 
 def assert_well_formed(response, where: str) -> None:

@@ -55,7 +55,8 @@ def test_reading_pages_and_api(client, login, world, role):
         thread = world[content]
         expected = 200 if content == "public" or _can_see(role, content) else 404
         assert client.get(f"/t/{thread.id}").status_code == expected, (role, content, "page")
-        assert client.get(f"/api/v1/threads/{thread.id}").status_code == expected, (role, content, "api")
+        api_status = client.get(f"/api/v1/threads/{thread.id}").status_code
+        assert api_status == expected, (role, content, "api")
     host, reply = world["hidden_post"]
     page = client.get(f"/t/{host.id}").get_data(as_text=True)
     api = client.get(f"/api/v1/threads/{host.id}").get_json()
@@ -70,7 +71,8 @@ def test_lists_counts_and_feeds(client, login, world, role):
     pages = "".join(client.get(url).get_data(as_text=True) for url in ("/", "/b/report"))
     api = str(client.get("/api/v1/boards/report/threads").get_json())
     police = role in POLICE
-    for content, title in (("police_only", "仅警方可见的线索"), ("hidden_thread", "被隐藏的帖子标题")):
+    for content, title in (("police_only", "仅警方可见的线索"),
+                           ("hidden_thread", "被隐藏的帖子标题")):
         assert (title in pages) == police, (role, content, "lists")
         assert (title in api) == police, (role, content, "api list")
     assert "公开的举报帖子" in pages and "公开的举报帖子" in api
@@ -103,7 +105,8 @@ def _actions(world):
                   {"anon": 401, "default": 201}),
         "report": ("post", f"/api/v1/threads/{public.id}/report", {"reason": "spam"},
                    {"anon": 401, "citizen": 201, "default": 403}),
-        "hide": ("post", f"/api/v1/threads/{host.id}/hide", {"reason": "矩阵隐藏", "post_id": reply.id},
+        "hide": ("post", f"/api/v1/threads/{host.id}/hide",
+                 {"reason": "矩阵隐藏", "post_id": reply.id},
                  {"anon": 401, **{r: 200 for r in MODERATORS}, "author": 403, "default": 403}),
         "review": ("get", "/api/v1/review", None,
                    {"anon": 401, **{r: 200 for r in MODERATORS}, "default": 403}),
@@ -112,7 +115,8 @@ def _actions(world):
         "disable": ("post", f"/admin/users/{world['users']['author'].id}/disable",
                     {"reason": "矩阵停用", "to": "suspend"},
                     {"anon": 302, "admin": 302, "default": 403}),
-        "inbox": ("get", "/inbox", None, {"anon": 302, "officer": 200, "leader": 200, "default": 403}),
+        "inbox": ("get", "/inbox", None,
+                  {"anon": 302, "officer": 200, "leader": 200, "default": 403}),
         "review_page": ("get", "/review", None,
                         {"anon": 302, **{r: 200 for r in MODERATORS}, "default": 403}),
     }
@@ -197,7 +201,8 @@ def test_api_creates_police_only_threads(client, make, login):
     login(make.make_user())
     response = client.post("/api/v1/boards/report/threads", json={
         "title": "API 秘密线索", "body": "内容", "kind": "report", "visibility": "police_only"})
-    assert response.status_code == 201 and response.get_json()["thread"]["visibility"] == "police_only"
+    assert response.status_code == 201
+    assert response.get_json()["thread"]["visibility"] == "police_only"
     bad = client.post("/api/v1/boards/report/threads", json={
         "title": "API 错误可见性", "body": "内容", "kind": "report", "visibility": "secret"})
     assert bad.status_code == 400 and "visibility" in bad.get_json()["error"]["fields"]
@@ -211,4 +216,5 @@ def test_replies_in_police_only_threads_stay_private(client, make, login):
     assert client.get(f"/t/{thread.id}").status_code == 404
     login(author)
     assert "民警的私密答复" in client.get(f"/t/{thread.id}").get_data(as_text=True)
-    assert db.session.scalar(db.select(db.func.count(Post.id)).where(Post.thread_id == thread.id)) == 1
+    count = db.select(db.func.count(Post.id)).where(Post.thread_id == thread.id)
+    assert db.session.scalar(count) == 1

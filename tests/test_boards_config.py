@@ -157,7 +157,8 @@ def test_a_valid_small_file_syncs_and_adds_a_board(app, make, tmp_path):
 
 def test_start_up_stops_on_a_malformed_file(tmp_path):
     """`python app.py` prints the line and the problem and exits non-zero instead of serving."""
-    path = _write(tmp_path, GOOD_HEAD + "  - name: 无名\n    units: [hukou]\n    kinds: [question]\n")
+    path = _write(tmp_path,
+                  GOOD_HEAD + "  - name: 无名\n    units: [hukou]\n    kinds: [question]\n")
     env = {**os.environ, "BOARD_INSTANCE": str(tmp_path / "instance"), "BOARDS_CONFIG": path,
            "BOARD_DEMO": "0", "PORT": "1"}
     env.pop("DATABASE_URL", None)

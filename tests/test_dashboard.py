@@ -35,7 +35,7 @@ def world(make):
     leader = make.make_user("leader")
     asker = make.make_user("citizen")
     t = [make.make_thread(asker, "hukou", body=f"户政问题{i}") for i in range(3)]
-    for thread, minutes in zip(t, (1, 2, 10)):
+    for thread, minutes in zip(t, (1, 2, 10), strict=True):
         _age(thread, timedelta(days=1), timedelta(minutes=minutes), responder=hukou)
     _age(t[2], timedelta(days=1), timedelta(minutes=10), timedelta(hours=2), responder=hukou)
     old = make.make_thread(asker, "hukou", body="很久以前")
@@ -88,7 +88,8 @@ def test_dashboard_page_numbers_link_to_their_threads(app, world, client, login)
     login(world["leader"])
     page = client.get("/leader/?days=7").get_data(as_text=True)
     assert "<svg" in page and "督办看板" in page
-    match = re.search(r'href="(/leader/threads\?overdue=1)"><strong data-kpi="overdue">(\d+)<', page)
+    match = re.search(
+        r'href="(/leader/threads\?overdue=1)"><strong data-kpi="overdue">(\d+)<', page)
     assert match and match.group(2) == "1"
     behind = client.get(match.group(1)).get_data(as_text=True)
     assert f'data-thread-id="{world["waiting"].id}"' in behind
@@ -145,7 +146,7 @@ def test_escalation_fields_cost_no_query_per_row(app, make, client):
     officer = make.make_user("officer", unit_code="online-desk")
     dispatcher, leader = make.make_user("dispatcher"), make.make_user("leader")
     units = ["station-nanmen", "station-kunhe", "station-qingfu", "traffic", "hukou"]
-    for thread_id, unit in zip(ids, units):
+    for thread_id, unit in zip(ids, units, strict=True):
         thread = db.session.get(Thread, thread_id)
         escalation.escalate(officer, thread, "需出警", "urgent")
         escalation.dispatch(dispatcher, thread, unit)

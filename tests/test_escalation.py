@@ -86,7 +86,8 @@ def test_the_whole_story(app, make, cast):
                     json={"status": "handling", "note": "民警已到达现场"})
     assert r.status_code == 200, r.get_json()
     r = unit_c.post(f"/api/v1/threads/{thread_id}/status",
-                    json={"status": "resolved", "note": "嫌疑人已控制,涉案窝点已查处", "internal": True})
+                    json={"status": "resolved", "note": "嫌疑人已控制,涉案窝点已查处",
+                          "internal": True})
     assert r.status_code == 200
     r = unit_c.post(f"/api/v1/threads/{thread_id}/status",
                     json={"status": "resolved", "note": "再次提交"})
@@ -95,7 +96,8 @@ def test_the_whole_story(app, make, cast):
 
     # 5. The citizen rates it.
     assert unit_c.post(f"/api/v1/threads/{thread_id}/rate", json={"score": 5}).status_code == 403
-    r = citizen_c.post(f"/api/v1/threads/{thread_id}/rate", json={"score": 5, "comment": "感谢民警!"})
+    r = citizen_c.post(f"/api/v1/threads/{thread_id}/rate",
+                       json={"score": 5, "comment": "感谢民警!"})
     assert r.status_code == 201, r.get_json()
     assert citizen_c.post(f"/api/v1/threads/{thread_id}/rate", json={"score": 4}).status_code == 409
 
@@ -134,7 +136,8 @@ def test_the_whole_story(app, make, cast):
     assert [e.action for e in entries] == ["thread.escalate", "thread.dispatch", "thread.status",
                                            "thread.status", "thread.rate"]
     assert entries[1].actor_id == cast["dispatcher"].id
-    assert entries[1].before["status"] == "escalated" and entries[1].after["incident_no"] == incident
+    assert entries[1].before["status"] == "escalated"
+    assert entries[1].after["incident_no"] == incident
 
     # The dashboard counts it.
     board = leader_c.get("/api/v1/dashboard?days=7").get_json()
@@ -239,7 +242,7 @@ def test_incident_numbers_unique_and_sequential_under_concurrent_dispatch(app, m
             return escalation.dispatch(user, thread, "station-nanmen", "并发派警").incident_no
         return dispatch
 
-    results = _run_parallel(app, [job(t, u) for t, u in zip(ids, dispatchers)])
+    results = _run_parallel(app, [job(t, u) for t, u in zip(ids, dispatchers, strict=True)])
     assert all(isinstance(r, str) for r in results), results
     assert len(set(results)) == len(ids)
     days = {r[:10] for r in results}

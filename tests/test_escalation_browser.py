@@ -3,7 +3,6 @@ escalates, the dispatcher dispatches from it, and the citizen watching the threa
 each step of the timeline appear without a reload — then rates the outcome."""
 from __future__ import annotations
 
-
 import pytest
 import requests
 
@@ -51,7 +50,8 @@ def test_dispatcher_queue_and_citizen_timeline_live(browser, server):
         dispatcher.goto("/command/")
         wait_live(dispatcher)
         dispatcher.evaluate("window.__sameDocument = true")
-        assert dispatcher.locator(f'[data-queue-waiting] [data-thread-id="{thread_id}"]').count() == 0
+        waiting = f'[data-queue-waiting] [data-thread-id="{thread_id}"]'
+        assert dispatcher.locator(waiting).count() == 0
 
         # An officer escalates: the dispatcher's queue shows it without a reload.
         _api(server, "desk_officer", "POST", f"/threads/{thread_id}/escalate",

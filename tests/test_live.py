@@ -131,7 +131,8 @@ def test_board_room_gets_public_threads_only_and_inbox_gets_both(app, make, peop
         s.get_received()
 
     public = make.make_thread(citizen, "hukou", title="身份证补办要多久")
-    secret = make.make_thread(citizen, "hukou", title="举报线索一则", visibility=Visibility.POLICE_ONLY)
+    secret = make.make_thread(citizen, "hukou", title="举报线索一则",
+                              visibility=Visibility.POLICE_ONLY)
 
     board_ids = [d["thread"]["id"] for _, d in events(board_sock, "thread_created")]
     assert board_ids == [public.id]

@@ -4,7 +4,6 @@ with the officer's badge; "民警正在回复…" shows while the officer types;
 the board page queues new threads behind a bar; the officer inbox fills and empties live."""
 from __future__ import annotations
 
-
 import pytest
 import requests
 
@@ -50,7 +49,8 @@ def test_officer_reply_appears_on_citizens_phone_without_reload(browser, server)
 
         officer.goto(f"/t/{thread_id}")
         wait_live(officer)
-        officer.locator(".reply-form textarea").press_sequentially("您好,请带出生医学证明", delay=20)
+        officer.locator(".reply-form textarea").press_sequentially(
+            "您好,请带出生医学证明", delay=20)
         typing = citizen.locator(".typing-indicator")
         typing.wait_for(state="visible", timeout=WAIT)
         assert "王海峰" in typing.text_content() and "民警正在回复" in typing.text_content()

@@ -101,8 +101,8 @@ def test_citizen_is_not_offered_publicity_and_a_forged_post_is_refused(client, m
 def test_officer_is_offered_publicity_and_it_needs_no_answer(client, make, login):
     login(make.make_user("officer", unit_code="hukou", real_name="王海峰"))
     assert 'value="publicity"' in client.get("/b/hukou/new").get_data(as_text=True)
-    response = client.post("/b/hukou/new", data={"kind": "publicity", "title": "【提醒】户籍窗口周六照常办公",
-                                                 "body": "欢迎前来办理。"})
+    response = client.post("/b/hukou/new", data={
+        "kind": "publicity", "title": "【提醒】户籍窗口周六照常办公", "body": "欢迎前来办理。"})
     assert response.status_code == 302
     thread = db.session.scalar(db.select(Thread))
     assert thread.kind == "publicity" and thread.status == "answered"

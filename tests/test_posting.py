@@ -127,7 +127,8 @@ def test_citizen_reply_changes_neither_status_nor_first_response(client, make, l
     asker = make.make_user(nickname="青山小李")
     thread = make.make_thread(asker, "hukou")
     login(asker)
-    assert client.post(f"/t/{thread.id}/reply", data={"body": "补充一下:是集体户口。"}).status_code == 302
+    more = client.post(f"/t/{thread.id}/reply", data={"body": "补充一下:是集体户口。"})
+    assert more.status_code == 302
     thread = _reload(thread)
     assert thread.status == ThreadStatus.AWAITING_REPLY
     assert thread.first_response_at is None and thread.first_responder_id is None

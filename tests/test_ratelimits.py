@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from board import create_app
 from board import config as board_config
+from board import create_app
 from board.extensions import db
 from board.models import User, utcnow
 
@@ -49,10 +49,11 @@ def test_sign_up_limit_gives_a_chinese_429_page_and_api_error_shape(limited):
     _, client = limited(RATELIMIT_SIGNUP="2 per hour")
     for n in range(2):
         response = client.post("/api/v1/auth/register", json={
-            "username": f"rl_{uuid.uuid4().hex[:8]}", "password": "password123", "nickname": f"市民{n}"})
+            "username": f"rl_{uuid.uuid4().hex[:8]}", "password": "password123",
+            "nickname": f"市民{n}"})
         assert response.status_code == 201
-    api = client.post("/api/v1/auth/register", json={"username": "rl_third", "password": "password123",
-                                                     "nickname": "第三个"})
+    api = client.post("/api/v1/auth/register", json={
+        "username": "rl_third", "password": "password123", "nickname": "第三个"})
     assert api.status_code == 429
     error = api.get_json()["error"]
     assert error["code"] == "rate_limited" and "注册太频繁" in error["message"]
@@ -109,13 +110,12 @@ def test_replies_are_limited_for_citizens_but_not_for_the_police(limited, make):
     _, client = limited(RATELIMIT_REPLY="2 per minute")
     thread = make.make_thread()
     _sign_in(client, make.make_user())
-    codes = [client.post(f"/api/v1/threads/{thread.id}/posts", json={"body": f"回复{n}"}).status_code
-             for n in range(3)]
+    url = f"/api/v1/threads/{thread.id}/posts"
+    codes = [client.post(url, json={"body": f"回复{n}"}).status_code for n in range(3)]
     assert codes == [201, 201, 429]
     client.post("/logout")
     _sign_in(client, make.make_user("officer"))
-    codes = [client.post(f"/api/v1/threads/{thread.id}/posts", json={"body": f"民警回复{n}"}).status_code
-             for n in range(4)]
+    codes = [client.post(url, json={"body": f"民警回复{n}"}).status_code for n in range(4)]
     assert codes == [201] * 4
 
 
@@ -127,14 +127,16 @@ def test_limits_use_redis_when_configured(limited, make, redis_url):
     address = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
     _, client = limited(RATELIMIT_STORAGE_URI=redis_url, RATELIMIT_SIGNUP="1 per hour")
     client.environ_base["REMOTE_ADDR"] = address  # a key of our own in the shared Redis
-    assert client.post("/api/v1/auth/register", json={
-        "username": f"rr_{uuid.uuid4().hex[:8]}", "password": "password123", "nickname": "甲"}).status_code == 201
+    first = client.post("/api/v1/auth/register", json={
+        "username": f"rr_{uuid.uuid4().hex[:8]}", "password": "password123", "nickname": "甲"})
+    assert first.status_code == 201
     store = redis.Redis.from_url(redis_url)
     keys = store.keys(f"*{address}*")
     try:
         assert keys, "the limiter should count in Redis"
-        assert client.post("/api/v1/auth/register", json={
-            "username": "rr_second", "password": "password123", "nickname": "乙"}).status_code == 429
+        second = client.post("/api/v1/auth/register", json={
+            "username": "rr_second", "password": "password123", "nickname": "乙"})
+        assert second.status_code == 429
     finally:
         if keys:
             store.delete(*keys)
@@ -165,7 +167,8 @@ def test_repeated_failed_sign_ins_lock_the_account(client, make, app):
     locked = client.post("/login", data={"username": user.username, "password": "password123"})
     assert locked.status_code == 429
     assert "账号已临时锁定" in locked.get_data(as_text=True)
-    api = client.post("/api/v1/auth/token", json={"username": user.username, "password": "password123"})
+    api = client.post("/api/v1/auth/token",
+                      json={"username": user.username, "password": "password123"})
     assert api.status_code == 429 and api.get_json()["error"]["code"] == "account_locked"
     # When the lock expires the right password works again and the counter starts afresh.
     db.session.get(User, user.id).locked_until = utcnow() - timedelta(seconds=1)

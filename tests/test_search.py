@@ -82,8 +82,8 @@ def test_two_character_words_traditional_and_simplified(client, make, people):
 
 def test_a_thread_lacking_one_word_follows_instead_of_a_dead_end(client, make, people):
     """A citizen writes 禁毒 where the thread says 吸毒: the estate's thread is still found."""
-    wanted = make.make_thread(people["citizen"], "anti-drug", title="宁汇泰小区发现有人吸毒怎么举报",
-                              body="晚上楼道里有人聚集")
+    wanted = make.make_thread(people["citizen"], "anti-drug",
+                              title="宁汇泰小区发现有人吸毒怎么举报", body="晚上楼道里有人聚集")
     make.make_thread(people["other"], "anti-drug", title="禁毒宣传进校园", body="学校想请民警讲课")
     make.make_thread(people["other"], "hukou", title="宁汇泰小区户口迁移", body="需要什么材料")
     results = client.get("/api/v1/search", query_string={"q": "宁汇泰小区 举报 禁毒"}).get_json()
@@ -191,14 +191,15 @@ def test_empty_and_no_hit_states_help(client, make, people):
 @pytest.fixture
 def secret(make, people):
     """A public answered thread, a police-only thread, and a hidden reply with a secret word."""
-    public = make.make_thread(people["citizen"], "report", kind="report", title="小区门口有人卖假证",
-                              body="每天早上在门口")
+    public = make.make_thread(people["citizen"], "report", kind="report",
+                              title="小区门口有人卖假证", body="每天早上在门口")
     make.make_post(public, people["hukou"], body="已转交辖区派出所核查假证线索。")
     hidden_reply = make.make_post(public, people["other"], body="卖假证的人叫喀什噶尔")
     hidden_reply.hidden = True
     db.session.commit()
-    police_only = make.make_thread(people["citizen"], "report", kind="report", title="举报假证窝点线索",
-                                   body="假证窝点在鸿运宾馆", visibility="police_only")
+    police_only = make.make_thread(people["citizen"], "report", kind="report",
+                                   title="举报假证窝点线索", body="假证窝点在鸿运宾馆",
+                                   visibility="police_only")
     make.make_post(police_only, people["hukou"], body="线索已收到,正在核查假证窝点。")
     return public, police_only
 

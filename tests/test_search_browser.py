@@ -2,7 +2,6 @@
 title is typed, and an officer inserting a past official answer with one tap."""
 from __future__ import annotations
 
-
 import pytest
 import requests
 
@@ -44,8 +43,8 @@ def test_officer_inserts_a_past_answer_in_one_tap(browser, server):
     token = requests.post(server.url + "/api/v1/auth/token", timeout=10, json={
         "username": "grandpa_liu", "password": DEMO_PASSWORD}).json()["token"]
     thread = requests.post(server.url + "/api/v1/boards/hukou/threads", timeout=10, json={
-        "title": "户口簿被孙子弄丢了能补办吗", "body": "户口簿找不到了,怎么补办?", "kind": "question"},
-        headers={"Authorization": f"Bearer {token}"}).json()["thread"]
+        "title": "户口簿被孙子弄丢了能补办吗", "body": "户口簿找不到了,怎么补办?",
+        "kind": "question"}, headers={"Authorization": f"Bearer {token}"}).json()["thread"]
     _, page, errors = sign_in(browser, server, "hukou_wang", DEMO_PASSWORD, **PHONE)
     page.goto(f"/t/{thread['id']}")
     until(page, "document.querySelectorAll('[data-answer-list] button').length > 0")

@@ -7,7 +7,6 @@ from click.testing import CliRunner
 from board import search
 from board.extensions import db
 from board.models import Anonymous
-
 from tests import factories as make
 
 pytestmark = pytest.mark.postgres
@@ -40,7 +39,8 @@ def test_postgres_backend_finds_chinese_phrases_plates_and_respects_visibility(p
     assert ids("护照", answered=True) == [trad.id]
     assert ids("护照", officer) == sorted([trad.id, apart.id, secret.id])
     lacking_one = search.query(Anonymous(), "东河区 派出所 护照 加急").results  # none has 加急
-    assert sorted((r.thread.id, r.partial) for r in lacking_one) == [(trad.id, True), (apart.id, True)]
+    partial = sorted((r.thread.id, r.partial) for r in lacking_one)
+    assert partial == [(trad.id, True), (apart.id, True)]
     similar = search.similar(Anonymous(), "护照丢了补办")
     assert [r.thread.id for r in similar] == [trad.id]
     assert "<mark>" in str(search.query(Anonymous(), "补办").results[0].snippet)
@@ -86,7 +86,7 @@ def test_walking_the_newest_threads_finds_what_the_index_finds(pg_app, monkeypat
     for r in requests:
         statements.clear()
         walked.append((index.search(r), ["LIMIT %(scan)s" in sql for sql in statements]))
-    for before, (after, walks) in zip(planned, walked):
+    for before, (after, _walks) in zip(planned, walked, strict=True):
         assert [i for i, _ in after.items] == [i for i, _ in before.items]
         assert after.total == before.total
     assert [walks for _, walks in walked] == [[True], [True], [True, False], [True, False]]

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from board import create_app
 from board import config as board_config
+from board import create_app
 from board.config import ROOT, Config
 from board.views import safe_next
 

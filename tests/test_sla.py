@@ -2,7 +2,7 @@
 marking with a frozen clock (`now` passed in), and the leaders' overdue alert sent once."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -95,7 +95,7 @@ def test_leaders_are_told_once(app, make):
 def test_inbox_marks_overdue_threads(app, make, client, login):
     officer = make.make_user("officer", unit_code="hukou")
     late = make.make_thread(board_slug="hukou", body="等了很久了")
-    late.sla_due_at = datetime.now(timezone.utc) - timedelta(minutes=5)
+    late.sla_due_at = datetime.now(UTC) - timedelta(minutes=5)
     fresh = make.make_thread(board_slug="hukou", body="刚刚发的")
     db.session.commit()
     login(officer)

@@ -22,8 +22,10 @@ STATUSES = ("awaiting_reply", "answered", "escalated", "dispatched", "handling",
             "closed")
 CONTRAST_JS = """(el) => {
   const parse = c => c.match(/[\\d.]+/g).map(Number);
-  const lin = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
-  const lum = c => { const [r, g, b] = parse(c); return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b); };
+  const lin = v => { v /= 255;
+                     return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  const lum = c => { const [r, g, b] = parse(c);
+                     return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b); };
   let bg = el, color = 'rgb(255, 255, 255)';
   while (bg) { const c = getComputedStyle(bg).backgroundColor; const p = parse(c);
                if (p.length < 4 || p[3] > 0.5) { color = c; break; } bg = bg.parentElement; }
@@ -101,7 +103,8 @@ def _check_phone_page(page, path: str) -> None:
 
 def test_pages_fit_a_small_phone_with_big_touch_targets(browser, server, answered_thread):
     anonymous = _page(browser, server)
-    for path in ("/", "/b/hukou", f"/t/{answered_thread}", "/login", "/register", "/b/no-such-board"):
+    for path in ("/", "/b/hukou", f"/t/{answered_thread}", "/login", "/register",
+                 "/b/no-such-board"):
         _check_phone_page(anonymous, path)
 
     citizen = _page(browser, server, "ui_citizen")
@@ -131,11 +134,13 @@ def test_official_reply_stands_out_with_the_verified_badge(browser, server, answ
     assert re.search(r"警号 \d+", official.locator(".badge-no").inner_text())
     assert official.locator(".officer-name").inner_text().strip()
     assert official.locator(".unit").inner_text().strip()
-    style = "e => { const s = getComputedStyle(e); return [s.backgroundImage + s.backgroundColor, s.borderLeftWidth, s.borderLeftColor]; }"
+    style = ("e => { const s = getComputedStyle(e); return [s.backgroundImage + s.backgroundColor,"
+             " s.borderLeftWidth, s.borderLeftColor]; }")
     official_style, citizen_style = official.evaluate(style), citizen.evaluate(style)
     assert official_style[0] != citizen_style[0]
     assert float(official_style[1].rstrip("px")) >= 4
-    assert official.evaluate("e => getComputedStyle(e, '::before').content").strip('"') == "✔ 官方回复"
+    before = official.evaluate("e => getComputedStyle(e, '::before').content")
+    assert before.strip('"') == "✔ 官方回复"
 
 
 def test_status_badges_are_distinct_and_readable(browser, server):
@@ -150,7 +155,8 @@ def test_status_badges_are_distinct_and_readable(browser, server):
     looks = set()
     for i in range(len(STATUSES)):
         badge = badges.nth(i)
-        looks.add(badge.evaluate("e => getComputedStyle(e).backgroundColor + getComputedStyle(e).color"))
+        looks.add(badge.evaluate(
+            "e => getComputedStyle(e).backgroundColor + getComputedStyle(e).color"))
         assert badge.evaluate(CONTRAST_JS) >= 4.5, STATUSES[i]
     assert len(looks) == len(STATUSES)
     for row in page.locator(".thread-row .row-meta > *").all()[:12]:
@@ -168,7 +174,8 @@ def test_elder_mode_is_one_tap_bigger_and_simpler(browser, server):
     assert page.locator("body.elder").count() == 1
     elder = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
     assert elder >= 20
-    assert page.evaluate("parseFloat(getComputedStyle(document.querySelector('.board-name')).fontSize)") >= 20
+    name_size = "parseFloat(getComputedStyle(document.querySelector('.board-name')).fontSize)"
+    assert page.evaluate(name_size) >= 20
     assert not page.locator(".board-count").first.is_visible()  # secondary text goes away
     assert page.locator(".topbar .elder-toggle-top").get_attribute("aria-pressed") == "true"
     page.goto("/b/hukou")  # remembered across pages

@@ -66,8 +66,9 @@ def test_png_with_exif_gps_comes_out_without_it(client, make, login):
 
 
 def test_jpeg_is_re_encoded_upright_without_gps(app, make):
-    from board import uploads
     from werkzeug.datastructures import FileStorage
+
+    from board import uploads
 
     author = make.make_user()
     thread = make.make_thread(author)
@@ -111,8 +112,9 @@ def test_ten_images_the_tenth_is_rejected(client, make, login):
 
 
 def test_oversized_and_bomb_images_are_rejected(app, make):
-    from board import uploads
     from werkzeug.datastructures import FileStorage
+
+    from board import uploads
 
     author = make.make_user()
     thread = make.make_thread(author)
@@ -120,22 +122,27 @@ def test_oversized_and_bomb_images_are_rejected(app, make):
     with app.test_request_context():
         big = io.BytesIO()
         Image.effect_noise((200, 200), 100).convert("RGB").save(big, "PNG")
-        _, errors = uploads.attach(author, thread, None, [FileStorage(io.BytesIO(big.getvalue()), "a.png")])
+        big_file = FileStorage(io.BytesIO(big.getvalue()), "a.png")
+        _, errors = uploads.attach(author, thread, None, [big_file])
         assert errors and "超过" in errors[0]
         app.config["UPLOAD_MAX_BYTES"] = 10 * 1024 * 1024
         app.config["UPLOAD_MAX_PIXELS"] = 100
-        _, errors = uploads.attach(author, thread, None, [FileStorage(io.BytesIO(png_with_gps()), "b.png")])
+        wide_file = FileStorage(io.BytesIO(png_with_gps()), "b.png")
+        _, errors = uploads.attach(author, thread, None, [wide_file])
         assert errors and "尺寸过大" in errors[0]
 
 
-def test_photos_of_a_police_only_thread_are_served_only_to_author_and_police(client, make, login, app):
-    from board import uploads
+def test_photos_of_a_police_only_thread_are_served_only_to_author_and_police(
+        client, make, login, app):
     from werkzeug.datastructures import FileStorage
+
+    from board import uploads
 
     author = make.make_user()
     thread = make.make_thread(author, "report", kind="report", visibility="police_only")
     with app.test_request_context():
-        saved, _ = uploads.attach(author, thread, None, [FileStorage(io.BytesIO(png_with_gps()), "a.png")])
+        photo = FileStorage(io.BytesIO(png_with_gps()), "a.png")
+        saved, _ = uploads.attach(author, thread, None, [photo])
     url = f"/media/{saved[0].id}"
     assert client.get(url).status_code == 404
     assert client.get(url + "/thumb").status_code == 404
@@ -158,13 +165,15 @@ def test_only_the_author_adds_photos_and_the_api_reports_rejections(client, make
     assert other.status_code == 403
     login(author)
     ok = client.post(f"/api/v1/threads/{thread.id}/attachments",
-                     data={"images": _files((png_with_gps(), "a.png"), (b"GIF89a-not-really", "b.gif"))},
+                     data={"images": _files((png_with_gps(), "a.png"),
+                                            (b"GIF89a-not-really", "b.gif"))},
                      content_type="multipart/form-data")
     assert ok.status_code == 201
     body = ok.get_json()
     assert len(body["attachments"]) == 1 and "第 2 张图片未上传" in body["errors"][0]
     bad = client.post(f"/api/v1/threads/{thread.id}/attachments",
-                      data={"images": _files((b"%PDF-1.4", "c.jpg"))}, content_type="multipart/form-data")
+                      data={"images": _files((b"%PDF-1.4", "c.jpg"))},
+                      content_type="multipart/form-data")
     assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "upload_rejected"
     detail = client.get(f"/api/v1/threads/{thread.id}").get_json()
     assert detail["thread"]["attachments"][0]["url"].startswith("/media/")

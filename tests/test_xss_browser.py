@@ -62,7 +62,11 @@ class Watch:
         self.events: list[str] = []
         page.on("dialog", lambda d: (self.events.append(f"dialog: {d.message}"), d.dismiss()))
         page.on("console", self._console)
-        page.on("pageerror", lambda e: self.events.append(f"pageerror: {e}") if MARK in str(e) else None)
+        page.on("pageerror", self._page_error)
+
+    def _page_error(self, error) -> None:
+        if MARK in str(error):
+            self.events.append(f"pageerror: {error}")
 
     def _console(self, message) -> None:
         text = message.text
@@ -75,7 +79,8 @@ def _check(page, watch, where: str) -> None:
     assert not watch.events, (where, watch.events)
     count = page.evaluate(f"document.querySelectorAll({DANGEROUS_DOM!r}).length")
     assert count == 0, (where, page.evaluate(
-        f"Array.from(document.querySelectorAll({DANGEROUS_DOM!r})).map(e => e.outerHTML).slice(0, 3)"))
+        f"Array.from(document.querySelectorAll({DANGEROUS_DOM!r}))"
+        ".map(e => e.outerHTML).slice(0, 3)"))
 
 
 def test_corpus_pages_execute_nothing(server, threads, browser):

@@ -1,13 +1,12 @@
 """initial schema
 
 Revision ID: 597d5557bc3c
-Revises: 
+Revises:
 Create Date: 2026-11-23 07:14:56.283852
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '597d5557bc3c'
@@ -43,12 +42,20 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_unit')),
     sa.UniqueConstraint('code', name=op.f('uq_unit_code'))
     )
-    op.create_table('board_unit',
-    sa.Column('board_id', sa.Integer(), nullable=False),
-    sa.Column('unit_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['board_id'], ['board.id'], name=op.f('fk_board_unit_board_id_board'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_board_unit_unit_id_unit'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('board_id', 'unit_id', name=op.f('pk_board_unit'))
+    op.create_table(
+        'board_unit',
+        sa.Column('board_id', sa.Integer(), nullable=False),
+        sa.Column('unit_id', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ['board_id'],
+            ['board.id'],
+            name=op.f('fk_board_unit_board_id_board'),
+            ondelete='CASCADE',
+        ),
+        sa.ForeignKeyConstraint(
+            ['unit_id'], ['unit.id'], name=op.f('fk_board_unit_unit_id_unit'), ondelete='CASCADE'
+        ),
+        sa.PrimaryKeyConstraint('board_id', 'unit_id', name=op.f('pk_board_unit')),
     )
     op.create_table('user',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -71,67 +78,82 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_user_role'), ['role'], unique=False)
         batch_op.create_index(batch_op.f('ix_user_unit_id'), ['unit_id'], unique=False)
 
-    op.create_table('api_token',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_api_token_user_id_user'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_token')),
-    sa.UniqueConstraint('token_hash', name=op.f('uq_api_token_token_hash'))
+    op.create_table(
+        'api_token',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('token_hash', sa.String(length=64), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ['user_id'], ['user.id'], name=op.f('fk_api_token_user_id_user'), ondelete='CASCADE'
+        ),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_api_token')),
+        sa.UniqueConstraint('token_hash', name=op.f('uq_api_token_token_hash')),
     )
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_token_user_id'), ['user_id'], unique=False)
 
-    op.create_table('thread',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('board_id', sa.Integer(), nullable=False),
-    sa.Column('author_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=20), nullable=False),
-    sa.Column('title', sa.String(length=120), nullable=False),
-    sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('body_html', sa.Text(), nullable=False),
-    sa.Column('location', sa.String(length=120), nullable=True),
-    sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('visibility', sa.String(length=20), nullable=False),
-    sa.Column('pinned', sa.Boolean(), nullable=False),
-    sa.Column('pinned_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('locked', sa.Boolean(), nullable=False),
-    sa.Column('reply_count', sa.Integer(), nullable=False),
-    sa.Column('has_official_reply', sa.Boolean(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('last_activity_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('first_response_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('first_responder_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_thread_author_id_user')),
-    sa.ForeignKeyConstraint(['board_id'], ['board.id'], name=op.f('fk_thread_board_id_board')),
-    sa.ForeignKeyConstraint(['first_responder_id'], ['user.id'], name=op.f('fk_thread_first_responder_id_user')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_thread'))
+    op.create_table(
+        'thread',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('board_id', sa.Integer(), nullable=False),
+        sa.Column('author_id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=20), nullable=False),
+        sa.Column('title', sa.String(length=120), nullable=False),
+        sa.Column('body', sa.Text(), nullable=False),
+        sa.Column('body_html', sa.Text(), nullable=False),
+        sa.Column('location', sa.String(length=120), nullable=True),
+        sa.Column('status', sa.String(length=20), nullable=False),
+        sa.Column('visibility', sa.String(length=20), nullable=False),
+        sa.Column('pinned', sa.Boolean(), nullable=False),
+        sa.Column('pinned_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('locked', sa.Boolean(), nullable=False),
+        sa.Column('reply_count', sa.Integer(), nullable=False),
+        sa.Column('has_official_reply', sa.Boolean(), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('last_activity_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('first_response_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('first_responder_id', sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_thread_author_id_user')),
+        sa.ForeignKeyConstraint(['board_id'], ['board.id'], name=op.f('fk_thread_board_id_board')),
+        sa.ForeignKeyConstraint(
+            ['first_responder_id'], ['user.id'], name=op.f('fk_thread_first_responder_id_user')
+        ),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_thread')),
     )
     with op.batch_alter_table('thread', schema=None) as batch_op:
         batch_op.create_index('ix_thread_author_created', ['author_id', 'created_at'], unique=False)
-        batch_op.create_index('ix_thread_board_listing', ['board_id', 'pinned', 'last_activity_at', 'id'], unique=False)
-        batch_op.create_index('ix_thread_board_status_created', ['board_id', 'status', 'created_at'], unique=False)
+        batch_op.create_index(
+            'ix_thread_board_listing',
+            ['board_id', 'pinned', 'last_activity_at', 'id'],
+            unique=False,
+        )
+        batch_op.create_index(
+            'ix_thread_board_status_created', ['board_id', 'status', 'created_at'], unique=False
+        )
         batch_op.create_index('ix_thread_created', ['created_at', 'id'], unique=False)
 
-    op.create_table('post',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('thread_id', sa.Integer(), nullable=False),
-    sa.Column('author_id', sa.Integer(), nullable=False),
-    sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('body_html', sa.Text(), nullable=False),
-    sa.Column('official', sa.Boolean(), nullable=False),
-    sa.Column('official_name', sa.String(length=40), nullable=True),
-    sa.Column('official_badge_no', sa.String(length=20), nullable=True),
-    sa.Column('official_unit', sa.String(length=80), nullable=True),
-    sa.Column('official_contact', sa.String(length=120), nullable=True),
-    sa.Column('hidden', sa.Boolean(), nullable=False),
-    sa.Column('hidden_reason', sa.String(length=200), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('edited_at', sa.DateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_post_author_id_user')),
-    sa.ForeignKeyConstraint(['thread_id'], ['thread.id'], name=op.f('fk_post_thread_id_thread'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_post'))
+    op.create_table(
+        'post',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('thread_id', sa.Integer(), nullable=False),
+        sa.Column('author_id', sa.Integer(), nullable=False),
+        sa.Column('body', sa.Text(), nullable=False),
+        sa.Column('body_html', sa.Text(), nullable=False),
+        sa.Column('official', sa.Boolean(), nullable=False),
+        sa.Column('official_name', sa.String(length=40), nullable=True),
+        sa.Column('official_badge_no', sa.String(length=20), nullable=True),
+        sa.Column('official_unit', sa.String(length=80), nullable=True),
+        sa.Column('official_contact', sa.String(length=120), nullable=True),
+        sa.Column('hidden', sa.Boolean(), nullable=False),
+        sa.Column('hidden_reason', sa.String(length=200), nullable=True),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('edited_at', sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_post_author_id_user')),
+        sa.ForeignKeyConstraint(
+            ['thread_id'], ['thread.id'], name=op.f('fk_post_thread_id_thread'), ondelete='CASCADE'
+        ),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_post')),
     )
     with op.batch_alter_table('post', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_post_author_id'), ['author_id'], unique=False)

@@ -5,9 +5,8 @@ Revises: e0cc3af32f3f
 Create Date: 2026-11-23 07:20:37.909965
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'ae092c0347d5'
@@ -37,80 +36,118 @@ def upgrade():
     )
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.create_index('ix_audit_entry_created', ['created_at', 'id'], unique=False)
-        batch_op.create_index('ix_audit_entry_target', ['target_type', 'target_id', 'id'], unique=False)
+        batch_op.create_index(
+            'ix_audit_entry_target', ['target_type', 'target_id', 'id'], unique=False
+        )
 
-    op.create_table('reply_template',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('unit_id', sa.Integer(), nullable=False),
-    sa.Column('title', sa.String(length=40), nullable=False),
-    sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('position', sa.Integer(), nullable=False, server_default='0'),
-    sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_reply_template_created_by_id_user')),
-    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_reply_template_unit_id_unit'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_reply_template'))
+    op.create_table(
+        'reply_template',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('unit_id', sa.Integer(), nullable=False),
+        sa.Column('title', sa.String(length=40), nullable=False),
+        sa.Column('body', sa.Text(), nullable=False),
+        sa.Column('position', sa.Integer(), nullable=False, server_default='0'),
+        sa.Column('created_by_id', sa.Integer(), nullable=True),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ['created_by_id'], ['user.id'], name=op.f('fk_reply_template_created_by_id_user')
+        ),
+        sa.ForeignKeyConstraint(
+            ['unit_id'],
+            ['unit.id'],
+            name=op.f('fk_reply_template_unit_id_unit'),
+            ondelete='CASCADE',
+        ),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_reply_template')),
     )
     with op.batch_alter_table('reply_template', schema=None) as batch_op:
         batch_op.create_index('ix_reply_template_unit', ['unit_id', 'position'], unique=False)
 
-    op.create_table('escalation',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('thread_id', sa.Integer(), nullable=False),
-    sa.Column('reason', sa.Text(), nullable=False),
-    sa.Column('urgency', sa.String(length=10), nullable=False),
-    sa.Column('escalated_by_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('unit_id', sa.Integer(), nullable=True),
-    sa.Column('dispatched_by_id', sa.Integer(), nullable=True),
-    sa.Column('dispatched_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('dispatch_note', sa.Text(), nullable=True),
-    sa.Column('incident_no', sa.String(length=20), nullable=True),
-    sa.ForeignKeyConstraint(['dispatched_by_id'], ['user.id'], name=op.f('fk_escalation_dispatched_by_id_user')),
-    sa.ForeignKeyConstraint(['escalated_by_id'], ['user.id'], name=op.f('fk_escalation_escalated_by_id_user')),
-    sa.ForeignKeyConstraint(['thread_id'], ['thread.id'], name=op.f('fk_escalation_thread_id_thread'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_escalation_unit_id_unit')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_escalation')),
-    sa.UniqueConstraint('incident_no', name=op.f('uq_escalation_incident_no'))
+    op.create_table(
+        'escalation',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('thread_id', sa.Integer(), nullable=False),
+        sa.Column('reason', sa.Text(), nullable=False),
+        sa.Column('urgency', sa.String(length=10), nullable=False),
+        sa.Column('escalated_by_id', sa.Integer(), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('unit_id', sa.Integer(), nullable=True),
+        sa.Column('dispatched_by_id', sa.Integer(), nullable=True),
+        sa.Column('dispatched_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('dispatch_note', sa.Text(), nullable=True),
+        sa.Column('incident_no', sa.String(length=20), nullable=True),
+        sa.ForeignKeyConstraint(
+            ['dispatched_by_id'], ['user.id'], name=op.f('fk_escalation_dispatched_by_id_user')
+        ),
+        sa.ForeignKeyConstraint(
+            ['escalated_by_id'], ['user.id'], name=op.f('fk_escalation_escalated_by_id_user')
+        ),
+        sa.ForeignKeyConstraint(
+            ['thread_id'],
+            ['thread.id'],
+            name=op.f('fk_escalation_thread_id_thread'),
+            ondelete='CASCADE',
+        ),
+        sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_escalation_unit_id_unit')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_escalation')),
+        sa.UniqueConstraint('incident_no', name=op.f('uq_escalation_incident_no')),
     )
     with op.batch_alter_table('escalation', schema=None) as batch_op:
         batch_op.create_index('ix_escalation_thread', ['thread_id', 'id'], unique=False)
 
-    op.create_table('rating',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('thread_id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('score', sa.Integer(), nullable=False),
-    sa.Column('comment', sa.String(length=300), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['thread_id'], ['thread.id'], name=op.f('fk_rating_thread_id_thread'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_rating_user_id_user')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_rating')),
-    sa.UniqueConstraint('thread_id', name=op.f('uq_rating_thread_id'))
+    op.create_table(
+        'rating',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('thread_id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('score', sa.Integer(), nullable=False),
+        sa.Column('comment', sa.String(length=300), nullable=True),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ['thread_id'],
+            ['thread.id'],
+            name=op.f('fk_rating_thread_id_thread'),
+            ondelete='CASCADE',
+        ),
+        sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_rating_user_id_user')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_rating')),
+        sa.UniqueConstraint('thread_id', name=op.f('uq_rating_thread_id')),
     )
     with op.batch_alter_table('rating', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_rating_created_at'), ['created_at'], unique=False)
 
-    op.create_table('thread_event',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('thread_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=20), nullable=False),
-    sa.Column('status', sa.String(length=20), nullable=True),
-    sa.Column('public_text', sa.Text(), nullable=True),
-    sa.Column('internal_note', sa.Text(), nullable=True),
-    sa.Column('actor_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['actor_id'], ['user.id'], name=op.f('fk_thread_event_actor_id_user')),
-    sa.ForeignKeyConstraint(['thread_id'], ['thread.id'], name=op.f('fk_thread_event_thread_id_thread'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_thread_event'))
+    op.create_table(
+        'thread_event',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('thread_id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=20), nullable=False),
+        sa.Column('status', sa.String(length=20), nullable=True),
+        sa.Column('public_text', sa.Text(), nullable=True),
+        sa.Column('internal_note', sa.Text(), nullable=True),
+        sa.Column('actor_id', sa.Integer(), nullable=True),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ['actor_id'], ['user.id'], name=op.f('fk_thread_event_actor_id_user')
+        ),
+        sa.ForeignKeyConstraint(
+            ['thread_id'],
+            ['thread.id'],
+            name=op.f('fk_thread_event_thread_id_thread'),
+            ondelete='CASCADE',
+        ),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_thread_event')),
     )
     with op.batch_alter_table('thread_event', schema=None) as batch_op:
         batch_op.create_index('ix_thread_event_thread', ['thread_id', 'id'], unique=False)
 
     with op.batch_alter_table('thread', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('urgent', sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(
+            sa.Column('urgent', sa.Boolean(), nullable=False, server_default=sa.false())
+        )
         batch_op.add_column(sa.Column('sla_due_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('overdue_notified', sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(
+            sa.Column('overdue_notified', sa.Boolean(), nullable=False, server_default=sa.false())
+        )
         batch_op.add_column(sa.Column('escalated_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('urgency', sa.String(length=10), nullable=True))
         batch_op.add_column(sa.Column('dispatched_at', sa.DateTime(timezone=True), nullable=True))
@@ -118,15 +155,23 @@ def upgrade():
         batch_op.add_column(sa.Column('incident_no', sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column('resolved_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('supervised', sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(
+            sa.Column('supervised', sa.Boolean(), nullable=False, server_default=sa.false())
+        )
         batch_op.add_column(sa.Column('supervised_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('supervised_by_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('supervision_instruction', sa.Text(), nullable=True))
-        batch_op.create_index('ix_thread_status_escalated', ['status', 'escalated_at'], unique=False)
+        batch_op.create_index(
+            'ix_thread_status_escalated', ['status', 'escalated_at'], unique=False
+        )
         batch_op.create_index('ix_thread_status_due', ['status', 'sla_due_at'], unique=False)
         batch_op.create_unique_constraint(batch_op.f('uq_thread_incident_no'), ['incident_no'])
-        batch_op.create_foreign_key(batch_op.f('fk_thread_dispatched_unit_id_unit'), 'unit', ['dispatched_unit_id'], ['id'])
-        batch_op.create_foreign_key(batch_op.f('fk_thread_supervised_by_id_user'), 'user', ['supervised_by_id'], ['id'])
+        batch_op.create_foreign_key(
+            batch_op.f('fk_thread_dispatched_unit_id_unit'), 'unit', ['dispatched_unit_id'], ['id']
+        )
+        batch_op.create_foreign_key(
+            batch_op.f('fk_thread_supervised_by_id_user'), 'user', ['supervised_by_id'], ['id']
+        )
 
     # ### end Alembic commands ###
 
@@ -135,7 +180,9 @@ def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table('thread', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_thread_supervised_by_id_user'), type_='foreignkey')
-        batch_op.drop_constraint(batch_op.f('fk_thread_dispatched_unit_id_unit'), type_='foreignkey')
+        batch_op.drop_constraint(
+            batch_op.f('fk_thread_dispatched_unit_id_unit'), type_='foreignkey'
+        )
         batch_op.drop_constraint(batch_op.f('uq_thread_incident_no'), type_='unique')
         batch_op.drop_index('ix_thread_status_due')
         batch_op.drop_index('ix_thread_status_escalated')

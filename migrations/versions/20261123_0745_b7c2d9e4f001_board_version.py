@@ -5,9 +5,8 @@ Revises: a1a3ca1ca72f
 Create Date: 2026-11-23 07:45:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b7c2d9e4f001'

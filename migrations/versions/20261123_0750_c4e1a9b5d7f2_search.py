@@ -7,9 +7,8 @@ Create Date: 2026-11-23 07:50:00
 The tsvector column and its GIN index exist only on PostgreSQL (the search backend there); on
 SQLite that part is a no-op, and the ORM model of thread does not map the columns at all.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'c4e1a9b5d7f2'
 down_revision = 'b7c2d9e4f001'
