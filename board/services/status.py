@@ -8,12 +8,14 @@
 thread was dispatched to (handler), and the roles leader, dispatcher, admin. "via" says which
 endpoint makes the move: escalation needs a reason (/escalate), dispatch a unit (/dispatch);
 everything else goes through /status. The first official reply moves awaiting_reply → answered
-(posting.reply calls `after_official_reply`).
+(posting.reply calls `answer_if_awaiting`, the guarded writer of that move).
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+
+from sqlalchemy import case
 
 from board import live, permissions
 from board.extensions import db
@@ -186,9 +188,17 @@ def change(user, thread: Thread, to: str, note: str | None = None,
     return event
 
 
-def after_official_reply(current: str) -> str | None:
-    """The status an official reply moves a thread to (awaiting_reply → answered), or None."""
-    return S.ANSWERED if current == S.AWAITING_REPLY else None
+def answer_if_awaiting(thread: Thread) -> bool:
+    """The first official reply's move (awaiting_reply → answered), guarded like `move` but
+    written by the caller's next flush, in the UPDATE that already bumps the thread's counters:
+    `SET status = CASE WHEN status = 'awaiting_reply' THEN 'answered' ELSE status END`. The
+    database decides on the row as it is then, so if someone escalated (or otherwise moved) the
+    thread meanwhile, the reply leaves the status alone: no extra round trip, no lost move.
+    Returns whether the thread looked awaiting here (its readers are then told of the change)."""
+    if thread.status != S.AWAITING_REPLY:
+        return False
+    thread.status = case((Thread.status == S.AWAITING_REPLY, S.ANSWERED), else_=Thread.status)
+    return True
 
 
 def _staff_for(thread: Thread, to: str) -> list:
