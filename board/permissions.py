@@ -6,9 +6,10 @@ special-case "not signed in".
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from board.models import Board, Post, Role, Thread, ThreadKind
+from board.models import Board, Post, Role, Thread, ThreadKind, workflow
 
 Rule = Callable[[Any, Any], bool]
 _RULES: dict[str, Rule] = {}
@@ -109,14 +110,19 @@ rule("thread.unpin")(_pin)
 rule("thread.unlock")(_pin)
 
 
-# --- escalation, dispatch, status, supervision (the state table is board/services/status.py) -
+# --- escalation, dispatch, status, supervision, rating: who may is board/models/workflow.py -
 
 
-def thread_roles(user, thread: Thread) -> frozenset[str]:
-    """The parts a user plays on a thread, as named in the status table's "who" column."""
+def thread_roles(user, thread: Thread | None) -> frozenset[str]:
+    """The parts a user plays on a thread, as named in the workflow's "who" columns. Without a
+    thread (may this dispatcher dispatch at all?), only the parts that come with the role."""
     if not _signed_in(user):
         return frozenset()
     roles = set()
+    if user.role in (Role.LEADER, Role.DISPATCHER, Role.ADMIN):
+        roles.add(str(user.role))
+    if thread is None:
+        return frozenset(roles)
     if user.id == thread.author_id:
         roles.add("author")
     if user.role == Role.OFFICER and answers_for(user, thread.board):
@@ -124,39 +130,36 @@ def thread_roles(user, thread: Thread) -> frozenset[str]:
     if (user.role == Role.OFFICER and thread.dispatched_unit_id is not None
             and user.unit_id == thread.dispatched_unit_id):
         roles.add("handler")
-    if user.role in (Role.LEADER, Role.DISPATCHER, Role.ADMIN):
-        roles.add(str(user.role))
     return frozenset(roles)
 
 
 @rule("thread.set_status")
 def _set_status(user, target) -> bool:
     """target = (thread, new_status): may this user make that move in the state table?"""
-    from board.services.status import who_may
-
     thread, to = target
-    return bool(who_may(thread.status, to) & thread_roles(user, thread))
+    return bool(workflow.who_may(thread.status, to) & thread_roles(user, thread))
 
 
 @rule("thread.escalate")
-def _escalate(user, thread: Thread) -> bool:
-    return bool({"responsible", "leader"} & thread_roles(user, thread))
+def _escalate(user, thread: Thread | None) -> bool:
+    return bool(workflow.who_via("escalate") & thread_roles(user, thread))
 
 
 @rule("thread.dispatch")
-def _dispatch(user, thread: Thread) -> bool:
-    return _has_role(user, Role.DISPATCHER)
+def _dispatch(user, thread: Thread | None) -> bool:
+    return bool(workflow.who_via("dispatch") & thread_roles(user, thread))
 
 
 @rule("thread.supervise")
-def _supervise(user, thread: Thread) -> bool:
-    return _has_role(user, Role.LEADER)
+def _supervise(user, thread: Thread | None) -> bool:
+    """Whoever may supervise at all; whether this thread still may be is the service's 409."""
+    return bool(workflow.SUPERVISE.who & thread_roles(user, thread))
 
 
 @rule("thread.rate")
 def _rate(user, thread: Thread) -> bool:
-    """Only the asker rates how their matter was handled."""
-    return _signed_in(user) and user.id == thread.author_id
+    """Only the asker rates how their matter was handled (when: workflow.RATEABLE, else 409)."""
+    return bool(workflow.RATE.who & thread_roles(user, thread))
 
 
 @rule("thread.internal_notes")

@@ -1,6 +1,6 @@
 """The thread status state machine: every allowed and every forbidden move, by role.
 
-The expected table below is written out independently of board/services/status.py (it is the
+The expected table below is written out independently of board/models/workflow.py (it is the
 issue's flow); the test drives the real services and checks each outcome: done, 409 with the
 allowed moves named, or 403.
 """
@@ -11,7 +11,7 @@ import itertools
 import pytest
 
 from board.extensions import db
-from board.models import Thread, ThreadStatus, Unit
+from board.models import Thread, ThreadStatus, Unit, workflow
 from board.services import errors, escalation, status
 
 S = ThreadStatus
@@ -37,7 +37,7 @@ STATES = [s.value for s in S]
 
 
 def test_the_service_table_is_the_issue_flow():
-    assert {k: set(v.who) for k, v in status.TRANSITIONS.items()} == ALLOWED
+    assert {k: set(v.who) for k, v in workflow.TRANSITIONS.items()} == ALLOWED
 
 
 @pytest.fixture

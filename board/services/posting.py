@@ -39,15 +39,14 @@ def create_thread(author, board: Board, kind: str, title: str, body: str,
         raise ValidationFailed(fields=errors)
     permissions.require(author, "thread.create_kind", kind)
     now = utcnow()
+    notice = kind == ThreadKind.PUBLICITY  # an official notice needs no answer: born answered
     thread = Thread(
         board=board, author=author, kind=kind, title=title, body=body,
         body_html=text.render(body), location=location or None, visibility=visibility,
-        status=ThreadStatus.AWAITING_REPLY, created_at=now, last_activity_at=now,
+        status=ThreadStatus.ANSWERED if notice else ThreadStatus.AWAITING_REPLY,
+        has_official_reply=notice, created_at=now, last_activity_at=now,
     )
-    if kind == ThreadKind.PUBLICITY:  # an official notice needs no answer
-        thread.status = ThreadStatus.ANSWERED
-        thread.has_official_reply = True
-    else:  # issue 5: the board's first-response deadline, and "call 110 now" for emergencies
+    if not notice:  # issue 5: the board's first-response deadline, "call 110 now" for emergencies
         thread.sla_due_at = sla.due_for(board, now)
         thread.urgent = urgency.is_urgent(title, body)
     moderation_reports.hold_if_needed(author, thread, None, title, body, location)  # word list
@@ -70,9 +69,8 @@ def reply(author, thread: Thread, body: str) -> Post:
     permissions.require(author, "post.create", thread)
     body = text.clean_body(body)
     if not text.BODY_MIN <= len(body) <= text.REPLY_MAX:
-        raise ValidationFailed(
-            fields={"body": f"回复需为 {text.BODY_MIN}–{text.REPLY_MAX} 个字" if body else "请填写回复内容"}
-        )
+        raise ValidationFailed(fields={"body": f"回复需为 {text.BODY_MIN}–{text.REPLY_MAX} 个字"
+                                       if body else "请填写回复内容"})
     now = utcnow()
     post = Post(thread=thread, author=author, body=body, body_html=text.render(body),
                 created_at=now)
@@ -90,18 +88,17 @@ def reply(author, thread: Thread, body: str) -> Post:
             state["has_official_reply"] = True
         if thread.first_response_at is None:
             state.update(first_response_at=now, first_responder_id=author.id)
-        next_status = status.after_official_reply(thread.status)  # the state table's rule
-        if next_status:
-            state["status"] = next_status
-    # One flush writes the post, the thread's counters (in SQL, so concurrent replies add up)
-    # and the search job; the reader-facing push below then reloads nothing but the post.
+    # One flush writes the post, the thread's counters (in SQL, so concurrent replies add up),
+    # the first reply's guarded status move and the search job; the reader-facing push below
+    # then reloads nothing but the post.
     thread.reply_count = Thread.reply_count + 1
     thread.last_activity_at = now
     for name, value in state.items():
         setattr(thread, name, value)
+    moved = bool(post.official) and status.answer_if_awaiting(thread)  # guarded, see status.py
     search.enqueue(thread)  # same transaction as the reply; searchable within a second
     db.session.commit()
     if not post.hidden:  # a held reply is announced when an officer approves it
-        live.post_created(post, thread_changed=bool(state))
+        live.post_created(post, thread_changed=bool(state) or moved)
         notifications.post_created(post)  # after the commit; never fails the post
     return post

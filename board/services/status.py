@@ -1,58 +1,28 @@
-"""The thread status state machine — every allowed move and who may make it, in ONE table.
+"""Carrying out the thread status moves of the table in board/models/workflow.py: checking one
+(409 naming the allowed moves, or 403), writing it with a guarded UPDATE, the timeline event, the
+audit entry and the announcement after the commit.
 
-    待回复 awaiting_reply → 已回复 answered → 已转指挥中心 escalated → 已派警 dispatched
-    → 处置中 handling → 已办结 resolved → 已关闭 closed, and reopen.
-
-"Who" names the parts a user plays on a thread (permissions.thread_roles): the asker
-(author), an officer of a unit answering the board (responsible), an officer of the unit the
-thread was dispatched to (handler), and the roles leader, dispatcher, admin. "via" says which
-endpoint makes the move: escalation needs a reason (/escalate), dispatch a unit (/dispatch);
-everything else goes through /status. The first official reply moves awaiting_reply → answered
-(posting.reply calls `after_official_reply`).
+Every write of `Thread.status` goes through here, guarded by the status it moves from: `move`
+(UPDATE … WHERE status = current) for the /status, /escalate and /dispatch endpoints, and
+`answer_if_awaiting` for the first official reply. So two people acting on one thread at once
+cannot both win, and a reply in flight never undoes an escalation that committed meanwhile.
 """
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+
+from sqlalchemy import case
 
 from board import live, permissions
 from board.extensions import db
-from board.models import Thread, ThreadEvent, ThreadStatus, utcnow
-from board.services import audit
+from board.models import Thread, ThreadEvent, ThreadStatus, Unit, utcnow
+from board.models.workflow import FIRST_REPLY, TRANSITIONS, Move
+from board.services import audit, notifications
 from board.services.errors import Conflict, PermissionDenied, ValidationFailed
 
 log = logging.getLogger(__name__)
 S = ThreadStatus
 NOTE_MAX = 1000
-
-
-@dataclass(frozen=True)
-class Move:
-    who: frozenset[str]
-    via: str = "status"
-    needs_incident: bool = False  # only for threads that were dispatched
-    reopen: bool = False
-
-
-def _m(*who: str, **kw) -> Move:
-    return Move(frozenset(who), **kw)
-
-
-TRANSITIONS: dict[tuple[str, str], Move] = {
-    (S.AWAITING_REPLY, S.ANSWERED): _m("responsible", "leader"),  # also: first official reply
-    (S.AWAITING_REPLY, S.ESCALATED): _m("responsible", "leader", via="escalate"),
-    (S.ANSWERED, S.ESCALATED): _m("responsible", "leader", via="escalate"),
-    (S.ESCALATED, S.DISPATCHED): _m("dispatcher", via="dispatch"),
-    (S.ESCALATED, S.ANSWERED): _m("dispatcher", "leader"),  # returned: no police needed
-    (S.DISPATCHED, S.HANDLING): _m("handler", "leader"),
-    (S.HANDLING, S.RESOLVED): _m("handler", "leader"),
-    (S.ANSWERED, S.RESOLVED): _m("responsible", "leader"),
-    (S.ANSWERED, S.CLOSED): _m("author", "responsible", "leader", "admin"),
-    (S.RESOLVED, S.CLOSED): _m("author", "responsible", "handler", "leader", "admin"),
-    (S.RESOLVED, S.HANDLING): _m("handler", "leader", needs_incident=True, reopen=True),
-    (S.RESOLVED, S.AWAITING_REPLY): _m("author", "responsible", "leader", reopen=True),
-    (S.CLOSED, S.AWAITING_REPLY): _m("author", "leader", "admin", reopen=True),
-}
 
 # What the citizen reads on the timeline for each arrival state ({unit}, {incident} filled in).
 PUBLIC_TEXT = {
@@ -66,11 +36,6 @@ PUBLIC_TEXT = {
 }
 RETURNED_TEXT = "指挥中心已研判:此事项无需出警,由版块民警继续答复。"
 REOPENED_HANDLING_TEXT = "该警情已重新打开,{unit}民警继续处置。"
-
-
-def who_may(current: str, to: str) -> frozenset[str]:
-    move = TRANSITIONS.get((current, to))
-    return move.who if move else frozenset()
 
 
 def _label(status: str) -> str:
@@ -186,9 +151,18 @@ def change(user, thread: Thread, to: str, note: str | None = None,
     return event
 
 
-def after_official_reply(current: str) -> str | None:
-    """The status an official reply moves a thread to (awaiting_reply → answered), or None."""
-    return S.ANSWERED if current == S.AWAITING_REPLY else None
+def answer_if_awaiting(thread: Thread) -> bool:
+    """The first official reply's move (awaiting_reply → answered), guarded like `move` but
+    written by the caller's next flush, in the UPDATE that already bumps the thread's counters:
+    `SET status = CASE WHEN status = 'awaiting_reply' THEN 'answered' ELSE status END`. The
+    database decides on the row as it is then, so if someone escalated (or otherwise moved) the
+    thread meanwhile, the reply leaves the status alone: no extra round trip, no lost move.
+    Returns whether the thread looked awaiting here (its readers are then told of the change)."""
+    frm, to = FIRST_REPLY
+    if thread.status != frm:
+        return False
+    thread.status = case((Thread.status == frm, to), else_=Thread.status)
+    return True
 
 
 def _staff_for(thread: Thread, to: str) -> list:
@@ -200,8 +174,6 @@ def _staff_for(thread: Thread, to: str) -> list:
 
 
 def _command_codes() -> list[str]:
-    from board.models import Unit
-
     return list(db.session.scalars(db.select(Unit.code).where(Unit.kind == "command")))
 
 
@@ -212,12 +184,7 @@ def announce(thread: Thread, actor, staff=(), reason: str | None = None) -> None
     if thread.dispatched_unit is not None:
         codes.append(thread.dispatched_unit.code)
     live.thread_updated_to_units(thread, codes)
-    try:
-        from board.services import notifications
-    except ImportError:  # pragma: no cover - the notifications service is optional
-        return
     notifications.notify_status_changed(thread, actor)
-    notify_staff = getattr(notifications, "notify_staff", None)
     recipients = [u for u in staff if u is not None and u.id != getattr(actor, "id", None)]
-    if notify_staff and recipients:
-        notify_staff(recipients, thread, actor, reason)
+    if recipients:
+        notifications.notify_staff(recipients, thread, actor, reason)

@@ -3,16 +3,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from board import permissions, sla
+from board import live, permissions, sla
 from board.extensions import db
-from board.models import Rating, Role, Thread, ThreadStatus, Unit, User, utcnow
+from board.models import Rating, Role, Thread, ThreadStatus, Unit, User, utcnow, workflow
 from board.services import audit, status
 from board.services.errors import Conflict, ValidationFailed
 
 S = ThreadStatus
 INSTRUCTION_MAX = 500
 COMMENT_MAX = 300
-RATEABLE = {S.RESOLVED, S.CLOSED}
 
 
 def responsible_units(thread: Thread) -> list[Unit]:
@@ -31,7 +30,7 @@ def _unit_staff(units: list[Unit], roles: tuple[str, ...]) -> list[User]:
 def supervise(user, thread: Thread, instruction: str) -> Thread:
     """A leader marks the thread 领导督办; the responsible unit hears of it; the leader follows."""
     permissions.require(user, "thread.supervise", thread)
-    if thread.status == S.CLOSED:
+    if thread.status not in workflow.SUPERVISABLE:
         raise Conflict("已关闭的帖子不能督办", code="illegal_transition")
     instruction = status.clean_note(instruction, "instruction", required=True)
     if len(instruction) > INSTRUCTION_MAX:
@@ -58,9 +57,10 @@ def rating_for(thread: Thread) -> Rating | None:
 def rate(user, thread: Thread, score, comment: str | None = None) -> Rating:
     """The asker rates a resolved (or closed) thread 1–5, once; it shows on the thread."""
     permissions.require(user, "thread.rate", thread)
-    if thread.status not in RATEABLE:
+    if thread.status not in workflow.RATEABLE:
+        allowed = ", ".join(s for s in S if s in workflow.RATEABLE)
         raise Conflict("办结后才能评价", code="illegal_transition",
-                       fields={"status": "允许评价的状态: resolved, closed"})
+                       fields={"status": f"允许评价的状态: {allowed}"})
     try:
         score = int(score)
     except (TypeError, ValueError):
@@ -80,8 +80,6 @@ def rate(user, thread: Thread, score, comment: str | None = None) -> Rating:
                      f"提问人评价:{stars}" + (f"「{comment}」" if comment else ""))
     audit.record(user, "thread.rate", "thread", thread.id, None, {"score": score})
     db.session.commit()
-    from board import live
-
     live.thread_updated(thread)
     return rating
 

@@ -1,13 +1,14 @@
 """Thread-page actions for police and the asker: pin, lock, escalate, dispatch, status, supervise,
-rate; the live timeline fragment; a unit's reply templates. Thin: load, call one service, redirect."""
+rate; the live timeline fragment; a unit's reply templates. Thin: load, call one service,
+redirect."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from board import permissions, queries, queue, timeline
-from board.services import (ServiceError, escalation, moderation, replies, status,
-                            supervision)
+from board.models import workflow
+from board.services import ServiceError, escalation, moderation, replies, status, supervision
 from board.views import safe_next
 
 bp = Blueprint("moderation", __name__)
@@ -137,8 +138,10 @@ def _thread_panel():
             else [],
             "templates": replies.expanded_for(user, thread) if police else [],
             "rating": supervision.rating_for(thread),
-            "rateable": thread.status in supervision.RATEABLE
+            "rateable": thread.status in workflow.RATEABLE
             and permissions.can(user, "thread.rate", thread),
+            "supervisable": thread.status in workflow.SUPERVISABLE
+            and permissions.can(user, "thread.supervise", thread),
             "police": police,
         }
 
