@@ -38,12 +38,22 @@ def _digits(value) -> str:
     return f"{int(value):012d}"
 
 
-def _key(thread: Thread, order) -> str:
-    parts = []
+def _fields(order) -> tuple[tuple[str, bool], ...]:
+    """(attribute, descending) for each ORDER BY term: read once, not on every pushed row."""
+    fields = []
     for term in order:
         descending = getattr(term, "modifier", None) is operators.desc_op
-        column = term.element if descending else term
-        text = _digits(getattr(thread, column.key))
+        fields.append(((term.element if descending else term).key, descending))
+    return tuple(fields)
+
+
+_INBOX, _BOARD_PINNED, _BOARD, _HOME = map(_fields, (INBOX, BOARD_PINNED, BOARD, HOME))
+
+
+def _key(thread: Thread, fields) -> str:
+    parts = []
+    for name, descending in fields:
+        text = _digits(getattr(thread, name))
         parts.append(text.translate(_FLIP) if descending else text)
     return ".".join(parts)
 
@@ -56,9 +66,9 @@ def in_inbox(thread: Thread) -> bool:
 def sort_key(thread: Thread, listing: str) -> str:
     """The row's place in `listing` ("board", "home" or "inbox") as a comparable string."""
     if listing == "inbox":
-        return _key(thread, INBOX)
+        return _key(thread, _INBOX)
     if listing == "home":
-        return _key(thread, HOME)
+        return _key(thread, _HOME)
     if thread.pinned:
-        return "0." + _key(thread, BOARD_PINNED)
-    return "1." + _key(thread, BOARD)
+        return "0." + _key(thread, _BOARD_PINNED)
+    return "1." + _key(thread, _BOARD)
