@@ -79,9 +79,21 @@ def _inbox_rooms(thread: Thread) -> list[str]:
 # --- publishing (called by services after commit) -----------------------------------------
 
 
+def _to_lists(event: str, payload: dict, thread: Thread) -> None:
+    """The rooms of the pages that list the thread, each with its row rendered once for that
+    audience under `html`: the public rows to board and home rooms, the inbox row (police-only
+    markup) to unit rooms only. The pages insert these server rows instead of building their own.
+    """
+    public, units = _public_rooms(thread), _inbox_rooms(thread)
+    if public:
+        _emit(event, {**payload, "html": serializers.public_rows(thread)}, public)
+    if units:
+        _emit(event, {**payload, "html": serializers.inbox_rows(thread)}, units)
+
+
 def thread_created(thread: Thread) -> None:
     payload = {"board": thread.board.slug, "thread": serializers.thread_to_dict(thread)}
-    _emit("thread_created", payload, _public_rooms(thread) + _inbox_rooms(thread))
+    _to_lists("thread_created", payload, thread)
 
 
 def post_created(post: Post, thread_changed: bool = True) -> None:
@@ -111,8 +123,9 @@ def post_updated(post: Post) -> None:
 def thread_updated(thread: Thread, to_thread_room: bool = True) -> None:
     """Status, pin, lock, counts: the thread page, the lists that show it, the inboxes."""
     payload = {"thread": serializers.thread_to_dict(thread)}
-    rooms = _public_rooms(thread) + _inbox_rooms(thread)
-    _emit("thread_updated", payload, [thread_room(thread.id), *rooms] if to_thread_room else rooms)
+    if to_thread_room:  # the thread page needs no row: its readers get the lean payload
+        _emit("thread_updated", payload, thread_room(thread.id))
+    _to_lists("thread_updated", payload, thread)
 
 
 def thread_updated_to_units(thread: Thread, codes: list[str]) -> None:

@@ -146,11 +146,12 @@ def visible_text(viewer, author_id: int | None, text: str | None) -> str | None:
     return text if sees_original(viewer, author_id) else mask(text)
 
 
-def _visible_filter(text: str | None, author_id: int | None) -> str | None:
-    """Jinja: {{ thread.title|visible(thread.author_id) }} for the signed-in viewer."""
+def _visible_filter(text: str | None, author_id: int | None, anyone: bool = False) -> str | None:
+    """Jinja: {{ thread.title|visible(thread.author_id) }} for the signed-in viewer; with
+    `anyone=true` as any reader sees it (rows pushed to the public live rooms)."""
     from flask_login import current_user
 
-    return visible_text(current_user, author_id, text)
+    return visible_text(None if anyone else current_user, author_id, text)
 
 
 def init_app(app) -> None:

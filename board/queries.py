@@ -11,9 +11,9 @@ from datetime import datetime, timezone
 from sqlalchemy import or_, tuple_
 from sqlalchemy.orm import defaultload, lazyload
 
-from board import permissions
+from board import lists, permissions
 from board.extensions import db
-from board.models import Board, Post, Role, Thread, ThreadStatus, User, Visibility
+from board.models import Board, Post, Role, Thread, User, Visibility
 from board.services.errors import NotFound, ValidationFailed
 
 
@@ -75,7 +75,7 @@ def thread_for(viewer, thread_id: int) -> Thread:
 
 def pinned_threads(board: Board, viewer) -> list[Thread]:
     stmt = (db.select(Thread).where(Thread.board_id == board.id, Thread.pinned.is_(True))
-            .order_by(Thread.pinned_at.desc(), Thread.id.desc()).options(*LIST_OPTIONS))
+            .order_by(*lists.BOARD_PINNED).options(*LIST_OPTIONS))
     return list(db.session.scalars(_visible(stmt, viewer)))
 
 
@@ -84,7 +84,7 @@ def board_threads(board: Board, viewer, cursor: str | None = None,
     """Unpinned threads, newest activity first, one keyset page; pinned ones come separately."""
     stmt = (db.select(Thread)
             .where(Thread.board_id == board.id, Thread.pinned.is_(False))
-            .order_by(Thread.last_activity_at.desc(), Thread.id.desc())
+            .order_by(*lists.BOARD)
             .limit(limit + 1).options(*LIST_OPTIONS))
     if cursor:
         stamp, last_id = decode_cursor(cursor)
@@ -95,7 +95,7 @@ def board_threads(board: Board, viewer, cursor: str | None = None,
 
 
 def latest_threads(viewer, limit: int = 10) -> list[Thread]:
-    stmt = (db.select(Thread).order_by(Thread.created_at.desc(), Thread.id.desc()).limit(limit)
+    stmt = (db.select(Thread).order_by(*lists.HOME).limit(limit)
             .options(*LIST_OPTIONS))
     return list(db.session.scalars(_visible(stmt, viewer)))
 
@@ -132,7 +132,6 @@ def inbox(officer: User, limit: int = 100) -> list[Thread]:
     if not board_ids:
         return []
     stmt = (db.select(Thread)
-            .where(Thread.board_id.in_(board_ids),
-                   Thread.status == ThreadStatus.AWAITING_REPLY)
-            .order_by(Thread.urgent.desc(), Thread.created_at, Thread.id).limit(limit))
+            .where(Thread.board_id.in_(board_ids), Thread.status == lists.INBOX_STATUS)
+            .order_by(*lists.INBOX).limit(limit))
     return list(db.session.scalars(stmt))

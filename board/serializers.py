@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import has_request_context, url_for
+from flask import current_app, get_template_attribute, has_request_context, url_for
 
+from board import lists
 from board.models import Board, Post, Thread, User
 from board.privacy import mask, visible_text
 
@@ -16,7 +17,8 @@ def iso(value: datetime | None) -> str | None:
 def user_to_dict(user: User, private: bool = False) -> dict:
     data = {
         "id": user.id,
-        "display_name": user.display_name if private or user.is_official else mask(user.display_name),
+        "display_name": (user.display_name if private or user.is_official
+                         else mask(user.display_name)),
         "role": user.role,
         "role_label": user.role_label,
         "real_name": user.real_name if user.is_official else None,
@@ -96,6 +98,33 @@ def thread_to_dict(thread: Thread, viewer=None, timeline: list | None = None) ->
     if timeline is not None:
         data["timeline"] = [event_to_dict(e, internal) for e, internal in timeline]
     return data
+
+
+def _rendered(template: str, macro: str, *args, **kwargs) -> str:
+    """A row macro's HTML (autoescaped), with relative links as the page has them: rendered in a
+    bare request context when published from outside one (the CLI, the SLA checks)."""
+    row = get_template_attribute(template, macro)
+    if has_request_context():
+        return str(row(*args, **kwargs))
+    with current_app.test_request_context():
+        return str(row(*args, **kwargs))
+
+
+def public_rows(thread: Thread) -> dict:
+    """The thread's row for the board page and for home, as any reader sees it: the same macro
+    the pages render, so a pushed row cannot differ from a reloaded one. Public rooms only."""
+    return {"board": _rendered("_macros.html", "thread_row", thread, listing="board",
+                               anyone=True),
+            "home": _rendered("_macros.html", "thread_row", thread, show_board=True,
+                              listing="home", anyone=True)}
+
+
+def inbox_rows(thread: Thread) -> dict:
+    """The thread's officer-inbox row, or None when it no longer belongs there (the inbox
+    query's rule). Police-only markup: unit rooms only."""
+    row = (_rendered("officer/_inbox_row.html", "inbox_row", thread)
+           if lists.in_inbox(thread) else None)
+    return {"inbox": row}
 
 
 def event_to_dict(event, internal: bool = False) -> dict:
@@ -185,7 +214,8 @@ def notification_to_dict(note) -> dict:
 
 
 def attachment_to_dict(att) -> dict:
-    url = url_for("uploads.serve", attachment_id=att.id) if has_request_context() else f"/media/{att.id}"
+    url = (url_for("uploads.serve", attachment_id=att.id) if has_request_context()
+           else f"/media/{att.id}")
     return {"id": att.id, "post_id": att.post_id, "url": url, "thumb_url": url + "/thumb",
             "content_type": att.content_type, "width": att.width, "height": att.height,
             "size": att.size}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, request, url_for
 
-from board import permissions
+from board import lists, permissions
 from board.models import utcnow
 
 ELDER_COOKIE = "elder"
@@ -64,7 +64,7 @@ def elder_mode() -> bool:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(can=permissions.can, asset_url=asset_url, elder_mode=elder_mode,
-                                 now=utcnow)
+                                 now=utcnow, row_sort=lists.sort_key)
     app.jinja_env.filters.update(timeago=timeago, duration=duration)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

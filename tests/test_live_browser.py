@@ -136,3 +136,44 @@ def test_board_bar_and_officer_inbox_update_live(browser, server):
     finally:
         reader_ctx.close()
         officer_ctx.close()
+
+
+def _row_html(page, thread_id: int) -> str:
+    """A row's markup as a reader compares it: without the arrival highlight and the waiting
+    time, which only differ by the seconds between the push and the reload."""
+    return page.evaluate("""(id) => {
+        const row = document.querySelector(`[data-inbox] .thread-row[data-thread-id="${id}"]`)
+            .cloneNode(true);
+        row.classList.remove("just-arrived", "slide-in");
+        row.querySelectorAll(".waiting").forEach((w) => { w.textContent = ""; });
+        return row.outerHTML.replace(/\\s+/g, " ");
+    }""", thread_id)
+
+
+def _inbox_ids(page) -> list[str]:
+    return page.locator("[data-inbox] .thread-row").evaluate_all(
+        "rows => rows.map(r => r.getAttribute('data-thread-id'))")
+
+
+def test_urgent_thread_arrives_first_and_tagged_in_the_inbox_as_a_reload_shows_it(browser, server):
+    _api_thread(server, "live_reader", "浏览器测试:排在紧急帖之后的普通咨询")
+    officer_ctx, inbox, _ = sign_in(browser, server, "live_officer")
+    try:
+        inbox.goto("/inbox")
+        wait_live(inbox)
+        assert inbox.locator("[data-inbox] .thread-row").count() >= 1
+
+        thread_id = _api_thread(server, "live_asker", "浏览器测试:老人被困电梯里",
+                                body="救命,我家老人被困在电梯里出不来了!")
+
+        row = inbox.locator(f'[data-inbox] .thread-row[data-thread-id="{thread_id}"]')
+        row.wait_for(timeout=WAIT)
+        assert _inbox_ids(inbox)[0] == str(thread_id)
+        assert row.locator(".tag-urgent").text_content() == "疑似紧急"
+        live_ids, live_row = _inbox_ids(inbox), _row_html(inbox, thread_id)
+
+        inbox.reload()
+        assert _inbox_ids(inbox) == live_ids
+        assert _row_html(inbox, thread_id) == live_row
+    finally:
+        officer_ctx.close()

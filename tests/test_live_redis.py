@@ -92,8 +92,9 @@ def test_socketio_channel_is_configurable(redis_url, tmp_path):
     create_app(config)
     try:
         assert socketio.server.manager.channel == channel
-    finally:
-        create_app(TestConfig(tmp_path))  # leave the shared extension without a queue
+    finally:  # leave the shared extension without a queue (init_app keeps its old manager)
+        socketio.server_options.pop("client_manager", None)
+        create_app(TestConfig(tmp_path))
 
 
 def test_with_redis_down_posting_works_and_readers_catch_up_from_the_database(tmp_path, redis_url):

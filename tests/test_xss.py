@@ -160,6 +160,11 @@ def test_live_payloads_carry_only_sanitized_html(app, make, monkeypatch):
             item = payload.get(key) if isinstance(payload, dict) else None
             if isinstance(item, dict) and "body_html" in item:
                 assert_inert(item["body_html"], f"live {key}")
+        for name, row in (payload.get("html") or {}).items():  # list rows the pages insert
+            if row is not None:
+                assert_inert(row, f"live {name} row")
+    rows = [row for p in sent for row in (p.get("html") or {}).values() if row]
+    assert any("&lt;script&gt;" in row for row in rows)  # the titles arrived, escaped
 
 
 def test_nicknames_stay_text_in_every_author_line(client, make, hostile):

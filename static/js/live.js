@@ -2,9 +2,10 @@
  * Thread page: new replies appear in order (catch-up from the database after every reconnect,
  * de-duplicated by post id), status changes in place, "民警正在回复…" while an officer types.
  * Board page and home: new threads wait behind an "N 条新帖" bar instead of jumping the page.
- * Officer inbox: new unanswered threads arrive, answered ones leave, the count is in the title.
- * Every page: the bell's unread count. Payloads are the JSON API's; body_html is sanitized on the
- * server, every other field is set as text. */
+ * Officer inbox: new unanswered threads arrive at their place, answered ones leave, the count is
+ * in the title. Every page: the bell's unread count. Payloads are the JSON API's; body_html is
+ * sanitized on the server, list rows come as the server's own escaped HTML (`html`), every other
+ * field is set as text. */
 (function () {
   "use strict";
   if (typeof window.io !== "function") return;
@@ -200,82 +201,71 @@
     });
   }
 
-  // --- board page and home: new threads behind a bar ------------------------------------
-  function threadRow(thread, showBoard) {  // same markup as templates/_macros.html thread_row
-    var li = el("li", "thread-row");
-    li.setAttribute("data-thread-id", thread.id);
-    var a = el("a");
-    a.href = thread.url;
-    var top = el("div", "row-top");
-    top.appendChild(el("span", "tag tag-kind kind-" + thread.kind, thread.kind_label));
-    if (showBoard) top.appendChild(el("span", "tag tag-board", thread.board_name));
-    top.appendChild(el("span", "row-title", thread.title));
-    var meta = el("div", "row-meta");
-    meta.appendChild(el("span", "status status-" + thread.status, thread.status_label));
-    if (thread.official_answered) {
-      var mark = el("span", "official-mark", "✔ 官方回复");
-      mark.title = "民警已回复";
-      meta.appendChild(mark);
-    }
-    meta.appendChild(el("span", "reply-count", thread.reply_count + " 回复"));
-    meta.appendChild(timeEl(thread.last_activity_at));
-    a.appendChild(top);
-    a.appendChild(meta);
-    li.appendChild(a);
-    return li;
+  // --- lists: board page, home, officer inbox --------------------------------------------
+  // Rows come rendered by the server (board/serializers.py: the page's own templates, escaped
+  // there) in each event's `html`, one per list, with `data-sort` in the page's order
+  // (board/lists.py): this script only places them and never decides what a row shows.
+  function serverRow(html, id) {  // the pushed <li> for thread `id`, and nothing else
+    var node = html ? sanitizedFragment(html).firstElementChild : null;
+    var ok = node && node.tagName === "LI" && node.classList.contains("thread-row") &&
+      node.getAttribute("data-thread-id") === String(id) && node.hasAttribute("data-sort");
+    return ok ? node : null;
+  }
+  function rowIn(list, id) {
+    return list.querySelector('.thread-row[data-thread-id="' + id + '"]');
+  }
+  function placeFor(list, row) {  // the first row the page orders after `row` (null: the end)
+    var sort = row.getAttribute("data-sort");
+    return Array.prototype.find.call(list.querySelectorAll(".thread-row[data-sort]"),
+      function (other) { return other.getAttribute("data-sort") > sort; }) || null;
+  }
+  function dropEmpty(list) {
+    var empty = list.querySelector(".empty, [data-empty]");
+    if (empty) empty.remove();
   }
 
-  function NewThreads(list, showBoard) {
-    var pending = [], bar = null;
-    function firstUnpinned() {
-      return list.querySelector(".thread-row:not(.pinned), [data-empty], .empty");
-    }
+  // Board page and home: new threads wait behind a bar; updated rows change in place.
+  function NewThreads(list) {
+    var pending = {}, bar = null;
     function reveal() {
-      var anchor = firstUnpinned();
-      pending.forEach(function (thread) {  // newest ends up first
-        if (list.querySelector('[data-thread-id="' + thread.id + '"]')) return;
-        var row = threadRow(thread, showBoard);
+      Object.keys(pending).forEach(function (id) {
+        var row = pending[id];
+        if (rowIn(list, id)) return;
         row.classList.add("slide-in");
-        list.insertBefore(row, anchor);
-        anchor = row;
+        list.insertBefore(row, placeFor(list, row));
         flash(row);
       });
-      pending = [];
-      var empty = list.querySelector(".empty");
-      if (empty) empty.remove();
-      if (bar) { bar.remove(); bar = null; }
+      pending = {};
+      dropEmpty(list);
+      if (bar) { bar.parentNode.remove(); bar = null; }
     }
-    this.add = function (thread) {
-      if (list.querySelector('[data-thread-id="' + thread.id + '"]')) return;
-      if (pending.some(function (t) { return t.id === thread.id; })) return;
-      pending.unshift(thread);
+    this.add = function (thread, html) {
+      var row = serverRow(html, thread.id);
+      if (!row || rowIn(list, thread.id) || pending[thread.id]) return;
+      pending[thread.id] = row;
       if (!bar) {
         bar = el("button", "new-threads-bar");
         bar.type = "button";
         bar.setAttribute("aria-live", "polite");
         bar.addEventListener("click", reveal);
-      }
-      bar.textContent = pending.length + " 条新帖,点击查看";
-      var item = bar.parentNode ? null : el("li", "new-threads-item");
-      if (item) {
+        var item = el("li", "new-threads-item");
         item.appendChild(bar);
-        list.insertBefore(item, firstUnpinned());
+        list.insertBefore(item, placeFor(list, row));
       }
+      bar.textContent = Object.keys(pending).length + " 条新帖,点击查看";
     };
-    this.update = function (thread) {
-      var row = list.querySelector('.thread-row[data-thread-id="' + thread.id + '"]');
-      if (!row) return;
-      setStatus(row, thread);
-      var count = row.querySelector(".reply-count");
-      if (count) count.textContent = thread.reply_count + " 回复";
+    this.update = function (thread, html) {  // in place: the list never jumps under a reader
+      var row = rowIn(list, thread.id), fresh = serverRow(html, thread.id);
+      if (!fresh) return;
+      if (row) row.replaceWith(fresh);
+      if (pending[thread.id]) pending[thread.id] = fresh;
     };
   }
 
-  // --- officer inbox --------------------------------------------------------------------
+  // Officer inbox: a row arrives at its place, moves when it changes, leaves when `html` is null.
   var baseTitle = document.title;
-  function inboxRows() { return inboxEl.querySelectorAll(".thread-row[data-thread-id]"); }
   function inboxCount() {
-    var n = inboxRows().length;
+    var n = inboxEl.querySelectorAll(".thread-row[data-thread-id]").length;
     var counter = document.querySelector("[data-inbox-count]");
     if (counter) {
       counter.textContent = String(n);
@@ -283,33 +273,14 @@
     }
     document.title = (n ? "(" + n + ") " : "") + baseTitle;
   }
-  function inboxRow(thread) {
-    var li = el("li", "thread-row");
-    li.setAttribute("data-thread-id", thread.id);
-    var a = el("a");
-    a.href = thread.url;
-    var top = el("div", "row-top");
-    top.appendChild(el("span", "tag tag-board", thread.board_name));
-    top.appendChild(el("span", "tag tag-kind kind-" + thread.kind, thread.kind_label));
-    top.appendChild(el("span", "row-title", thread.title));
-    var meta = el("div", "row-meta");
-    meta.appendChild(el("span", "waiting", "刚刚提交"));
-    meta.appendChild(el("span", null, thread.author && thread.author.display_name));
-    a.appendChild(top);
-    a.appendChild(meta);
-    li.appendChild(a);
-    return li;
-  }
-  function inboxUpsert(thread) {
-    var row = inboxEl.querySelector('.thread-row[data-thread-id="' + thread.id + '"]');
-    if (thread.status !== "awaiting_reply") {
-      if (row) row.remove();
-    } else if (!row) {  // longest waiting first: a new one goes to the end
-      var empty = inboxEl.querySelector("[data-empty]");
-      if (empty) empty.remove();
-      row = inboxRow(thread);
-      inboxEl.appendChild(row);
-      flash(row);
+  function inboxUpsert(thread, html) {
+    var row = rowIn(inboxEl, thread.id), fresh = serverRow(html, thread.id);
+    if (html && !fresh) return;
+    if (row) row.remove();
+    if (fresh) {
+      dropEmpty(inboxEl);
+      inboxEl.insertBefore(fresh, placeFor(inboxEl, fresh));
+      if (!row) flash(fresh);
     }
     inboxCount();
   }
@@ -355,8 +326,8 @@
   }
 
   // --- wiring ---------------------------------------------------------------------------
-  var boardFeed = boardList ? new NewThreads(boardList, false) : null;
-  var homeFeed = homeList ? new NewThreads(homeList, true) : null;
+  var boardFeed = boardList ? new NewThreads(boardList) : null;
+  var homeFeed = homeList ? new NewThreads(homeList) : null;
 
   socket.on("connect", function () {  // every (re)connect: rooms are per connection
     if (threadId) {
@@ -375,18 +346,18 @@
     if (data.typing === false) hideTyping(data.user && data.user.id);
     else showTyping(data.user || {});
   });
-  socket.on("thread_created", function (data) {
-    var thread = data.thread;
-    if (boardFeed && thread.board === boardList.getAttribute("data-board")) boardFeed.add(thread);
-    if (homeFeed) homeFeed.add(thread);
-    if (inboxEl) inboxUpsert(thread);
-  });
+  function showRows(data, verb) {  // verb: "add" (thread_created) or "update"
+    var thread = data.thread, html = data.html || {};
+    if (boardFeed && html.board && thread.board === boardList.getAttribute("data-board")) {
+      boardFeed[verb](thread, html.board);
+    }
+    if (homeFeed && html.home) homeFeed[verb](thread, html.home);
+    if (inboxEl && "inbox" in html) inboxUpsert(thread, html.inbox);
+  }
+  socket.on("thread_created", function (data) { showRows(data, "add"); });
   socket.on("thread_updated", function (data) {
-    var thread = data.thread;
-    if (threadId) updateThreadPage(thread);
-    if (boardFeed) boardFeed.update(thread);
-    if (homeFeed) homeFeed.update(thread);
-    if (inboxEl) inboxUpsert(thread);
+    if (threadId) updateThreadPage(data.thread);
+    showRows(data, "update");
   });
   socket.on("notification", function (data) {
     setBell(data.unread_count);
