@@ -6,8 +6,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_login import current_user, login_required
 
 from board import permissions, queries, queue, timeline
-from board.services import (ServiceError, escalation, moderation, replies, status,
-                            supervision)
+from board.services import ServiceError, escalation, moderation, replies, status, supervision
 from board.views import safe_next
 
 bp = Blueprint("moderation", __name__)
@@ -158,6 +157,6 @@ def _beijing(value) -> str:
 
 @bp.app_template_filter("duration_minutes")
 def _duration_minutes(minutes) -> str:
-    from board.templating import duration
+    from board.web.templating import duration
 
     return duration(int(minutes) * 60) if minutes else "不限"

@@ -10,6 +10,9 @@ from pathlib import Path
 from flask import Flask, current_app, request, session
 from flask_login import current_user
 
+from board.web.page_cache import cookie_key
+from board.web.templating import asset_digest
+
 COMPRESSIBLE = {"text/html", "text/css", "text/plain", "text/javascript", "application/javascript",
                 "application/json", "image/svg+xml", "application/xml", "text/xml"}
 MIN_SIZE = 512
@@ -28,13 +31,11 @@ def _build_id(app: Flask) -> str:
 
 
 def thread_etag(stamp: tuple) -> str:
-    """The thread's stamp (caching.thread_stamp) plus who is looking (role, id, their CSRF
+    """The thread's stamp (page_cache.thread_stamp) plus who is looking (role, id, their CSRF
     token, their cookies such as elder mode)."""
-    from board.caching import _cookie_key
-
     viewer = (getattr(current_user, "id", None), getattr(current_user, "role", None),
               session.get("csrf_token"))
-    raw = repr((stamp, viewer, _cookie_key()))
+    raw = repr((stamp, viewer, cookie_key()))
     return hashlib.sha1(raw.encode()).hexdigest()[:24]
 
 
@@ -58,11 +59,9 @@ def mark(response, etag: str):
 
 
 def _static_headers(response) -> None:
-    from board.templating import _asset_digest
-
     filename = (request.view_args or {}).get("filename", "")
     version = request.args.get("v")
-    if version and response.status_code in (200, 304) and version == _asset_digest(filename):
+    if version and response.status_code in (200, 304) and version == asset_digest(filename):
         response.cache_control.no_cache = None
         response.cache_control.public = True
         response.cache_control.max_age = YEAR
@@ -70,8 +69,9 @@ def _static_headers(response) -> None:
 
 
 def _gzip(response):
-    if (response.status_code not in (200, 201, 400, 403, 404) or response.mimetype not in COMPRESSIBLE
-            or "Content-Encoding" in response.headers or request.method == "HEAD"):
+    if (response.status_code not in (200, 201, 400, 403, 404)
+            or response.mimetype not in COMPRESSIBLE or "Content-Encoding" in response.headers
+            or request.method == "HEAD"):
         return response
     response.vary.add("Accept-Encoding")
     if "gzip" not in request.headers.get("Accept-Encoding", ""):

@@ -17,9 +17,9 @@ import gzip
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from functools import wraps
 from itertools import chain
-from typing import Callable
 
 from flask import Flask, current_app, g, make_response, request, session
 from flask_login import current_user
@@ -69,7 +69,8 @@ class _Entry:
     def __init__(self, response, ttl: float) -> None:
         self.expires = time.monotonic() + ttl
         self.status = response.status_code
-        self.headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _SKIP_HEADERS]
+        self.headers = [(k, v) for k, v in response.headers.items()
+                        if k.lower() not in _SKIP_HEADERS]
         self.body = response.get_data()
         self.needs_token = CSRF_PLACEHOLDER.encode() in self.body
         # Pages without a per-reader token are compressed once, here, not on every request.
@@ -95,7 +96,7 @@ def _store() -> _Store:
     return current_app.extensions["anon_cache"]
 
 
-def _cookie_key() -> tuple:
+def cookie_key() -> tuple:
     """Every cookie that can change a page (elder mode, …), minus the session cookie itself."""
     skip = {current_app.config.get("SESSION_COOKIE_NAME", "session")}
     return tuple(sorted((k, v) for k, v in request.cookies.items() if k not in skip))
@@ -117,7 +118,7 @@ def cacheable(allowed_args: tuple[str, ...] = ()) -> bool:
 
 
 def _key(stamp) -> tuple:
-    return (request.path, request.query_string, _cookie_key(), stamp)
+    return (request.path, request.query_string, cookie_key(), stamp)
 
 
 def stored(stamp, allowed_args: tuple[str, ...] = ()) -> bool:

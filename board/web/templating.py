@@ -45,7 +45,7 @@ def duration(seconds: int | None) -> str:
 
 
 @lru_cache(maxsize=256)
-def _asset_digest(path: str) -> str:
+def asset_digest(path: str) -> str:
     full = Path(current_app.static_folder) / path
     try:
         return hashlib.sha256(full.read_bytes()).hexdigest()[:10]
@@ -55,7 +55,7 @@ def _asset_digest(path: str) -> str:
 
 def asset_url(path: str) -> str:
     """A static URL with a content hash, so assets can be cached for a year."""
-    return url_for("static", filename=path, v=_asset_digest(path))
+    return url_for("static", filename=path, v=asset_digest(path))
 
 
 def elder_mode() -> bool:
