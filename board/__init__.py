@@ -28,7 +28,7 @@ def create_app(config: object | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     register_extensions(app)
     register_blueprints(app)
-    register_uploads_and_privacy(app)
+    register_uploads(app)
     register_web(app)
     register_cli(app)
     return app
@@ -113,12 +113,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
 
 
-def register_uploads_and_privacy(app: Flask) -> None:
-    """Evidence photos (limits, the /media routes) and the personal-data filters (issue 6)."""
-    from board import privacy, uploads
+def register_uploads(app: Flask) -> None:
+    """Evidence photos: size limits and the /media routes (issue 6)."""
+    from board import uploads
 
     uploads.init_app(app)
-    privacy.init_app(app)
 
 
 def register_web(app: Flask) -> None:

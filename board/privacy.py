@@ -146,13 +146,8 @@ def visible_text(viewer, author_id: int | None, text: str | None) -> str | None:
     return text if sees_original(viewer, author_id) else mask(text)
 
 
-def _visible_filter(text: str | None, author_id: int | None) -> str | None:
+def visible_filter(text: str | None, author_id: int | None) -> str | None:
     """Jinja: {{ thread.title|visible(thread.author_id) }} for the signed-in viewer."""
     from flask_login import current_user
 
     return visible_text(current_user, author_id, text)
-
-
-def init_app(app) -> None:
-    app.jinja_env.filters["visible"] = _visible_filter
-    app.jinja_env.globals["privacy_warning"] = warning

@@ -215,4 +215,3 @@ def init_app(app: Flask) -> None:
         app.config.setdefault(key, value)
     app.register_blueprint(bp)
     app.before_request(_cap_request_size)
-    app.jinja_env.globals["attachments_of"] = attachments_of

@@ -264,8 +264,9 @@ def _bulk_write(state) -> None:
         update(board).where(board.c.id.in_(ids)).values(version=board.c.version + 1))
 
 
-def _placeholder_token() -> dict:
-    """While a page is rendered for the cache, csrf_token() writes a placeholder."""
+def placeholder_token() -> dict:
+    """Jinja context: while a page is rendered for the cache, csrf_token() writes a placeholder
+    (registered in board/web/templating.py)."""
     if g.get("anon_cache_render"):
         return {"csrf_token": lambda: CSRF_PLACEHOLDER}
     return {}
@@ -276,4 +277,3 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("ANON_CACHE_TTL", 10)
     app.config.setdefault("ANON_CACHE_SIZE", 512)
     app.extensions["anon_cache"] = _Store(int(app.config["ANON_CACHE_SIZE"]))
-    app.context_processor(_placeholder_token)
