@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board.extensions import db
 from board.models.unit import Unit
+from board.orm import BumpsBoardVersion
 
 board_unit = Table(
     "board_unit",
@@ -15,7 +16,7 @@ board_unit = Table(
 )
 
 
-class Board(db.Model):
+class Board(BumpsBoardVersion, db.Model):
     __tablename__ = "board"
 
     id: Mapped[int] = mapped_column(primary_key=True)
