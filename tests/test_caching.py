@@ -1,4 +1,5 @@
-"""The anonymous page cache: fast for readers, never stale after a write, never anyone else's page."""
+"""The anonymous page cache: fast for readers, never stale after a write, never anyone else's
+page."""
 from __future__ import annotations
 
 import re
