@@ -28,7 +28,6 @@ def create_app(config: object | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     register_extensions(app)
     register_blueprints(app)
-    register_uploads(app)
     register_web(app)
     register_cli(app)
     return app
@@ -113,16 +112,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
 
 
-def register_uploads(app: Flask) -> None:
-    """Evidence photos: size limits and the /media routes (issue 6)."""
-    from board import uploads
-
-    uploads.init_app(app)
-
-
 def register_web(app: Flask) -> None:
     """Response plumbing (board/web): login loaders, security headers, rate limits on the write
-    endpoints, the anonymous page cache, ETag/304 and gzip, Jinja filters and globals."""
+    endpoints, the anonymous page cache, ETag/304, gzip and the request-size cap, Jinja filters
+    and globals."""
     from board import web
 
     web.init_app(app)

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from board import queries
 from board.forms import ReplyForm, ThreadForm
-from board.services import ServiceError, posting
+from board.services import ServiceError, attachments, posting
 from board.views import apply_service_error
 from board.web import http, page_cache
 
@@ -77,9 +77,7 @@ def reply(thread_id: int):
 
 def _attach_photos(thread, post) -> None:
     """The post is already saved: a refused photo only costs that photo, with the reason shown."""
-    from board import uploads
-
-    saved, errors = uploads.attach(current_user, thread, post, request.files.getlist("images"))
+    saved, errors = attachments.attach(current_user, thread, post, request.files.getlist("images"))
     for message in errors:
         flash(message, "error")
     if saved:

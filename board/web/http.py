@@ -1,5 +1,5 @@
-"""HTTP-level speed: conditional GET (ETag/304) for thread pages, year-long caching of versioned
-static assets, and gzip for text responses."""
+"""HTTP-level plumbing: conditional GET (ETag/304) for thread pages, year-long caching of versioned
+static assets, gzip for text responses, and a small cap on every request body but uploads."""
 from __future__ import annotations
 
 import gzip
@@ -16,6 +16,7 @@ from board.web.templating import asset_digest
 COMPRESSIBLE = {"text/html", "text/css", "text/plain", "text/javascript", "application/javascript",
                 "application/json", "image/svg+xml", "application/xml", "text/xml"}
 MIN_SIZE = 512
+REQUEST_MAX_BYTES = 1024 * 1024  # anything that is not an upload (MAX_CONTENT_LENGTH caps those)
 YEAR = 365 * 86400
 _static_gz: dict[tuple, bytes] = {}
 _static_lock = threading.Lock()
@@ -112,7 +113,16 @@ def _after(response):
     return response
 
 
+def _cap_request_size() -> None:
+    """Uploads may be large; every other request body is capped small."""
+    if request.mimetype != "multipart/form-data":
+        request.max_content_length = int(current_app.config.get("REQUEST_MAX_BYTES",
+                                                                REQUEST_MAX_BYTES))
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("COMPRESS", True)
+    app.config.setdefault("REQUEST_MAX_BYTES", REQUEST_MAX_BYTES)
+    app.before_request(_cap_request_size)
     app.config["BUILD_ID"] = _build_id(app)
     app.after_request(_after)

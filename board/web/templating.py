@@ -14,11 +14,12 @@ from pathlib import Path
 
 from flask import Flask, current_app, request, url_for
 
-from board import permissions, privacy, uploads
+from board import permissions, privacy
 from board.models import utcnow
 from board.sla import BEIJING
 from board.views.moderation import thread_panel
 from board.views.notifications import unread_notifications
+from board.views.photos import attachments_of
 from board.web.page_cache import placeholder_token
 
 ELDER_COOKIE = "elder"
@@ -99,7 +100,7 @@ GLOBALS = {
     "elder_mode": elder_mode,
     "now": utcnow,
     "privacy_warning": privacy.warning,
-    "attachments_of": uploads.attachments_of,
+    "attachments_of": attachments_of,
     "thread_panel": thread_panel,
     "unread_notifications": unread_notifications,
 }
