@@ -122,15 +122,18 @@ def test_oversized_and_bomb_images_are_rejected(app, make):
     with app.test_request_context():
         big = io.BytesIO()
         Image.effect_noise((200, 200), 100).convert("RGB").save(big, "PNG")
-        _, errors = attachments.attach(author, thread, None, [FileStorage(io.BytesIO(big.getvalue()), "a.png")])
+        _, errors = attachments.attach(author, thread, None,
+                                       [FileStorage(io.BytesIO(big.getvalue()), "a.png")])
         assert errors and "超过" in errors[0]
         app.config["UPLOAD_MAX_BYTES"] = 10 * 1024 * 1024
         app.config["UPLOAD_MAX_PIXELS"] = 100
-        _, errors = attachments.attach(author, thread, None, [FileStorage(io.BytesIO(png_with_gps()), "b.png")])
+        _, errors = attachments.attach(author, thread, None,
+                                       [FileStorage(io.BytesIO(png_with_gps()), "b.png")])
         assert errors and "尺寸过大" in errors[0]
 
 
-def test_photos_of_a_police_only_thread_are_served_only_to_author_and_police(client, make, login, app):
+def test_photos_of_a_police_only_thread_are_served_only_to_author_and_police(client, make, login,
+                                                                          app):
     from werkzeug.datastructures import FileStorage
 
     from board.services import attachments
@@ -138,7 +141,8 @@ def test_photos_of_a_police_only_thread_are_served_only_to_author_and_police(cli
     author = make.make_user()
     thread = make.make_thread(author, "report", kind="report", visibility="police_only")
     with app.test_request_context():
-        saved, _ = attachments.attach(author, thread, None, [FileStorage(io.BytesIO(png_with_gps()), "a.png")])
+        saved, _ = attachments.attach(author, thread, None,
+                                      [FileStorage(io.BytesIO(png_with_gps()), "a.png")])
     url = f"/media/{saved[0].id}"
     assert client.get(url).status_code == 404
     assert client.get(url + "/thumb").status_code == 404
@@ -161,13 +165,15 @@ def test_only_the_author_adds_photos_and_the_api_reports_rejections(client, make
     assert other.status_code == 403
     login(author)
     ok = client.post(f"/api/v1/threads/{thread.id}/attachments",
-                     data={"images": _files((png_with_gps(), "a.png"), (b"GIF89a-not-really", "b.gif"))},
+                     data={"images": _files((png_with_gps(), "a.png"),
+                                            (b"GIF89a-not-really", "b.gif"))},
                      content_type="multipart/form-data")
     assert ok.status_code == 201
     body = ok.get_json()
     assert len(body["attachments"]) == 1 and "第 2 张图片未上传" in body["errors"][0]
     bad = client.post(f"/api/v1/threads/{thread.id}/attachments",
-                      data={"images": _files((b"%PDF-1.4", "c.jpg"))}, content_type="multipart/form-data")
+                      data={"images": _files((b"%PDF-1.4", "c.jpg"))},
+                      content_type="multipart/form-data")
     assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "upload_rejected"
     detail = client.get(f"/api/v1/threads/{thread.id}").get_json()
     assert detail["thread"]["attachments"][0]["url"].startswith("/media/")

@@ -8,10 +8,10 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board.extensions import db
-from board.orm import BumpsBoardVersion, utcnow
 from board.models.board import Board
 from board.models.unit import Unit
 from board.models.user import User
+from board.orm import BumpsBoardVersion, utcnow
 
 
 class ThreadKind(enum.StrEnum):

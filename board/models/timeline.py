@@ -7,8 +7,8 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board.extensions import db
-from board.orm import BumpsBoardVersion, utcnow
 from board.models.user import User
+from board.orm import BumpsBoardVersion, utcnow
 
 
 class ThreadEvent(BumpsBoardVersion, db.Model):

@@ -60,7 +60,8 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
-        return page(400, "页面已过期", "页面已过期或来源无效,请返回刷新后重试。您填写的内容请先复制保存。",
+        return page(400, "页面已过期",
+                    "页面已过期或来源无效,请返回刷新后重试。您填写的内容请先复制保存。",
                     code="csrf_failed")  # API: a session POST without a valid X-CSRFToken
 
     @app.errorhandler(404)

@@ -1,5 +1,6 @@
 """Thread-page actions for police and the asker: pin, lock, escalate, dispatch, status, supervise,
-rate; the live timeline fragment; a unit's reply templates. Thin: load, call one service, redirect."""
+rate; the live timeline fragment; a unit's reply templates. Thin: load, call one service,
+redirect."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
