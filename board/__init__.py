@@ -28,9 +28,7 @@ def create_app(config: object | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     register_extensions(app)
     register_blueprints(app)
-    register_trust(app)
-    register_template_helpers(app)
-    register_performance(app)
+    register_web(app)
     register_cli(app)
     return app
 
@@ -48,7 +46,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _socketio_async_mode() -> str:
-    """gevent when the process was monkey-patched (app.py, gunicorn's gevent worker), else threads."""
+    """gevent when the process was monkey-patched (app.py, gunicorn's gevent worker), else
+    threads."""
     try:
         from gevent import monkey
     except ImportError:
@@ -57,13 +56,11 @@ def _socketio_async_mode() -> str:
 
 
 def register_extensions(app: Flask) -> None:
-    from board import auth
     from board.extensions import csrf, db, limiter, login_manager, migrate, socketio
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
-    auth.init_login(login_manager)
     csrf.init_app(app)
     limiter.init_app(app)
     # Before init_app: Flask-SocketIO only remembers handlers registered while it has no server,
@@ -115,28 +112,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
 
 
-def register_trust(app: Flask) -> None:
-    """Security headers, rate limits on the write endpoints, uploads and privacy filters (issue 6)."""
-    from board import privacy, ratelimits, security, uploads
+def register_web(app: Flask) -> None:
+    """Response plumbing (board/web): login loaders, security headers, rate limits on the write
+    endpoints, the anonymous page cache, ETag/304, gzip and the request-size cap, Jinja filters
+    and globals."""
+    from board import web
 
-    security.init_app(app)
-    ratelimits.init_app(app)
-    uploads.init_app(app)
-    privacy.init_app(app)
-
-
-def register_performance(app: Flask) -> None:
-    """Anonymous page cache, ETag/304, static cache headers, gzip (issue 7)."""
-    from board import caching, http
-
-    caching.init_app(app)
-    http.init_app(app)
-
-
-def register_template_helpers(app: Flask) -> None:
-    from board import templating
-
-    templating.init_app(app)
+    web.init_app(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -54,7 +54,8 @@ class Config:
         self.SESSION_COOKIE_SECURE = _env_flag("SESSION_COOKIE_SECURE", False)
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
-        # Up to 9 phone photos per post; non-upload requests are capped at 1 MB in board/uploads.py.
+        # Up to 9 phone photos per post; non-upload requests are capped at 1 MB in
+        # board/web/http.py.
         self.MAX_CONTENT_LENGTH = 64 * 1024 * 1024
         self.PAGE_SIZE = 20
         self.RATELIMIT_ENABLED = True

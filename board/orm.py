@@ -1,7 +1,8 @@
-"""SQLAlchemy declarative base with a naming convention so constraint names match on SQLite and PostgreSQL."""
+"""SQLAlchemy declarative base with a naming convention so constraint names match on SQLite and
+PostgreSQL."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, registry
@@ -16,7 +17,7 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):
@@ -27,14 +28,14 @@ class UTCDateTime(TypeDecorator):
 
     def process_bind_param(self, value, dialect):
         if value is not None and value.tzinfo is not None:
-            value = value.astimezone(timezone.utc)
+            value = value.astimezone(UTC)
             if dialect.name == "sqlite":
                 value = value.replace(tzinfo=None)
         return value
 
     def process_result_value(self, value, dialect):
         if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value
 
 
@@ -43,3 +44,10 @@ class Base(DeclarativeBase):
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime()},
     )
+
+
+class BumpsBoardVersion:
+    """Marker for the models whose writes change a page anonymous readers see (a board, its
+    threads, their posts, photos, public timeline and rating). A flush or bulk write of one bumps
+    its board's `version`, the stamp of every process's page cache (board/web/page_cache.py);
+    everything else (notifications, search jobs, reports, audit) leaves the cache alone."""

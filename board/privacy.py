@@ -37,7 +37,7 @@ def id_checksum_ok(number: str) -> bool:
     """GB 11643: the 18th character is the ISO 7064 MOD 11-2 check of the first 17 digits."""
     if len(number) != 18 or not number[:17].isdigit():
         return False
-    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
     return _ID_CHECK[total % 11] == number[17].upper()
 
 
@@ -52,7 +52,8 @@ def luhn_ok(digits: str) -> bool:
 
 
 def _star_digits(text: str, keep_head: int, keep_tail: int) -> str:
-    """Replace digits/letters between the first keep_head and last keep_tail by '*', keep separators."""
+    """Replace digits/letters between the first keep_head and last keep_tail by '*', keep
+    separators."""
     positions = [i for i, ch in enumerate(text) if ch.isalnum()]
     hide = set(positions[keep_head:len(positions) - keep_tail])
     return "".join("*" if i in hide else ch for i, ch in enumerate(text))
@@ -81,7 +82,8 @@ def _find(text: str) -> list[tuple[int, int, str, str]]:
         if name and free(m.start(), m.end()) and free(*name):
             plate = m.group(0)
             spans.append((m.start(), m.end(), "plate_name", _star_digits(plate, 3, 2)))
-            spans.append((name[0], name[1], "plate_name", text[name[0]] + "*" * (name[1] - name[0] - 1)))
+            hidden_name = text[name[0]] + "*" * (name[1] - name[0] - 1)
+            spans.append((name[0], name[1], "plate_name", hidden_name))
     return sorted(spans)
 
 
@@ -146,14 +148,9 @@ def visible_text(viewer, author_id: int | None, text: str | None) -> str | None:
     return text if sees_original(viewer, author_id) else mask(text)
 
 
-def _visible_filter(text: str | None, author_id: int | None, anyone: bool = False) -> str | None:
+def visible_filter(text: str | None, author_id: int | None, anyone: bool = False) -> str | None:
     """Jinja: {{ thread.title|visible(thread.author_id) }} for the signed-in viewer; with
     `anyone=true` as any reader sees it (rows pushed to the public live rooms)."""
     from flask_login import current_user
 
     return visible_text(None if anyone else current_user, author_id, text)
-
-
-def init_app(app) -> None:
-    app.jinja_env.filters["visible"] = _visible_filter
-    app.jinja_env.globals["privacy_warning"] = warning

@@ -10,6 +10,8 @@ from board import create_app
 from board.config import TestConfig as ConfigForTests
 from board.extensions import db
 from board.models import Thread, Visibility
+from board.search import worker
+from board.services import notifications
 from tests.test_query_counts import recorded
 
 
@@ -174,3 +176,32 @@ def test_unknown_query_arguments_bypass_the_cache(client, make):
     make.make_thread(title="参数测试帖")
     assert "X-Anon-Cache" not in client.get("/?utm_source=x").headers
     assert "X-Anon-Cache" in client.get("/b/hukou?cursor=").headers
+
+
+def test_a_citizen_opening_the_bell_leaves_the_public_pages_cached(app, client, make, login):
+    """Reading one's notifications changes no public page: anonymous readers keep their hits."""
+    asker = make.make_user()
+    thread = make.make_thread(asker, title="户口迁移要带什么材料")
+    make.make_post(thread, make.make_user("officer", unit_code="hukou"), body="带身份证即可。")
+    anonymous = app.test_client()
+    _get(anonymous, "/b/hukou")
+    assert _get(anonymous, "/b/hukou").headers["X-Anon-Cache"] == "hit"
+
+    assert notifications.unread_count(asker.id) == 1
+    login(asker)
+    assert client.post("/notifications/read", data={"all": "1"}).status_code == 302
+    assert notifications.unread_count(asker.id) == 0
+    assert _get(anonymous, "/b/hukou").headers["X-Anon-Cache"] == "hit"
+
+
+def test_indexing_new_threads_for_search_leaves_the_public_pages_cached(no_search_indexing, make):
+    app = no_search_indexing
+    thread = make.make_thread(title="驾驶证到期怎么换证")
+    anonymous = app.test_client()
+    _get(anonymous, "/b/hukou")
+    assert _get(anonymous, "/b/hukou").headers["X-Anon-Cache"] == "hit"
+
+    assert worker.drain(app) > 0  # the search-index batch ran
+    assert _get(anonymous, "/b/hukou").headers["X-Anon-Cache"] == "hit"
+    make.make_post(thread, body="可以网上办理。")
+    assert _get(anonymous, "/b/hukou").headers["X-Anon-Cache"] == "miss"  # a reply still does

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from board import demo, queries
+from board.demo import threads as demo_threads
 from board.extensions import db
 from board.models import Board, Post, Thread, User, utcnow
 from board.services import accounts
@@ -124,8 +125,8 @@ def test_a_database_in_real_use_is_never_seeded(app, make, capsys):
 
 def test_thread_times_are_written_as_days_and_clock_or_as_a_span(app):
     now = utcnow()
-    assert (now - demo.opened_at("-2h30m", now)).total_seconds() == 9000
-    assert (now - demo.opened_at("-40m", now)).total_seconds() == 2400
-    three_days = demo.opened_at("-3d 09:12", now).astimezone(demo.BEIJING)
+    assert (now - demo_threads.opened_at("-2h30m", now)).total_seconds() == 9000
+    assert (now - demo_threads.opened_at("-40m", now)).total_seconds() == 2400
+    three_days = demo_threads.opened_at("-3d 09:12", now).astimezone(demo_threads.BEIJING)
     assert (three_days.hour, three_days.minute) == (9, 12)
-    assert (now.astimezone(demo.BEIJING).date() - three_days.date()).days == 3
+    assert (now.astimezone(demo_threads.BEIJING).date() - three_days.date()).days == 3

@@ -68,15 +68,15 @@ def test_png_with_exif_gps_comes_out_without_it(client, make, login):
 def test_jpeg_is_re_encoded_upright_without_gps(app, make):
     from werkzeug.datastructures import FileStorage
 
-    from board import uploads
+    from board.services import attachments
 
     author = make.make_user()
     thread = make.make_thread(author)
     with app.test_request_context():
-        saved, errors = uploads.attach(author, thread, None,
+        saved, errors = attachments.attach(author, thread, None,
                                        [FileStorage(io.BytesIO(jpeg_with_gps()), "x.jpg")])
     assert not errors and len(saved) == 1
-    data = uploads.path_of(saved[0].filename).read_bytes()
+    data = attachments.path_of(saved[0].filename).read_bytes()
     out = Image.open(io.BytesIO(data))
     assert out.format == "JPEG" and not out.getexif()
     assert out.size == (60, 80)  # the EXIF rotation was applied before the tag was dropped
@@ -114,7 +114,7 @@ def test_ten_images_the_tenth_is_rejected(client, make, login):
 def test_oversized_and_bomb_images_are_rejected(app, make):
     from werkzeug.datastructures import FileStorage
 
-    from board import uploads
+    from board.services import attachments
 
     author = make.make_user()
     thread = make.make_thread(author)
@@ -122,27 +122,27 @@ def test_oversized_and_bomb_images_are_rejected(app, make):
     with app.test_request_context():
         big = io.BytesIO()
         Image.effect_noise((200, 200), 100).convert("RGB").save(big, "PNG")
-        big_file = FileStorage(io.BytesIO(big.getvalue()), "a.png")
-        _, errors = uploads.attach(author, thread, None, [big_file])
+        _, errors = attachments.attach(author, thread, None,
+                                       [FileStorage(io.BytesIO(big.getvalue()), "a.png")])
         assert errors and "超过" in errors[0]
         app.config["UPLOAD_MAX_BYTES"] = 10 * 1024 * 1024
         app.config["UPLOAD_MAX_PIXELS"] = 100
-        wide_file = FileStorage(io.BytesIO(png_with_gps()), "b.png")
-        _, errors = uploads.attach(author, thread, None, [wide_file])
+        _, errors = attachments.attach(author, thread, None,
+                                       [FileStorage(io.BytesIO(png_with_gps()), "b.png")])
         assert errors and "尺寸过大" in errors[0]
 
 
-def test_photos_of_a_police_only_thread_are_served_only_to_author_and_police(
-        client, make, login, app):
+def test_photos_of_a_police_only_thread_are_served_only_to_author_and_police(client, make, login,
+                                                                          app):
     from werkzeug.datastructures import FileStorage
 
-    from board import uploads
+    from board.services import attachments
 
     author = make.make_user()
     thread = make.make_thread(author, "report", kind="report", visibility="police_only")
     with app.test_request_context():
-        photo = FileStorage(io.BytesIO(png_with_gps()), "a.png")
-        saved, _ = uploads.attach(author, thread, None, [photo])
+        saved, _ = attachments.attach(author, thread, None,
+                                      [FileStorage(io.BytesIO(png_with_gps()), "a.png")])
     url = f"/media/{saved[0].id}"
     assert client.get(url).status_code == 404
     assert client.get(url + "/thumb").status_code == 404

@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 from flask_login import current_user
 
-from board.auth import bearer_request
 from board.extensions import csrf
 from board.services import NotAuthenticated, ValidationFailed
+from board.web.login import bearer_request
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)

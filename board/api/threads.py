@@ -4,11 +4,10 @@ from __future__ import annotations
 from flask import request
 from flask_login import current_user
 
-from board import queries
+from board import queries, timeline, urgency
 from board.api import bp, json_body, require_user
-from board import timeline, uploads, urgency
 from board.serializers import attachment_to_dict, board_to_dict, post_to_dict, thread_to_dict
-from board.services import posting
+from board.services import attachments, posting
 
 
 def _text(data: dict, key: str) -> str:
@@ -49,7 +48,7 @@ def create_thread(slug: str):
 def thread(thread_id: int):
     thread = queries.thread_for(current_user, thread_id)
     posts = queries.thread_posts(thread, current_user)
-    photos = uploads.for_thread(thread.id)  # one query for the thread's and replies' photos
+    photos = attachments.for_thread(thread.id)  # one query for the thread's and replies' photos
     events = timeline.events_for(current_user, thread)  # one query; internal notes for police
     data = {"thread": thread_to_dict(thread, current_user, timeline=events) | {"attachments": [
         attachment_to_dict(a) for a in photos.get(None, [])]},

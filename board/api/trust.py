@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import request
 
-from board import privacy, queries, uploads
+from board import privacy, queries
 from board.api import bp, json_body, require_user
 from board.extensions import db
 from board.models import Post
 from board.serializers import attachment_to_dict, report_to_dict
-from board.services import NotFound, ValidationFailed, moderation_reports
+from board.services import NotFound, ValidationFailed, attachments, moderation_reports
 
 
 def _target(user, thread_id: int, post_id) -> tuple:
@@ -67,7 +67,7 @@ def attach(thread_id: int):
     user = require_user()
     raw = request.form.get("post_id", "")
     thread, post = _target(user, thread_id, int(raw) if raw.isdigit() and len(raw) < 11 else None)
-    saved, errors = uploads.attach(user, thread, post, request.files.getlist("images"))
+    saved, errors = attachments.attach(user, thread, post, request.files.getlist("images"))
     if not saved:
         message = ";".join(errors) or "没有收到图片"
         return {"error": {"code": "upload_rejected", "message": message,

@@ -7,10 +7,10 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from board.extensions import db
-from board.orm import utcnow
+from board.orm import BumpsBoardVersion, utcnow
 
 
-class Attachment(db.Model):
+class Attachment(BumpsBoardVersion, db.Model):
     """One image; the file name is a random token, never anything the user sent."""
 
     __tablename__ = "attachment"

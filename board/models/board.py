@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board.extensions import db
 from board.models.unit import Unit
+from board.orm import BumpsBoardVersion
 
 board_unit = Table(
     "board_unit",
@@ -15,7 +16,7 @@ board_unit = Table(
 )
 
 
-class Board(db.Model):
+class Board(BumpsBoardVersion, db.Model):
     __tablename__ = "board"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,7 +29,7 @@ class Board(db.Model):
     # Denormalised, updated in the same transaction as the write: reading never counts rows.
     thread_count: Mapped[int] = mapped_column(default=0)
     # Bumped in the same transaction as any write to the board's threads or posts
-    # (board/caching.py): the cheap stamp that keys every process's page cache.
+    # (board/web/page_cache.py): the cheap stamp that keys every process's page cache.
     version: Mapped[int] = mapped_column(default=0, server_default="0")
     # First-response target (minutes) and whether it runs around the clock or in working hours.
     sla_minutes: Mapped[int | None]

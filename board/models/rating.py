@@ -7,10 +7,10 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from board.extensions import db
-from board.orm import utcnow
+from board.orm import BumpsBoardVersion, utcnow
 
 
-class Rating(db.Model):
+class Rating(BumpsBoardVersion, db.Model):
     __tablename__ = "rating"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,7 +12,7 @@ from board.extensions import db
 from board.models.board import Board
 from board.models.unit import Unit
 from board.models.user import User
-from board.orm import utcnow
+from board.orm import BumpsBoardVersion, utcnow
 
 
 class ThreadKind(enum.StrEnum):
@@ -56,7 +56,7 @@ class Visibility(enum.StrEnum):
     POLICE_ONLY = "police_only"
 
 
-class Thread(db.Model):
+class Thread(BumpsBoardVersion, db.Model):
     __tablename__ = "thread"
     __table_args__ = (
         # Board listing: pinned ones apart, the rest by last activity (keyset on activity, id).
@@ -155,7 +155,7 @@ class Thread(db.Model):
         return f"<Thread {self.id} {self.title!r}>"
 
 
-class Post(db.Model):
+class Post(BumpsBoardVersion, db.Model):
     """A reply. Officers' replies keep a snapshot of who they were when they answered."""
 
     __tablename__ = "post"

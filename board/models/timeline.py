@@ -7,11 +7,11 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board.extensions import db
-from board.orm import utcnow
 from board.models.user import User
+from board.orm import BumpsBoardVersion, utcnow
 
 
-class ThreadEvent(db.Model):
+class ThreadEvent(BumpsBoardVersion, db.Model):
     """One step of a thread's handling: escalated, dispatched, handling, resolved, supervised…
 
     `public_text` is what the citizen reads; `internal_note` is shown to police only. An event

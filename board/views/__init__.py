@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Flask, flash, make_response, render_template, request
-
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from board.services import ServiceError
@@ -26,6 +25,9 @@ def register_views(app: Flask) -> None:
     from board.views import search  # issue 4: the search page
 
     app.register_blueprint(search.bp)
+    from board.views import photos  # issue 6: evidence photos, only for readers of the thread
+
+    app.register_blueprint(photos.bp)
     register_error_pages(app)
 
 
@@ -41,7 +43,7 @@ def apply_service_error(form, exc: ServiceError) -> None:
 def register_error_pages(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
-    from board.api.errors import wants_json, error_response
+    from board.api.errors import error_response, wants_json
 
     def page(status: int, title: str, message: str, code: str | None = None):
         if wants_json():
@@ -58,7 +60,8 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
-        return page(400, "页面已过期", "页面已过期或来源无效,请返回刷新后重试。您填写的内容请先复制保存。",
+        return page(400, "页面已过期",
+                    "页面已过期或来源无效,请返回刷新后重试。您填写的内容请先复制保存。",
                     code="csrf_failed")  # API: a session POST without a valid X-CSRFToken
 
     @app.errorhandler(404)

@@ -1,27 +1,27 @@
 """Home, board listings, profile and the elder-mode switch."""
 from __future__ import annotations
 
-from flask import (Blueprint, current_app, make_response, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from board import caching, queries
+from board import queries
 from board.extensions import csrf
-from board.templating import ELDER_COOKIE
 from board.views import safe_next
+from board.web import page_cache
+from board.web.templating import ELDER_COOKIE
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
-@caching.anonymous_page(caching.site_stamp)
+@page_cache.anonymous_page(page_cache.site_stamp)
 def home():
     return render_template("main/home.html", boards=queries.boards(),
                            latest=queries.latest_threads(current_user, limit=15))
 
 
 @bp.get("/b/<slug>")
-@caching.anonymous_page(caching.board_stamp, allowed_args=("cursor", "partial"))
+@page_cache.anonymous_page(page_cache.board_stamp, allowed_args=("cursor", "partial"))
 def board(slug: str):
     board = queries.board_by_slug(slug)
     cursor = request.args.get("cursor")

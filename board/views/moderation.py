@@ -115,52 +115,30 @@ def reply_templates():
                            placeholders=replies.PLACEHOLDERS)
 
 
-@bp.app_context_processor
-def _thread_panel():
-    """`thread_panel(thread)` for the thread page's partials: what this viewer sees and may do."""
+def thread_panel(thread):
+    """Jinja: what this viewer sees and may do on the thread page's partials (registered in
+    board/web/templating.py); three partials, one set of queries per thread."""
+    cache = g.setdefault("thread_panels", {})
+    if thread.id not in cache:
+        cache[thread.id] = _panel(thread)
+    return cache[thread.id]
 
-    def thread_panel(thread):
-        cache = g.setdefault("thread_panels", {})  # three partials, one set of queries
-        if thread.id not in cache:
-            cache[thread.id] = _panel(thread)
-        return cache[thread.id]
-
-    def _panel(thread):
-        user = current_user
-        police = permissions.can(user, "thread.internal_notes", thread)
-        return {
-            "events": timeline.events_for(user, thread),
-            "statuses": status.allowed_for(user, thread),
-            "can_escalate": bool(status.allowed_for(user, thread, via="escalate"))
-            and permissions.can(user, "thread.escalate", thread),
-            "can_dispatch": bool(status.allowed_for(user, thread, via="dispatch")),
-            "units": queue.dispatch_units() if permissions.can(user, "thread.dispatch", thread)
-            else [],
-            "templates": replies.expanded_for(user, thread) if police else [],
-            "rating": supervision.rating_for(thread),
-            "rateable": thread.status in workflow.RATEABLE
-            and permissions.can(user, "thread.rate", thread),
-            "supervisable": thread.status in workflow.SUPERVISABLE
-            and permissions.can(user, "thread.supervise", thread),
-            "police": police,
-        }
-
-    return {"thread_panel": thread_panel}
-
-
-@bp.app_template_filter("beijing")
-def _beijing(value) -> str:
-    """A timestamp in Beijing time, as the citizen's clock shows it: 11月22日 14:05."""
-    from board.sla import BEIJING
-
-    if value is None:
-        return ""
-    local = value.astimezone(BEIJING)
-    return f"{local.month}月{local.day}日 {local:%H:%M}"
-
-
-@bp.app_template_filter("duration_minutes")
-def _duration_minutes(minutes) -> str:
-    from board.templating import duration
-
-    return duration(int(minutes) * 60) if minutes else "不限"
+def _panel(thread):
+    user = current_user
+    police = permissions.can(user, "thread.internal_notes", thread)
+    return {
+        "events": timeline.events_for(user, thread),
+        "statuses": status.allowed_for(user, thread),
+        "can_escalate": bool(status.allowed_for(user, thread, via="escalate"))
+        and permissions.can(user, "thread.escalate", thread),
+        "can_dispatch": bool(status.allowed_for(user, thread, via="dispatch")),
+        "units": queue.dispatch_units() if permissions.can(user, "thread.dispatch", thread)
+        else [],
+        "templates": replies.expanded_for(user, thread) if police else [],
+        "rating": supervision.rating_for(thread),
+        "rateable": thread.status in workflow.RATEABLE
+        and permissions.can(user, "thread.rate", thread),
+        "supervisable": thread.status in workflow.SUPERVISABLE
+        and permissions.can(user, "thread.supervise", thread),
+        "police": police,
+    }

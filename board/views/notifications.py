@@ -11,16 +11,12 @@ from board.views import safe_next
 bp = Blueprint("notifications", __name__)
 
 
-@bp.app_context_processor
-def _bell():
-    """`unread_notifications()` for the bell in every page's top bar (one indexed count)."""
-
-    def unread_notifications() -> int:
-        if not current_user.is_authenticated:
-            return 0
-        return notifications.unread_count(current_user.id)
-
-    return {"unread_notifications": unread_notifications}
+def unread_notifications() -> int:
+    """Jinja: the bell in every page's top bar (one indexed count; registered in
+    board/web/templating.py)."""
+    if not current_user.is_authenticated:
+        return 0
+    return notifications.unread_count(current_user.id)
 
 
 @bp.get("/notifications")

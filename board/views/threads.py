@@ -4,10 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from board import caching, http, queries
+from board import queries
 from board.forms import ReplyForm, ThreadForm
-from board.services import ServiceError, posting
+from board.services import ServiceError, attachments, posting
 from board.views import apply_service_error
+from board.web import http, page_cache
 
 bp = Blueprint("threads", __name__)
 
@@ -38,11 +39,11 @@ def new(slug: str):
 
 @bp.get("/t/<int:thread_id>")
 def show(thread_id: int):
-    stamp = caching.thread_stamp(thread_id)  # None: no such thread, and thread_for says 404
+    stamp = page_cache.thread_stamp(thread_id)  # None: no such thread, and thread_for says 404
     # A page stored for anonymous readers at this very stamp passed the same permission check
     # when it was rendered, and every write to the thread changes the stamp: a hit needs no
     # thread loaded. Anyone else is checked first, as always.
-    thread = None if caching.stored(stamp) else queries.thread_for(current_user, thread_id)
+    thread = None if page_cache.stored(stamp) else queries.thread_for(current_user, thread_id)
     unchanged = http.not_modified(http.thread_etag(stamp))
     if unchanged is not None:
         return unchanged
@@ -52,7 +53,7 @@ def show(thread_id: int):
         return render_template("threads/show.html", thread=shown,
                                posts=queries.thread_posts(shown, current_user), form=ReplyForm())
 
-    response = caching.serve(stamp, page)
+    response = page_cache.serve(stamp, page)
     # After rendering: the page may have just given this reader their CSRF token.
     return http.mark(make_response(response), http.thread_etag(stamp))
 
@@ -76,9 +77,7 @@ def reply(thread_id: int):
 
 def _attach_photos(thread, post) -> None:
     """The post is already saved: a refused photo only costs that photo, with the reason shown."""
-    from board import uploads
-
-    saved, errors = uploads.attach(current_user, thread, post, request.files.getlist("images"))
+    saved, errors = attachments.attach(current_user, thread, post, request.files.getlist("images"))
     for message in errors:
         flash(message, "error")
     if saved:

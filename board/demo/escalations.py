@@ -1,14 +1,24 @@
-"""Demo step for issue 5 (called from demo._after_seed): escalations dispatched and resolved with
-ratings, one waiting in the command centre's queue, supervised threads, pinned notices, and reply
-templates for a few units. Everything goes through the services; the steps are then moved back
+"""Demo step for issue 5 (called from board.demo._after_seed): escalations dispatched and resolved
+with ratings, one waiting in the command centre's queue, supervised threads, pinned notices, and
+reply templates for a few units. Everything goes through the services; the steps are then moved back
 in time to sit inside each thread's own story, incident numbers included."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from board import sla
 from board.extensions import db
-from board.models import (AuditEntry, Escalation, IncidentCounter, Rating, Thread, ThreadEvent,
-                          User, utcnow)
+from board.models import (
+    AuditEntry,
+    Board,
+    Escalation,
+    IncidentCounter,
+    Rating,
+    Thread,
+    ThreadEvent,
+    User,
+    utcnow,
+)
 from board.services import escalation, moderation, posting, replies, status, supervision
 
 TEMPLATES = {
@@ -134,8 +144,6 @@ def _stamp(thread: Thread, when: datetime, activity: datetime | None = None) -> 
 
 def _waiting_in_queue(users) -> None:
     """A fresh report, escalated a quarter of an hour ago, waiting for the dispatcher."""
-    from board.models import Board
-
     board = db.session.scalar(db.select(Board).where(Board.slug == "report"))
     thread = posting.create_thread(
         users["laowang"], board, "report", "地下车库有人挨个拉车门,像是在找没锁的车",
@@ -143,9 +151,8 @@ def _waiting_in_queue(users) -> None:
         "我已经离开车库了,请派人来看看。", "东河区巴彦塔拉大街")
     opened = utcnow() - timedelta(minutes=25)
     thread.created_at = thread.last_activity_at = opened
-    from board import sla
-
     thread.sla_due_at = sla.due_for(board, opened)
     db.session.commit()
-    escalation.escalate(users["nanmen_chen"], thread, "疑似盗窃车内财物,嫌疑人可能仍在车库", "urgent")
+    escalation.escalate(users["nanmen_chen"], thread, "疑似盗窃车内财物,嫌疑人可能仍在车库",
+                        "urgent")
     _stamp(thread, opened + timedelta(minutes=9), opened)

@@ -1,10 +1,11 @@
 """In-process cache of the pages that are the same for every anonymous reader (home, board pages).
 
 Correct across processes: every cache key carries a stamp read from the database on each request
-(the boards' `version` counters — one indexed row read), and every write that touches a thread,
-a post or anything else that belongs to a thread bumps its board's version in the same transaction
-(SQLAlchemy session hooks below, so services written later need not remember to). A short TTL
-bounds anything else that ages on a page ("3分钟前").
+(the boards' `version` counters — one indexed row read), and every write to a model marked
+`BumpsBoardVersion` (a board, a thread, its posts, photos, public timeline, rating) bumps its
+board's version in the same transaction: hooks on the app's session (`db.session`), so services
+written later need not remember to. Other writes (the bell, search jobs, reports) keep the cache.
+A short TTL bounds anything else that ages on a page ("3分钟前").
 
 Never cached: signed-in users (session, remember cookie or bearer token), requests with pending
 flash messages, query arguments a view did not declare, non-200 responses. Keys vary on every
@@ -17,17 +18,17 @@ import gzip
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from functools import wraps
 from itertools import chain
-from typing import Callable
 
 from flask import Flask, current_app, g, make_response, request, session
 from flask_login import current_user
 from sqlalchemy import event, func, inspect, select, update
-from sqlalchemy.orm import Session
 
 from board.extensions import db
 from board.models import Board, Thread
+from board.orm import BumpsBoardVersion
 from board.queries import MAX_ID
 
 CSRF_PLACEHOLDER = "__anon-cache-csrf-token__"
@@ -69,7 +70,8 @@ class _Entry:
     def __init__(self, response, ttl: float) -> None:
         self.expires = time.monotonic() + ttl
         self.status = response.status_code
-        self.headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _SKIP_HEADERS]
+        self.headers = [(k, v) for k, v in response.headers.items()
+                        if k.lower() not in _SKIP_HEADERS]
         self.body = response.get_data()
         self.needs_token = CSRF_PLACEHOLDER.encode() in self.body
         # Pages without a per-reader token are compressed once, here, not on every request.
@@ -95,7 +97,7 @@ def _store() -> _Store:
     return current_app.extensions["anon_cache"]
 
 
-def _cookie_key() -> tuple:
+def cookie_key() -> tuple:
     """Every cookie that can change a page (elder mode, …), minus the session cookie itself."""
     skip = {current_app.config.get("SESSION_COOKIE_NAME", "session")}
     return tuple(sorted((k, v) for k, v in request.cookies.items() if k not in skip))
@@ -117,7 +119,7 @@ def cacheable(allowed_args: tuple[str, ...] = ()) -> bool:
 
 
 def _key(stamp) -> tuple:
-    return (request.path, request.query_string, _cookie_key(), stamp)
+    return (request.path, request.query_string, cookie_key(), stamp)
 
 
 def stored(stamp, allowed_args: tuple[str, ...] = ()) -> bool:
@@ -202,6 +204,8 @@ def thread_stamp(thread_id: int) -> tuple | None:
 def _board_ids_for(objects) -> tuple[set[int], set[int], bool]:
     boards, threads, everything = set(), set(), False
     for obj in objects:
+        if not isinstance(obj, BumpsBoardVersion):
+            continue
         if isinstance(obj, Board):
             if obj.id is not None:
                 boards.add(obj.id)
@@ -210,7 +214,7 @@ def _board_ids_for(objects) -> tuple[set[int], set[int], bool]:
             boards.update(b for b in chain(history.added, history.unchanged, history.deleted) if b)
             if obj.board_id is None:
                 everything = True
-        elif getattr(obj, "thread_id", None) is not None:  # posts, timeline events, ratings…
+        elif obj.thread_id is not None:  # posts, photos, timeline events, ratings
             threads.add(obj.thread_id)
     return boards, threads, everything
 
@@ -230,7 +234,6 @@ def _bump(connection, boards: set[int], threads: set[int], everything: bool = Fa
     connection.execute(stmt)
 
 
-@event.listens_for(Session, "after_flush")
 def _after_flush(session, _context) -> None:
     changed = [o for o in session.dirty if session.is_modified(o, include_collections=True)]
     boards, threads, everything = _board_ids_for(chain(session.new, changed, session.deleted))
@@ -238,10 +241,11 @@ def _after_flush(session, _context) -> None:
         _bump(session.connection(), boards, threads, everything)
 
 
-@event.listens_for(Session, "do_orm_execute")
 def _bulk_write(state) -> None:
     """db.update(Thread)… / db.delete(Post)…: bump the boards of the rows about to change."""
     if not (state.is_update or state.is_delete) or state.bind_mapper is None:
+        return
+    if not issubclass(state.bind_mapper.class_, BumpsBoardVersion):
         return
     table = state.bind_mapper.local_table
     where = getattr(state.statement, "whereclause", None)
@@ -249,13 +253,11 @@ def _bulk_write(state) -> None:
         ids = select(table.c.id)
     elif table is Thread.__table__:
         ids = select(table.c.board_id)
-    elif "thread_id" in table.c:
+    else:
         ids = select(Thread.__table__.c.board_id).where(
             Thread.__table__.c.id.in_(select(table.c.thread_id).where(
                 where if where is not None else True)))
         where = None
-    else:
-        return
     if where is not None:
         ids = ids.where(where)
     board = Board.__table__
@@ -263,11 +265,20 @@ def _bulk_write(state) -> None:
         update(board).where(board.c.id.in_(ids)).values(version=board.c.version + 1))
 
 
-def _placeholder_token() -> dict:
-    """While a page is rendered for the cache, csrf_token() writes a placeholder."""
+def placeholder_token() -> dict:
+    """Jinja context: while a page is rendered for the cache, csrf_token() writes a placeholder
+    (registered in board/web/templating.py)."""
     if g.get("anon_cache_render"):
         return {"csrf_token": lambda: CSRF_PLACEHOLDER}
     return {}
+
+
+def _listen_on_app_session() -> None:
+    """On the app's session only (its own Session subclass): a plain `Session(engine)`, such as
+    the search worker's, never bumps."""
+    for name, hook in (("after_flush", _after_flush), ("do_orm_execute", _bulk_write)):
+        if not event.contains(db.session, name, hook):
+            event.listen(db.session, name, hook)
 
 
 def init_app(app: Flask) -> None:
@@ -275,4 +286,4 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("ANON_CACHE_TTL", 10)
     app.config.setdefault("ANON_CACHE_SIZE", 512)
     app.extensions["anon_cache"] = _Store(int(app.config["ANON_CACHE_SIZE"]))
-    app.context_processor(_placeholder_token)
+    _listen_on_app_session()

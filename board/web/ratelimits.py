@@ -100,8 +100,8 @@ def too_many(exc: RateLimitExceeded):
     if wants_json():
         response, status = error_response(429, message, code="rate_limited")
     else:
-        response = current_app.make_response(
-            (render_template("errors/error.html", status=429, title="操作太频繁", message=message), 429))
+        page = render_template("errors/error.html", status=429, title="操作太频繁", message=message)
+        response = current_app.make_response((page, 429))
         status = 429
     return response, status
 

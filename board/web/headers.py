@@ -1,4 +1,5 @@
-"""Security headers on every response, with a Content-Security-Policy that forbids inline scripts."""
+"""Security headers on every response, with a Content-Security-Policy that forbids inline
+scripts."""
 from __future__ import annotations
 
 from flask import Flask, Response

@@ -1,5 +1,5 @@
-"""HTTP-level speed: conditional GET (ETag/304) for thread pages, year-long caching of versioned
-static assets, and gzip for text responses."""
+"""HTTP-level plumbing: conditional GET (ETag/304) for thread pages, year-long caching of versioned
+static assets, gzip for text responses, and a small cap on every request body but uploads."""
 from __future__ import annotations
 
 import gzip
@@ -10,9 +10,13 @@ from pathlib import Path
 from flask import Flask, current_app, request, session
 from flask_login import current_user
 
+from board.web.page_cache import cookie_key
+from board.web.templating import asset_digest
+
 COMPRESSIBLE = {"text/html", "text/css", "text/plain", "text/javascript", "application/javascript",
                 "application/json", "image/svg+xml", "application/xml", "text/xml"}
 MIN_SIZE = 512
+REQUEST_MAX_BYTES = 1024 * 1024  # anything that is not an upload (MAX_CONTENT_LENGTH caps those)
 YEAR = 365 * 86400
 _static_gz: dict[tuple, bytes] = {}
 _static_lock = threading.Lock()
@@ -28,13 +32,11 @@ def _build_id(app: Flask) -> str:
 
 
 def thread_etag(stamp: tuple) -> str:
-    """The thread's stamp (caching.thread_stamp) plus who is looking (role, id, their CSRF
+    """The thread's stamp (page_cache.thread_stamp) plus who is looking (role, id, their CSRF
     token, their cookies such as elder mode)."""
-    from board.caching import _cookie_key
-
     viewer = (getattr(current_user, "id", None), getattr(current_user, "role", None),
               session.get("csrf_token"))
-    raw = repr((stamp, viewer, _cookie_key()))
+    raw = repr((stamp, viewer, cookie_key()))
     return hashlib.sha1(raw.encode()).hexdigest()[:24]
 
 
@@ -58,11 +60,9 @@ def mark(response, etag: str):
 
 
 def _static_headers(response) -> None:
-    from board.templating import _asset_digest
-
     filename = (request.view_args or {}).get("filename", "")
     version = request.args.get("v")
-    if version and response.status_code in (200, 304) and version == _asset_digest(filename):
+    if version and response.status_code in (200, 304) and version == asset_digest(filename):
         response.cache_control.no_cache = None
         response.cache_control.public = True
         response.cache_control.max_age = YEAR
@@ -70,8 +70,9 @@ def _static_headers(response) -> None:
 
 
 def _gzip(response):
-    if (response.status_code not in (200, 201, 400, 403, 404) or response.mimetype not in COMPRESSIBLE
-            or "Content-Encoding" in response.headers or request.method == "HEAD"):
+    if (response.status_code not in (200, 201, 400, 403, 404)
+            or response.mimetype not in COMPRESSIBLE or "Content-Encoding" in response.headers
+            or request.method == "HEAD"):
         return response
     response.vary.add("Accept-Encoding")
     if "gzip" not in request.headers.get("Accept-Encoding", ""):
@@ -112,7 +113,16 @@ def _after(response):
     return response
 
 
+def _cap_request_size() -> None:
+    """Uploads may be large; every other request body is capped small."""
+    if request.mimetype != "multipart/form-data":
+        request.max_content_length = int(current_app.config.get("REQUEST_MAX_BYTES",
+                                                                REQUEST_MAX_BYTES))
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("COMPRESS", True)
+    app.config.setdefault("REQUEST_MAX_BYTES", REQUEST_MAX_BYTES)
+    app.before_request(_cap_request_size)
     app.config["BUILD_ID"] = _build_id(app)
     app.after_request(_after)

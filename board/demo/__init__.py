@@ -1,0 +1,62 @@
+"""Demo data for a fresh embedded board: police staff of several units, citizens, and threads.
+
+Everything goes through the services, so the demo obeys the same rules as real use (a citizen
+cannot publish a notice, an officer's reply carries the badge snapshot...). The accounts are in
+accounts.py, the threads in threads.yaml (written, then backdated, by threads.py), and the
+escalation stories in escalations.py. `seed()` and `print_logins()` are what app.py and
+`flask demo seed` call.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from board.demo import escalations
+from board.demo.accounts import DEMO_PASSWORD, create_accounts, print_logins
+from board.demo.threads import create_thread, load_threads
+from board.extensions import db
+from board.models import Board, Thread, User, utcnow
+
+__all__ = ["DEMO_PASSWORD", "is_empty", "print_logins", "seed"]
+
+
+def is_empty() -> bool:
+    """Seed only a brand-new database: no threads and no accounts (a real admin means real use)."""
+    return (db.session.scalar(db.select(Thread.id).limit(1)) is None
+            and db.session.scalar(db.select(User.id).limit(1)) is None)
+
+
+def seed() -> bool:
+    """Seed an empty database; returns False (and does nothing) if it holds anything already."""
+    if not is_empty():
+        return False
+    with _keep_loaded_objects():
+        users = create_accounts()
+        boards = {b.slug: b for b in db.session.scalars(db.select(Board))}
+        now = utcnow()
+        threads: dict[str, Thread] = {}
+        for item in load_threads():
+            threads[item["key"]] = create_thread(item, users, boards, now)
+    _after_seed(users, threads)
+    return True
+
+
+@contextmanager
+def _keep_loaded_objects():
+    """Don't expire every loaded account and board at each of the ~300 commits the services make
+    (each would be re-read); the services refresh what they change with SQL themselves."""
+    session = db.session()
+    saved, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = saved
+        session.expire_all()
+
+
+def _after_seed(users: dict[str, User], threads: dict[str, Thread]) -> None:
+    """Hook for later demo steps (pinning, escalation...): add calls here, through the services.
+
+    `users` maps demo usernames (STAFF, CITIZENS) to accounts; `threads` maps the `key` of each
+    entry in threads.yaml to its thread, already backdated.
+    """
+    escalations.seed(users, threads)  # issue 5: escalations, dispatch, supervision, pins

@@ -1,0 +1,124 @@
+"""Attaching evidence photos to a thread or a reply: limits, storage under UPLOAD_DIR, listing.
+
+A rejected image never costs the citizen the post: the post is saved first and each image is
+accepted or refused on its own with a Chinese reason. Files are named by a random token (never
+the uploaded name); the pixels are handled by board/images.py and the files are served by
+board/views/photos.py, only to readers of the thread.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import current_app
+
+from board import images, permissions
+from board.extensions import db
+from board.images import Rejected
+from board.models import Attachment, Post, Thread
+
+DEFAULTS = {
+    "UPLOAD_MAX_FILES": 9,
+    "UPLOAD_MAX_BYTES": 10 * 1024 * 1024,
+    "UPLOAD_MAX_PIXELS": 50_000_000,
+    "UPLOAD_MAX_EDGE": 2560,
+    "UPLOAD_THUMB_EDGE": 360,
+}
+
+__all__ = ["DEFAULTS", "Rejected", "attach", "existing_count", "for_thread", "path_of"]
+
+
+def _cfg(key: str) -> int:
+    return int(current_app.config.get(key, DEFAULTS[key]))
+
+
+def _folder() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def path_of(name: str) -> Path:
+    return _folder() / name[:2] / name
+
+
+def _write(name: str, data: bytes) -> None:
+    target = path_of(name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+
+
+def _read_limited(storage) -> bytes:
+    limit = _cfg("UPLOAD_MAX_BYTES")
+    data = storage.stream.read(limit + 1)
+    if len(data) > limit:
+        raise Rejected(f"超过 {limit // (1024 * 1024)} MB")
+    if not data:
+        raise Rejected("文件是空的")
+    return data
+
+
+def existing_count(thread: Thread, post: Post | None) -> int:
+    stmt = db.select(db.func.count(Attachment.id)).where(Attachment.thread_id == thread.id)
+    stmt = stmt.where(Attachment.post_id == post.id if post else Attachment.post_id.is_(None))
+    return db.session.scalar(stmt) or 0
+
+
+def _prepare(storage) -> tuple[bytes, str, tuple[int, int]]:
+    """The re-encoded file of one upload, or Rejected with the reason."""
+    image = images.decode(_read_limited(storage), _cfg("UPLOAD_MAX_PIXELS"))
+    return images.encode(image, _cfg("UPLOAD_MAX_EDGE"))
+
+
+def attach(user, thread: Thread, post: Post | None, files) -> tuple[list[Attachment], list[str]]:
+    """Store the images of one thread (post None) or reply; returns (saved, Chinese errors)."""
+    files = [f for f in files or [] if f is not None and (f.filename or f.content_length)]
+    if not files:
+        return [], []
+    permissions.require(user, "attachment.add", post or thread)
+    room = _cfg("UPLOAD_MAX_FILES") - existing_count(thread, post)
+    saved, errors, written = [], [], []
+    for number, storage in enumerate(files, start=1):
+        if number > room:
+            errors.append(f"每帖最多 {_cfg('UPLOAD_MAX_FILES')} 张图片,第 {number} 张起未上传")
+            break
+        try:
+            data, content_type, (width, height) = _prepare(storage)
+        except Rejected as exc:
+            errors.append(f"第 {number} 张图片未上传:{exc}")
+            continue
+        att = Attachment(thread_id=thread.id, post_id=post.id if post else None,
+                         uploader_id=user.id, token=secrets.token_hex(16),
+                         content_type=content_type, width=width, height=height, size=len(data))
+        _write(att.filename, data)
+        _write(att.thumb_filename, images.thumbnail(data, _cfg("UPLOAD_THUMB_EDGE")))
+        written += [att.filename, att.thumb_filename]
+        saved.append(att)
+    if saved:
+        _commit(saved, written)
+    return saved, errors
+
+
+def _commit(saved: list[Attachment], written: list[str]) -> None:
+    """The rows in one commit; if it fails, the files just written go too."""
+    db.session.add_all(saved)
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        for name in written:
+            path_of(name).unlink(missing_ok=True)
+        raise
+
+
+def for_thread(thread_id: int) -> dict[int | None, list[Attachment]]:
+    """All photos of a thread page in one query, keyed by post id (None: the thread itself)."""
+    rows = db.session.scalars(db.select(Attachment).where(Attachment.thread_id == thread_id)
+                              .order_by(Attachment.id))
+    grouped: dict[int | None, list[Attachment]] = {}
+    for att in rows:
+        grouped.setdefault(att.post_id, []).append(att)
+    return grouped

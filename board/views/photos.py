@@ -1,0 +1,48 @@
+"""Serving evidence photos (/media/<id>, /media/<id>/thumb): only to readers of the thread (and of
+the hidden reply), with the Content-Type of the re-encoded file, nosniff and a sandboxing CSP."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, request, send_file
+from flask_login import current_user
+
+from board import permissions
+from board.extensions import db
+from board.models import Attachment, Post, Thread
+from board.services import attachments
+
+bp = Blueprint("uploads", __name__)  # endpoint names (uploads.serve, uploads.thumb) are public
+
+
+@bp.get("/media/<int:attachment_id>")
+@bp.get("/media/<int:attachment_id>/thumb", endpoint="thumb")
+def serve(attachment_id: int):
+    """Only readers of the thread (and the hidden reply) get the file; nothing user-named."""
+    att = db.session.get(Attachment, attachment_id) if 0 < attachment_id < 2**31 else None
+    if att is None:
+        abort(404)
+    target = (db.session.get(Post, att.post_id) if att.post_id
+              else db.session.get(Thread, att.thread_id))
+    action = "post.view" if att.post_id else "thread.view"
+    if target is None or not permissions.can(current_user, action, target):
+        abort(404)
+    thumb = request.endpoint == "uploads.thumb"
+    name = att.thumb_filename if thumb else att.filename
+    path = attachments.path_of(name)
+    if not path.exists():
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg" if thumb else att.content_type,
+                         conditional=True, max_age=86400)
+    extension = name.rsplit(".", 1)[1]
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Disposition"] = f'inline; filename="photo-{att.id}.{extension}"'
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, max-age=86400"  # police-only photos too
+    return response
+
+
+def attachments_of(thread_id: int, post_id: int | None = None) -> list[Attachment]:
+    """Jinja: the photos of the thread (post_id None) or one reply, one query per page."""
+    cache = g.setdefault("_attachments", {})
+    if thread_id not in cache:
+        cache[thread_id] = attachments.for_thread(thread_id)
+    return cache[thread_id].get(post_id, [])

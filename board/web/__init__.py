@@ -1,0 +1,21 @@
+"""Response plumbing shared by the pages and the API: who is asking (login), security headers,
+rate limits, the anonymous page cache, conditional GET and gzip (http), Jinja helpers.
+
+`init_app` runs after the blueprints are registered (rate limits wrap their endpoints). Flask
+runs after-request hooks last-registered first, so each response is gzipped (http) before the
+security headers are added to it (headers).
+"""
+from __future__ import annotations
+
+from flask import Flask
+
+from board.web import headers, http, login, page_cache, ratelimits, templating
+
+
+def init_app(app: Flask) -> None:
+    login.init_app(app)
+    headers.init_app(app)
+    ratelimits.init_app(app)
+    page_cache.init_app(app)
+    http.init_app(app)
+    templating.init_app(app)
