@@ -205,7 +205,7 @@ def prepare_data(args) -> dict:
                         str(args.threads)] + (["--no-search"] if args.no_search else []),
                        check=True, env=dict(os.environ))
     with app.app_context():
-        from board.queries import encode_cursor
+        from board.queries.threads import encode_cursor
 
         total = db.session.scalar(db.select(db.func.count(Thread.id)))
         board = db.session.scalars(db.select(Board).order_by(Board.thread_count.desc())).first()

@@ -20,9 +20,10 @@ from flask import g, request
 from flask_login import current_user, login_user
 from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
 
-from board import permissions, queries, serializers
+from board import permissions, serializers
 from board.extensions import db, socketio
 from board.models import Board, Post, Thread, User
+from board.queries import inbox, threads
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +186,7 @@ def _assigned_rooms(user) -> list[str]:
     """The rooms the server puts a signed-in user in: their own, and their inbox units."""
     rooms = [user_room(user.id)]
     if permissions.can(user, "inbox.view"):
-        codes = {unit.code for board in queries.inbox_boards(user) for unit in board.units}
+        codes = {unit.code for board in inbox.boards_for(user) for unit in board.units}
         rooms += [unit_room(code) for code in sorted(codes)]
     elif user.is_police and user.unit:
         rooms.append(unit_room(user.unit.code))
@@ -263,7 +264,7 @@ def on_catch_up(data):
     thread = db.session.get(Thread, thread_id) if thread_id else None
     if thread is None or not permissions.can(current_user, "thread.view", thread):
         return {"ok": False, "error": "not_found"}
-    posts = queries.thread_posts(thread, current_user, after_id=after)
+    posts = threads.thread_posts(thread, current_user, after_id=after)
     page = posts[:CATCH_UP_LIMIT]
     viewer = current_user._get_current_object()  # the author and police read the original
     return {"ok": True, "thread_id": thread.id,

@@ -54,13 +54,13 @@ def test_database_outage_mid_request_is_503_try_again_not_500(app, client, monke
     """A database restart under a request: the reader is told to retry (503 + Retry-After)."""
     from sqlalchemy.exc import OperationalError
 
-    from board import queries
+    from board.queries import threads
 
     def gone(*_args, **_kwargs):
         raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
 
     app.config["ANON_CACHE"] = False
-    monkeypatch.setattr(queries, "boards", gone)
+    monkeypatch.setattr(threads, "boards", gone)
     page = client.get("/")
     assert page.status_code == 503 and page.headers["Retry-After"] == "5"
     assert "稍后" in page.get_data(as_text=True)

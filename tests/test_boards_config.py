@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from board import queries
 from board.config import ROOT
 from board.extensions import db
 from board.models import Board, Thread, Unit
+from board.queries import threads
 from board.services import boards
 
 pytestmark = pytest.mark.usefixtures("no_search_indexing")
@@ -47,8 +47,8 @@ def _dump(tmp_path: Path, data: dict) -> str:
 
 
 def test_twelve_boards_load_in_configured_order_with_chinese_names(app, client):
-    assert [(b.slug, b.name) for b in queries.boards()] == TWELVE
-    for board in queries.boards():
+    assert [(b.slug, b.name) for b in threads.boards()] == TWELVE
+    for board in threads.boards():
         assert board.description and board.units and board.kinds, board.slug
 
     home = client.get("/").get_data(as_text=True)
@@ -62,7 +62,7 @@ def test_twelve_boards_load_in_configured_order_with_chinese_names(app, client):
 
 
 def test_every_board_has_an_answering_unit_and_publicity_where_expected(app):
-    by_slug = {b.slug: b for b in queries.boards()}
+    by_slug = {b.slug: b for b in threads.boards()}
     assert [u.code for u in by_slug["hukou"].units] == ["hukou"]
     assert "command-110" in [u.code for u in by_slug["report"].units]
     assert "publicity" not in by_slug["report"].kinds  # a citizen's board for reports and help
@@ -102,7 +102,7 @@ def test_rename_and_reorder_keep_the_boards_threads(app, client, make, tmp_path)
     db.session.expire_all()
     board = make.board("hukou")
     assert board.id == hukou_id and board.name == "户籍办理"
-    assert [b.slug for b in queries.boards()][-1] == "hukou"
+    assert [b.slug for b in threads.boards()][-1] == "hukou"
     assert db.session.get(Thread, thread.id).board_id == hukou_id
     page = client.get("/b/hukou").get_data(as_text=True)
     assert "户籍办理" in page and "户口迁移要带什么" in page

@@ -10,8 +10,8 @@ from board import create_app
 from board.config import TestConfig as ConfigForTests
 from board.extensions import db
 from board.models import Thread, Visibility
+from board.queries import notifications as bell
 from board.search import worker
-from board.services import notifications
 from tests.test_query_counts import recorded
 
 
@@ -187,10 +187,10 @@ def test_a_citizen_opening_the_bell_leaves_the_public_pages_cached(app, client, 
     _get(anonymous, "/b/hukou")
     assert _get(anonymous, "/b/hukou").headers["X-Anon-Cache"] == "hit"
 
-    assert notifications.unread_count(asker.id) == 1
+    assert bell.unread_count(asker.id) == 1
     login(asker)
     assert client.post("/notifications/read", data={"all": "1"}).status_code == 302
-    assert notifications.unread_count(asker.id) == 0
+    assert bell.unread_count(asker.id) == 0
     assert _get(anonymous, "/b/hukou").headers["X-Anon-Cache"] == "hit"
 
 

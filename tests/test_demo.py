@@ -5,10 +5,11 @@ import re
 
 import pytest
 
-from board import demo, queries
+from board import demo
 from board.demo import threads as demo_threads
 from board.extensions import db
 from board.models import Board, Post, Thread, User, utcnow
+from board.queries import inbox
 from board.services import accounts
 
 
@@ -90,7 +91,7 @@ def test_some_threads_still_wait_so_officers_have_an_inbox(app):
         db.select(db.func.count(Thread.id)).where(Thread.status == "awaiting_reply"))
     assert 5 <= waiting <= 15
     officer = db.session.scalar(db.select(User).where(User.username == "hukou_wang"))
-    assert [t.title for t in queries.inbox(officer)]
+    assert [t.title for t in inbox.threads_for(officer)]
 
 
 def test_demo_accounts_sign_in_with_the_printed_password(app, capsys):

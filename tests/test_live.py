@@ -6,6 +6,7 @@ import pytest
 
 from board.extensions import db, socketio
 from board.models import Notification, Post, Visibility
+from board.queries.notifications import unread_count
 from board.services import accounts, notifications, posting
 
 
@@ -231,7 +232,7 @@ def test_notifications_official_reply_participants_and_unread_counts(app, make, 
     neighbour_bell = sio(app, token=accounts.issue_token(neighbour))
     bell.get_received()  # the neighbour's reply notified the asker already
     neighbour_bell.get_received()
-    assert notifications.unread_count(citizen.id) == 1
+    assert unread_count(citizen.id) == 1
 
     post = posting.reply(officer, thread, "请携带户口本办理。")
 
@@ -243,7 +244,7 @@ def test_notifications_official_reply_participants_and_unread_counts(app, make, 
     assert db.session.get(Notification, note["id"]) is not None  # written before emitted
     other = events(neighbour_bell, "notification")
     assert other[0][1]["notification"]["kind"] == "reply"
-    assert notifications.unread_count(officer.id) == 0  # nobody is told of their own post
+    assert unread_count(officer.id) == 0  # nobody is told of their own post
 
 
 def test_mentions_notify_by_username_and_respect_visibility(app, make, people):
@@ -262,7 +263,7 @@ def test_mentions_notify_by_username_and_respect_visibility(app, make, people):
     kinds = {n.user_id: n.kind for n in db.session.scalars(
         db.select(Notification).where(Notification.thread_id == secret.id))}
     assert kinds == {officer.id: "mention"}  # the outsider may not read it, so is not told
-    assert notifications.unread_count(outsider.id) == 0
+    assert unread_count(outsider.id) == 0
 
 
 @pytest.mark.parametrize("text, names", [
@@ -306,7 +307,7 @@ def test_notifications_api_and_bell(app, client, make, login, people):
     listing = client.get("/notifications").get_data(as_text=True)
     assert "张伟" in listing and "全部标为已读" in listing
     assert client.post("/notifications/read", data={"all": "1"}).status_code == 302
-    assert notifications.unread_count(citizen.id) == 0
+    assert unread_count(citizen.id) == 0
     page = client.get("/").get_data(as_text=True)
     assert "data-bell-count hidden" in page
 
@@ -337,7 +338,7 @@ def test_a_failing_emit_never_fails_the_post(app, make, people, monkeypatch):
                                       headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 201
     assert db.session.get(Post, response.get_json()["post"]["id"]) is not None
-    assert notifications.unread_count(citizen.id) == 1  # still written, just not pushed
+    assert unread_count(citizen.id) == 1  # still written, just not pushed
 
 
 def test_socketio_payloads_keep_chinese_unescaped(app):

@@ -10,8 +10,10 @@ from datetime import timedelta
 import pytest
 from flask_login import login_user
 
-from board import lists, queries
+from board import lists
 from board.models import utcnow
+from board.queries import inbox as officer_inbox
+from board.queries import threads
 from board.services import accounts, posting
 from tests.test_live import events, join, sio
 
@@ -102,12 +104,12 @@ def test_sort_keys_order_rows_as_the_lists_queries_do(app, make):
     make.pin(pinned, utcnow() - timedelta(days=1))
     make.set_activity(old, utcnow())
 
-    inbox = queries.inbox(officer)
+    inbox = officer_inbox.threads_for(officer)
     assert inbox[0] == urgent
     assert sorted(inbox, key=lambda t: lists.sort_key(t, "inbox")) == inbox
     board = make.board("hukou")
-    page = queries.pinned_threads(board, officer) + queries.board_threads(board, officer)[0]
+    page = threads.pinned_threads(board, officer) + threads.board_threads(board, officer)[0]
     assert page[:2] == [pinned, old]
     assert sorted(page, key=lambda t: lists.sort_key(t, "board")) == page
-    home = queries.latest_threads(officer, limit=10)
+    home = threads.latest_threads(officer, limit=10)
     assert sorted(home, key=lambda t: lists.sort_key(t, "home")) == home

@@ -15,7 +15,8 @@ import pytest
 from board import sla
 from board.extensions import db
 from board.models import AuditEntry, Notification, Thread, utcnow
-from board.services import dashboard, status, supervision
+from board.queries import leader as dashboard
+from board.services import status, supervision
 
 
 @pytest.fixture

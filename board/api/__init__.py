@@ -37,5 +37,6 @@ def require_user():
 from board.api import auth, threads  # noqa: E402,F401  (routes register on bp)
 from board.api import notifications  # noqa: E402,F401
 from board.api import trust  # noqa: E402,F401  (reports, moderation, photos, privacy check)
-from board.api import escalations  # noqa: E402,F401  (pin, escalate, dispatch, dashboard)
+from board.api import thread_actions  # noqa: E402,F401  (pin, escalate, dispatch, rate)
+from board.api import command, leader  # noqa: E402,F401  (command queue; dashboard, audit)
 from board.api import search  # noqa: E402,F401  (search, similar questions)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import request
 
 from board.api import bp, json_body, require_user
+from board.queries import notifications as bell
 from board.serializers import notification_to_dict
 from board.services import ValidationFailed, notifications
 
@@ -15,9 +16,9 @@ def my_notifications():
     before = request.args.get("before", "")
     if before and not before.isdigit():
         raise ValidationFailed("分页参数无效", fields={"before": "必须是通知编号"})
-    rows, next_before = notifications.for_user(user, int(before) if before else None)
+    rows, next_before = bell.for_user(user, int(before) if before else None)
     return {"notifications": [notification_to_dict(n) for n in rows],
-            "unread_count": notifications.unread_count(user.id), "next_before": next_before}
+            "unread_count": bell.unread_count(user.id), "next_before": next_before}
 
 
 @bp.post("/me/notifications/read")

@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import request
 from flask_login import current_user
 
-from board import permissions, privacy, queries, search
+from board import permissions, privacy, search
 from board.api import bp
+from board.queries import threads
 from board.search import results
 from board.search.results import Result
 from board.serializers import thread_url
@@ -52,7 +53,7 @@ def similar_threads():
     if thread_id:
         if not permissions.can(current_user, "police_only.view"):
             raise PermissionDenied()
-        thread = queries.thread_for(current_user, thread_id)
+        thread = threads.thread_for(current_user, thread_id)
         found = results.answer_suggestions(current_user, thread)
         return {"results": [result_to_dict(r, with_answer=True) for r in found]}
     title = (request.args.get("title") or "").strip()

@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import request
 from flask_login import current_user
 
-from board import queries, timeline, urgency
+from board import urgency
 from board.api import bp, json_body, require_user
+from board.queries import threads, timeline
 from board.serializers import attachment_to_dict, board_to_dict, post_to_dict, thread_to_dict
 from board.services import attachments, posting
 
@@ -17,23 +18,23 @@ def _text(data: dict, key: str) -> str:
 
 @bp.get("/boards")
 def boards():
-    return {"boards": [board_to_dict(b) for b in queries.boards()]}
+    return {"boards": [board_to_dict(b) for b in threads.boards()]}
 
 
 @bp.get("/boards/<slug>/threads")
 def board_threads(slug: str):
-    board = queries.board_by_slug(slug)
+    board = threads.board_by_slug(slug)
     cursor = request.args.get("cursor") or None
-    pinned = [] if cursor else queries.pinned_threads(board, current_user)
-    threads, next_cursor = queries.board_threads(board, current_user, cursor)
-    return {"threads": [thread_to_dict(t, current_user) for t in pinned + threads],
+    pinned = [] if cursor else threads.pinned_threads(board, current_user)
+    rows, next_cursor = threads.board_threads(board, current_user, cursor)
+    return {"threads": [thread_to_dict(t, current_user) for t in pinned + rows],
             "next_cursor": next_cursor}
 
 
 @bp.post("/boards/<slug>/threads")
 def create_thread(slug: str):
     user = require_user()
-    board = queries.board_by_slug(slug)
+    board = threads.board_by_slug(slug)
     data = json_body()
     thread = posting.create_thread(user, board, _text(data, "kind"), _text(data, "title"),
                                    _text(data, "body"), _text(data, "location"),
@@ -46,8 +47,8 @@ def create_thread(slug: str):
 
 @bp.get("/threads/<int:thread_id>")
 def thread(thread_id: int):
-    thread = queries.thread_for(current_user, thread_id)
-    posts = queries.thread_posts(thread, current_user)
+    thread = threads.thread_for(current_user, thread_id)
+    posts = threads.thread_posts(thread, current_user)
     photos = attachments.for_thread(thread.id)  # one query for the thread's and replies' photos
     events = timeline.events_for(current_user, thread)  # one query; internal notes for police
     data = {"thread": thread_to_dict(thread, current_user, timeline=events) | {"attachments": [
@@ -60,6 +61,6 @@ def thread(thread_id: int):
 @bp.post("/threads/<int:thread_id>/posts")
 def reply(thread_id: int):
     user = require_user()
-    thread = queries.thread_for(user, thread_id)
+    thread = threads.thread_for(user, thread_id)
     post = posting.reply(user, thread, _text(json_body(), "body"))
     return {"post": post_to_dict(post, user)}, 201

@@ -2,15 +2,14 @@
 
 `record()` only adds the entry to the session: it is committed in the same transaction as the
 change it describes, so there is never a change without its entry (or an entry without change).
+Reading the log is `queries.leader.audit_entries`.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from board import permissions
 from board.extensions import db
 from board.models import AuditEntry, utcnow
-from board.services.errors import PermissionDenied
 
 ACTION_LABELS = {
     "thread.pin": "置顶", "thread.unpin": "取消置顶",
@@ -44,21 +43,3 @@ def record(actor, action: str, target_type: str, target_id: int | None,
     db.session.add(entry)
     return entry
 
-
-def entries(viewer, before_id: int | None = None, action: str | None = None,
-            target_type: str | None = None, target_id: int | None = None,
-            limit: int = 50) -> tuple[list[AuditEntry], int | None]:
-    """The log newest first, one keyset page; leaders and admins only."""
-    if not permissions.can(viewer, "audit.view"):
-        raise PermissionDenied()
-    stmt = db.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit + 1)
-    if before_id:
-        stmt = stmt.where(AuditEntry.id < before_id)
-    if action:
-        stmt = stmt.where(AuditEntry.action == action)
-    if target_type:
-        stmt = stmt.where(AuditEntry.target_type == target_type)
-    if target_id is not None:
-        stmt = stmt.where(AuditEntry.target_id == target_id)
-    rows = list(db.session.scalars(stmt))
-    return rows[:limit], (rows[limit - 1].id if len(rows) > limit else None)

@@ -1,4 +1,6 @@
-"""Reports and review: citizens report posts, officers hide/unhide with a reason.
+"""Reports, hiding and the word list, in one service: citizens report posts, officers hide or
+unhide them with a reason, and the word list holds matching new posts for review. Reading the
+review queue is queries/review_queue.py.
 
 Suspending an author from the review queue is `accounts.suspend`, the same as on the admin page.
 
@@ -27,7 +29,7 @@ from board.models import (
     utcnow,
 )
 from board.services import audit
-from board.services.errors import NotFound, ValidationFailed
+from board.services.errors import ValidationFailed
 
 DEFAULT_WORDS = ("代开发票", "刷单返利", "裸聊", "网赌", "出售枪支", "迷药", "办假证")
 HELD_REASON = "内容含敏感词,待民警审核后公开"
@@ -93,26 +95,6 @@ def report(user, thread: Thread, post: Post | None, reason: str,
                   reason=reason, detail=detail)
     db.session.add(item)
     db.session.commit()
-    return item
-
-
-def queue(officer, status: str = ReportStatus.OPEN, limit: int = 100) -> list[Report]:
-    """The review queue: open items, oldest first (held posts wait for someone, too)."""
-    permissions.require(officer, "review.view")
-    stmt = (db.select(Report).where(Report.status == status)
-            .order_by(Report.created_at, Report.id).limit(limit))
-    return list(db.session.scalars(stmt))
-
-
-def open_count() -> int:
-    return db.session.scalar(db.select(db.func.count(Report.id))
-                             .where(Report.status == ReportStatus.OPEN)) or 0
-
-
-def get_report(report_id: int) -> Report:
-    item = db.session.get(Report, report_id) if 0 < report_id < 2**31 else None
-    if item is None:
-        raise NotFound("举报记录不存在")
     return item
 
 

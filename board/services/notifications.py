@@ -1,4 +1,4 @@
-"""Notifications: who hears about a reply, a mention or a status change; the bell's counts.
+"""Notifications: who hears about a reply, a mention or a status change; marking them read.
 
 Called by the posting and escalation services after their own commit. Notifications are written
 and committed first, then announced live, so a client that misses the live event still finds
@@ -13,6 +13,7 @@ from functools import wraps
 from board import live, permissions
 from board.extensions import db
 from board.models import Notification, NotificationKind, Post, Thread, User, utcnow
+from board.queries import notifications as bell
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +21,6 @@ log = logging.getLogger(__name__)
 # e-mail address is not a mention). Chinese punctuation or spaces end the name.
 MENTION_RE = re.compile(r"(?<![A-Za-z0-9_.@-])@([A-Za-z0-9_.-]{3,30})")
 MAX_MENTIONS = 10  # a post cannot page the whole force
-PAGE_SIZE = 30
 
 
 def parse_mentions(text: str) -> list[str]:
@@ -71,7 +71,7 @@ def _deliver(recipients: dict[int, dict], thread: Thread | None) -> list[Notific
     db.session.add_all(rows)
     db.session.commit()
     for row in rows:
-        live.notification_created(row, unread_count(row.user_id))
+        live.notification_created(row, bell.unread_count(row.user_id))
     return rows
 
 
@@ -135,27 +135,6 @@ def notify_staff(users: list[User], thread: Thread, actor: User | None = None,
     return _deliver(recipients, thread)
 
 
-# --- the bell -------------------------------------------------------------------------------
-
-
-def unread_count(user_id: int) -> int:
-    stmt = db.select(db.func.count()).select_from(Notification).where(
-        Notification.user_id == user_id, Notification.read_at.is_(None))
-    return db.session.scalar(stmt) or 0
-
-
-def for_user(user: User, before_id: int | None = None,
-             limit: int = PAGE_SIZE) -> tuple[list[Notification], int | None]:
-    """My notifications, newest first, one keyset page; the cursor is the last id shown."""
-    stmt = (db.select(Notification).where(Notification.user_id == user.id)
-            .order_by(Notification.id.desc()).limit(limit + 1))
-    if before_id:
-        stmt = stmt.where(Notification.id < before_id)
-    rows = list(db.session.scalars(stmt))
-    next_before = rows[limit - 1].id if len(rows) > limit else None
-    return rows[:limit], next_before
-
-
 def mark_read(user: User, ids: list[int] | None = None, everything: bool = False) -> int:
     """Mark some (by id) or all of my notifications read; returns the new unread count."""
     stmt = db.update(Notification).where(Notification.user_id == user.id,
@@ -163,10 +142,11 @@ def mark_read(user: User, ids: list[int] | None = None, everything: bool = False
     if not everything:
         clean = [int(i) for i in ids or [] if isinstance(i, int) or str(i).isdigit()]
         if not clean:
-            return unread_count(user.id)
+            return bell.unread_count(user.id)
         stmt = stmt.where(Notification.id.in_(clean))
-    db.session.execute(stmt.values(read_at=utcnow()), execution_options={"synchronize_session": False})
+    db.session.execute(stmt.values(read_at=utcnow()),
+                       execution_options={"synchronize_session": False})
     db.session.commit()
-    count = unread_count(user.id)
+    count = bell.unread_count(user.id)
     live.unread_changed(user.id, count)
     return count

@@ -18,9 +18,9 @@ def register_views(app: Flask) -> None:
     from board.views import review
 
     app.register_blueprint(review.bp)
-    from board.views import command, leader, moderation
+    from board.views import command, leader, thread_actions
 
-    for module in (moderation, command, leader):  # issue 5: escalation and supervision
+    for module in (thread_actions, command, leader):  # issue 5: escalation and supervision
         app.register_blueprint(module.bp)
     from board.views import search  # issue 4: the search page
 

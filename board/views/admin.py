@@ -4,10 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from board import permissions, queries
+from board import permissions
 from board.extensions import db
 from board.forms import ConfirmForm, StaffForm
 from board.models import Unit, User
+from board.queries import threads
 from board.services import ServiceError, accounts, boards
 from board.views import apply_service_error
 
@@ -98,4 +99,4 @@ def boards_page():
         except boards.BoardsConfigError as exc:
             flash(f"配置文件有误:{exc}", "error")
         return redirect(url_for("admin.boards_page"))
-    return render_template("admin/boards.html", boards=queries.boards(), form=form)
+    return render_template("admin/boards.html", boards=threads.boards(), form=form)

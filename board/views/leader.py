@@ -6,7 +6,9 @@ from flask import Blueprint, Response, render_template, request
 from flask_login import current_user, login_required
 
 from board import permissions
-from board.services import audit, dashboard
+from board.dashboard_csv import to_csv
+from board.queries import leader
+from board.services.audit import ACTION_LABELS
 
 bp = Blueprint("leader", __name__, url_prefix="/leader")
 
@@ -19,29 +21,30 @@ def _signed_in():
 
 @bp.get("/")
 def dashboard_page():
-    data = dashboard.figures(current_user, dashboard.parse_days(request.args.get("days")))
-    return render_template("leader/dashboard.html", d=data, periods=dashboard.PERIODS)
+    data = leader.figures(current_user, leader.parse_days(request.args.get("days")))
+    return render_template("leader/dashboard.html", d=data, periods=leader.PERIODS)
 
 
 @bp.get("/dashboard.csv")
 def dashboard_csv():
-    days = dashboard.parse_days(request.args.get("days"))
-    data = dashboard.figures(current_user, days)
-    return Response(dashboard.to_csv(data), mimetype="text/csv; charset=utf-8", headers={
+    days = leader.parse_days(request.args.get("days"))
+    data = leader.figures(current_user, days)
+    return Response(to_csv(data), mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f"attachment; filename=dashboard-{days}d.csv"})
 
 
 @bp.get("/threads")
 def threads_behind():
-    args = {k: request.args.get(k) for k in dashboard.FILTERS if request.args.get(k)}
-    threads = dashboard.threads_behind(current_user, args)
+    args = {k: request.args.get(k) for k in leader.FILTERS if request.args.get(k)}
+    threads = leader.threads_behind(current_user, args)
     return render_template("leader/threads.html", threads=threads, filters=args)
 
 
 @bp.get("/audit")
 def audit_page():
     permissions.require(current_user, "audit.view")
-    rows, next_before = audit.entries(current_user, before_id=request.args.get("before", type=int),
-                                      action=request.args.get("action") or None)
+    rows, next_before = leader.audit_entries(
+        current_user, before_id=request.args.get("before", type=int),
+        action=request.args.get("action") or None)
     return render_template("leader/audit.html", rows=rows, next_before=next_before,
-                           labels=audit.ACTION_LABELS, action=request.args.get("action") or "")
+                           labels=ACTION_LABELS, action=request.args.get("action") or "")

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from board import queries
 from board.extensions import csrf
+from board.queries import threads
 from board.views import safe_next
 from board.web import page_cache
 from board.web.templating import ELDER_COOKIE
@@ -16,28 +16,28 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 @page_cache.anonymous_page(page_cache.site_stamp)
 def home():
-    return render_template("main/home.html", boards=queries.boards(),
-                           latest=queries.latest_threads(current_user, limit=15))
+    return render_template("main/home.html", boards=threads.boards(),
+                           latest=threads.latest_threads(current_user, limit=15))
 
 
 @bp.get("/b/<slug>")
 @page_cache.anonymous_page(page_cache.board_stamp, allowed_args=("cursor", "partial"))
 def board(slug: str):
-    board = queries.board_by_slug(slug)
+    board = threads.board_by_slug(slug)
     cursor = request.args.get("cursor")
-    pinned = [] if cursor else queries.pinned_threads(board, current_user)
-    threads, next_cursor = queries.board_threads(board, current_user, cursor)
+    pinned = [] if cursor else threads.pinned_threads(board, current_user)
+    rows, next_cursor = threads.board_threads(board, current_user, cursor)
     if request.args.get("partial"):  # "load more": just the rows, the next cursor in a header
-        html = render_template("main/_thread_rows.html", pinned=[], threads=threads)
+        html = render_template("main/_thread_rows.html", pinned=[], threads=rows)
         return html, 200, {"X-Next-Cursor": next_cursor or ""}
-    return render_template("main/board.html", board=board, pinned=pinned, threads=threads,
+    return render_template("main/board.html", board=board, pinned=pinned, threads=rows,
                            next_cursor=next_cursor)
 
 
 @bp.get("/me")
 @login_required
 def profile():
-    return render_template("main/profile.html", threads=queries.user_threads(current_user))
+    return render_template("main/profile.html", threads=threads.user_threads(current_user))
 
 
 @bp.post("/elder")

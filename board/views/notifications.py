@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from board.queries import notifications as bell
 from board.serializers import notification_to_dict
 from board.services import notifications
 from board.views import safe_next
@@ -16,15 +17,14 @@ def unread_notifications() -> int:
     board/web/templating.py)."""
     if not current_user.is_authenticated:
         return 0
-    return notifications.unread_count(current_user.id)
+    return bell.unread_count(current_user.id)
 
 
 @bp.get("/notifications")
 @login_required
 def index():
     before = request.args.get("before", "")
-    rows, next_before = notifications.for_user(current_user,
-                                               int(before) if before.isdigit() else None)
+    rows, next_before = bell.for_user(current_user, int(before) if before.isdigit() else None)
     return render_template("notifications/index.html",
                            items=[dict(notification_to_dict(n), when=n.created_at) for n in rows],
                            next_before=next_before)

@@ -7,17 +7,18 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from board import permissions, queries
+from board import permissions
 from board.extensions import db
 from board.forms import ConfirmForm
 from board.models import REPORT_REASONS, Post
+from board.queries import review_queue, threads
 from board.services import ServiceError, moderation_reports
 
 bp = Blueprint("review", __name__)
 
 
 def _target(thread_id: int):
-    thread = queries.thread_for(current_user, thread_id)
+    thread = threads.thread_for(current_user, thread_id)
     raw = request.values.get("post", "")
     if not raw:
         return thread, None
@@ -55,7 +56,7 @@ def report(thread_id: int):
 @login_required
 def queue():
     permissions.require(current_user, "review.view")
-    return render_template("review/queue.html", items=moderation_reports.queue(current_user),
+    return render_template("review/queue.html", items=review_queue.items(current_user),
                            form=ConfirmForm())
 
 
@@ -88,7 +89,7 @@ def unhide(thread_id: int):
 @bp.post("/review/<int:report_id>/keep")
 @login_required
 def keep(report_id: int):
-    item = moderation_reports.get_report(report_id)
+    item = review_queue.get_report(report_id)
     if ConfirmForm().validate_on_submit():
         moderation_reports.keep(current_user, item)
         flash("已处理:内容保留/已通过审核。", "success")

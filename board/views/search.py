@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from board import queries, search
+from board import search
 from board.models import ThreadKind
 from board.models.thread import STATUS_LABELS
+from board.queries import threads
 from board.search import results
 
 bp = Blueprint("search", __name__)
@@ -18,7 +19,7 @@ def page():
     filters = results.parse_filters(request.args)
     found = search.query(current_user, q, **filters) if q else None
     return render_template(
-        "search/results.html", q=q, found=found, args=request.args, boards=queries.boards(),
+        "search/results.html", q=q, found=found, args=request.args, boards=threads.boards(),
         kinds=[(k.value, k.label) for k in ThreadKind],
         statuses=[(s.value, label) for s, label in STATUS_LABELS.items()],
         time_ranges=[(k, v[0]) for k, v in results.TIME_RANGES.items()], sorts=results.SORTS)

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from board import queries
 from board.forms import ReplyForm, ThreadForm
+from board.queries import threads
 from board.services import ServiceError, attachments, posting
 from board.views import apply_service_error
 from board.web import http, page_cache
@@ -16,7 +16,7 @@ bp = Blueprint("threads", __name__)
 @bp.route("/b/<slug>/new", methods=["GET", "POST"])
 @login_required
 def new(slug: str):
-    board = queries.board_by_slug(slug)
+    board = threads.board_by_slug(slug)
     form = ThreadForm()
     form.set_kinds(board, current_user)
     if form.validate_on_submit():
@@ -43,15 +43,15 @@ def show(thread_id: int):
     # A page stored for anonymous readers at this very stamp passed the same permission check
     # when it was rendered, and every write to the thread changes the stamp: a hit needs no
     # thread loaded. Anyone else is checked first, as always.
-    thread = None if page_cache.stored(stamp) else queries.thread_for(current_user, thread_id)
+    thread = None if page_cache.stored(stamp) else threads.thread_for(current_user, thread_id)
     unchanged = http.not_modified(http.thread_etag(stamp))
     if unchanged is not None:
         return unchanged
 
     def page():
-        shown = thread or queries.thread_for(current_user, thread_id)  # the entry just expired
+        shown = thread or threads.thread_for(current_user, thread_id)  # the entry just expired
         return render_template("threads/show.html", thread=shown,
-                               posts=queries.thread_posts(shown, current_user), form=ReplyForm())
+                               posts=threads.thread_posts(shown, current_user), form=ReplyForm())
 
     response = page_cache.serve(stamp, page)
     # After rendering: the page may have just given this reader their CSRF token.
@@ -61,7 +61,7 @@ def show(thread_id: int):
 @bp.post("/t/<int:thread_id>/reply")
 @login_required
 def reply(thread_id: int):
-    thread = queries.thread_for(current_user, thread_id)
+    thread = threads.thread_for(current_user, thread_id)
     form = ReplyForm()
     if form.validate_on_submit():
         try:
@@ -72,7 +72,7 @@ def reply(thread_id: int):
             _attach_photos(thread, post)
             return redirect(url_for("threads.show", thread_id=thread.id, _anchor=f"p{post.id}"))
     return render_template("threads/show.html", thread=thread,
-                           posts=queries.thread_posts(thread, current_user), form=form), 400
+                           posts=threads.thread_posts(thread, current_user), form=form), 400
 
 
 def _attach_photos(thread, post) -> None:

@@ -29,7 +29,7 @@ from sqlalchemy import event, func, inspect, select, update
 from board.extensions import db
 from board.models import Board, Thread
 from board.orm import BumpsBoardVersion
-from board.queries import MAX_ID
+from board.queries.threads import MAX_ID
 
 CSRF_PLACEHOLDER = "__anon-cache-csrf-token__"
 _SKIP_HEADERS = {"set-cookie", "content-length", "vary", "content-encoding", "etag"}

@@ -17,9 +17,9 @@ from flask import Flask, current_app, request, url_for
 from board import lists, permissions, privacy
 from board.models import utcnow
 from board.sla import BEIJING
-from board.views.moderation import thread_panel
 from board.views.notifications import unread_notifications
 from board.views.photos import attachments_of
+from board.views.thread_actions import thread_panel
 from board.web.page_cache import placeholder_token
 
 ELDER_COOKIE = "elder"

@@ -1,63 +1,39 @@
-"""The leaders' dashboard figures: status counts, overdue now, response and resolution times,
-open escalations, satisfaction, busiest boards — each with the filter that lists its threads.
+"""What leaders read: the dashboard's figures (status counts, overdue now, response and
+resolution times, open escalations, satisfaction, busiest boards), the threads behind each number
+(from the same filters the number used), and the audit log.
 
 Times are computed over threads opened in the last N days, with one query per figure group
-(no per-row queries); medians and p90s are taken in Python over that bounded window.
+(no per-row queries); medians and p90s are taken in Python over that bounded window. The CSV
+download's layout is board/dashboard_csv.py.
 """
 from __future__ import annotations
 
-import csv
-import io
-import math
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
 
 from board import permissions, sla
 from board.extensions import db
-from board.models import Board, Rating, Thread, ThreadStatus, Unit, User, Visibility, utcnow
+from board.models import (
+    AuditEntry,
+    Board,
+    Rating,
+    Thread,
+    ThreadStatus,
+    Unit,
+    User,
+    Visibility,
+    utcnow,
+)
 from board.services.errors import PermissionDenied, ValidationFailed
+from board.stats import TimeRow
 
 S = ThreadStatus
 PERIODS = (7, 30)
-OPEN_ESCALATION = (S.ESCALATED, S.DISPATCHED, S.HANDLING)
-
-
-def percentile(values: list[float], p: float) -> float | None:
-    """Nearest-rank percentile (p in 0–100); None for no values."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, math.ceil(p / 100 * len(ordered)))
-    return ordered[rank - 1]
-
-
-def median(values: list[float]) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
-
-
-@dataclass
-class TimeRow:
-    key: str  # board slug or unit code
-    name: str
-    first_response: list[float] = field(default_factory=list)
-    resolution: list[float] = field(default_factory=list)
-
-    def figures(self) -> dict:
-        return {"key": self.key, "name": self.name,
-                "answered": len(self.first_response), "resolved": len(self.resolution),
-                "first_response_median": median(self.first_response),
-                "first_response_p90": percentile(self.first_response, 90),
-                "resolution_median": median(self.resolution),
-                "resolution_p90": percentile(self.resolution, 90)}
 
 
 def parse_days(raw) -> int:
+    """The period a request asks for (7 by default); anything but 7 or 30 is a 400."""
     try:
         days = int(raw or 7)
     except (TypeError, ValueError):
@@ -183,36 +159,23 @@ def threads_behind(viewer, args: dict, now: datetime | None = None, limit: int =
     return list(db.session.scalars(stmt))
 
 
-def to_csv(data: dict) -> str:
-    """One sheet a spreadsheet opens: headline figures, then the per-board and per-unit times."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["统计周期(天)", data["days"], "生成时间", data["generated_at"]])
-    writer.writerow([])
-    writer.writerow(["指标", "数值"])
-    for item in data["by_status"]:
-        writer.writerow([f"状态:{item['label']}", item["count"]])
-    for key, label in (("unanswered_now", "当前待回复"), ("overdue_now", "当前超时"),
-                       ("escalations_open", "待派警"), ("dispatches_open", "处置中(已派警)"),
-                       ("supervised_open", "督办未结")):
-        writer.writerow([label, data[key]])
-    sat = data["satisfaction"]
-    writer.writerow(["满意度评价数", sat["count"]])
-    writer.writerow(["平均满意度", sat["average"] if sat["average"] is not None else ""])
-    for title, rows in (("版块", data["per_board"]), ("单位", data["per_unit"])):
-        writer.writerow([])
-        writer.writerow([title, "代码", "已回复", "首次回复中位数(秒)", "首次回复P90(秒)",
-                         "已办结", "办结中位数(秒)", "办结P90(秒)"])
-        for r in rows:
-            writer.writerow([r["name"], r["key"], r["answered"], _num(r["first_response_median"]),
-                             _num(r["first_response_p90"]), r["resolved"],
-                             _num(r["resolution_median"]), _num(r["resolution_p90"])])
-    writer.writerow([])
-    writer.writerow(["最忙版块", "帖子数"])
-    for b in data["busiest_boards"]:
-        writer.writerow([b["name"], b["count"]])
-    return "\ufeff" + out.getvalue()  # a BOM so Excel reads the Chinese as UTF-8
+# --- the audit log --------------------------------------------------------------------------
 
 
-def _num(value) -> str:
-    return "" if value is None else str(int(round(value)))
+def audit_entries(viewer, before_id: int | None = None, action: str | None = None,
+                  target_type: str | None = None, target_id: int | None = None,
+                  limit: int = 50) -> tuple[list[AuditEntry], int | None]:
+    """The log newest first, one keyset page; leaders and admins only (services/audit writes)."""
+    if not permissions.can(viewer, "audit.view"):
+        raise PermissionDenied()
+    stmt = db.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit + 1)
+    if before_id:
+        stmt = stmt.where(AuditEntry.id < before_id)
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    if target_type:
+        stmt = stmt.where(AuditEntry.target_type == target_type)
+    if target_id is not None:
+        stmt = stmt.where(AuditEntry.target_id == target_id)
+    rows = list(db.session.scalars(stmt))
+    return rows[:limit], (rows[limit - 1].id if len(rows) > limit else None)

@@ -1,4 +1,4 @@
-"""Read-side queries: every list the board serves, each backed by an index from the migrations.
+"""Threads and boards as readers see them: each list backed by an index from the migrations.
 
 Lists use keyset pagination (a cursor of the last row's sort key), so page 500 costs what page 1
 costs, and apply visibility here so no caller can forget it.
@@ -6,14 +6,14 @@ costs, and apply visibility here so no caller can forget it.
 from __future__ import annotations
 
 import base64
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import or_, tuple_
 from sqlalchemy.orm import defaultload, lazyload
 
 from board import lists, permissions
 from board.extensions import db
-from board.models import Board, Post, Role, Thread, User, Visibility
+from board.models import Board, Post, Thread, User, Visibility
 from board.services.errors import NotFound, ValidationFailed
 
 
@@ -33,7 +33,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         when, last_id = datetime.fromisoformat(stamp), int(thread_id)
         if when.tzinfo is None or not 0 <= last_id <= MAX_ID:
             raise ValueError(raw)
-        when.astimezone(timezone.utc)  # an offset that overflows year 1/9999 is not a cursor
+        when.astimezone(UTC)  # an offset that overflows year 1/9999 is not a cursor
         return when, last_id
     except (ValueError, UnicodeDecodeError, OverflowError):
         raise ValidationFailed("分页参数无效", fields={"cursor": "无效的分页游标"}) from None
@@ -66,7 +66,8 @@ def thread_for(viewer, thread_id: int) -> Thread:
     """The thread if this viewer may read it; police-only threads are 'not found' to others."""
     # An id beyond a 32-bit key would make the database driver raise (a 500), not miss (a 404).
     # The board's units load only if a page asks for them (one query fewer per thread view).
-    thread = (db.session.get(Thread, thread_id, options=[defaultload(Thread.board).lazyload(Board.units)])
+    options = [defaultload(Thread.board).lazyload(Board.units)]
+    thread = (db.session.get(Thread, thread_id, options=options)
               if 0 < thread_id <= MAX_ID else None)
     if thread is None or not permissions.can(viewer, "thread.view", thread):
         raise NotFound("帖子不存在或您无权查看")
@@ -114,24 +115,4 @@ def user_threads(user: User, limit: int = 50) -> list[Thread]:
     """A user's own threads, police-only ones included (the author may always read them)."""
     stmt = (db.select(Thread).where(Thread.author_id == user.id)
             .order_by(Thread.created_at.desc()).limit(limit))
-    return list(db.session.scalars(stmt))
-
-
-def inbox_boards(officer: User) -> list[Board]:
-    """The boards an officer answers: their unit's; leaders without one see every board."""
-    all_boards = boards()
-    mine = [b for b in all_boards if permissions.answers_for(officer, b)]
-    if not mine and officer.role == Role.LEADER:
-        return all_boards
-    return mine
-
-
-def inbox(officer: User, limit: int = 100) -> list[Thread]:
-    """Unanswered threads of the officer's boards: urgent ones first, then longest waiting."""
-    board_ids = [b.id for b in inbox_boards(officer)]
-    if not board_ids:
-        return []
-    stmt = (db.select(Thread)
-            .where(Thread.board_id.in_(board_ids), Thread.status == lists.INBOX_STATUS)
-            .order_by(*lists.INBOX).limit(limit))
     return list(db.session.scalars(stmt))

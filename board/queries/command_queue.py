@@ -1,5 +1,9 @@
-"""The 110 command centre's queue: escalations awaiting dispatch (most urgent, then oldest
-first), dispatched incidents still open, and unescalated posts that look like emergencies."""
+"""The command queue: what the 110 command centre works through — escalations awaiting dispatch
+(most urgent, then oldest first), dispatched incidents still open, and unescalated posts that
+look like emergencies — and the units it may dispatch to.
+
+Named apart from the review queue (queries/review_queue.py: reports for officers) and the search
+jobs (board/search: index work for the worker)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,14 +20,15 @@ URGENCY_RANK = case({u.value: u.rank for u in Urgency}, value=Thread.urgency, el
 
 
 @dataclass
-class Queue:
+class CommandQueue:
     waiting: list[Thread]
     in_progress: list[Thread]
     urgent_posts: list[Thread]
     reasons: dict[int, Escalation]
 
 
-def command_queue(viewer, limit: int = 100) -> Queue:
+def load(viewer, limit: int = 100) -> CommandQueue:
+    """The three lists and each listed escalation's reason; command-centre staff only."""
     if not permissions.can(viewer, "command.view"):
         raise PermissionDenied()
     waiting = list(db.session.scalars(
@@ -37,7 +42,8 @@ def command_queue(viewer, limit: int = 100) -> Queue:
         db.select(Thread).where(Thread.urgent.is_(True),
                                 Thread.status.in_([S.AWAITING_REPLY, S.ANSWERED]))
         .order_by(Thread.created_at, Thread.id).limit(limit)))
-    return Queue(waiting, in_progress, urgent_posts, latest_escalations(waiting + in_progress))
+    reasons = latest_escalations(waiting + in_progress)
+    return CommandQueue(waiting, in_progress, urgent_posts, reasons)
 
 
 def latest_escalations(threads: list[Thread]) -> dict[int, Escalation]:
@@ -52,6 +58,7 @@ def latest_escalations(threads: list[Thread]) -> dict[int, Escalation]:
 
 
 def dispatch_units() -> list[Unit]:
-    """Where a dispatcher may send police: stations, branches and specialist units, in tree order."""
+    """Where a dispatcher may send police: stations, branches and specialist units, in tree
+    order."""
     return list(db.session.scalars(db.select(Unit).where(
         Unit.kind.in_(["station", "branch", "specialist"])).order_by(Unit.position)))

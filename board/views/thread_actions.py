@@ -6,11 +6,14 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from board import permissions, queries, queue, timeline
+from board import permissions
 from board.models import workflow
+from board.queries import command_queue, threads, timeline
 from board.services import ServiceError, escalation, moderation, replies, status, supervision
 from board.views import safe_next
 
+# Registered under its old name: templates and redirects say url_for("moderation.escalate") etc.,
+# and renaming the blueprint would rename every endpoint.
 bp = Blueprint("moderation", __name__)
 
 DONE = {
@@ -25,7 +28,7 @@ def _back(thread_id: int):
 
 
 def _run(thread_id: int, name: str, call):
-    thread = queries.thread_for(current_user, thread_id)
+    thread = threads.thread_for(current_user, thread_id)
     try:
         result = call(thread)
     except ServiceError as exc:
@@ -88,7 +91,7 @@ def rate(thread_id: int):
 @bp.get("/t/<int:thread_id>/timeline")
 def timeline_fragment(thread_id: int):
     """The timeline section alone, for the live refresh (static/js/timeline.js)."""
-    thread = queries.thread_for(current_user, thread_id)
+    thread = threads.thread_for(current_user, thread_id)
     return (render_template("threads/_timeline.html", thread=thread, fragment=True)
             + render_template("threads/_rating.html", thread=thread))
 
@@ -132,7 +135,7 @@ def _panel(thread):
         "can_escalate": bool(status.allowed_for(user, thread, via="escalate"))
         and permissions.can(user, "thread.escalate", thread),
         "can_dispatch": bool(status.allowed_for(user, thread, via="dispatch")),
-        "units": queue.dispatch_units() if permissions.can(user, "thread.dispatch", thread)
+        "units": command_queue.dispatch_units() if permissions.can(user, "thread.dispatch", thread)
         else [],
         "templates": replies.expanded_for(user, thread) if police else [],
         "rating": supervision.rating_for(thread),

@@ -1,4 +1,6 @@
-"""Reading a thread's timeline: public steps for everyone, internal notes for police only."""
+"""A thread's timeline as one viewer may read it: public steps for everyone, internal notes for
+police only (one writer: `status.add_event`, called by the status, escalation and supervision
+services)."""
 from __future__ import annotations
 
 from board import permissions
