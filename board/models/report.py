@@ -64,7 +64,3 @@ class Report(db.Model):
         if self.kind == ReportKind.HELD:
             return "含敏感词,待审核"
         return REPORT_REASONS.get(self.reason, "其他")
-
-    @property
-    def is_thread(self) -> bool:
-        return self.post_id is None

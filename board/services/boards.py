@@ -19,7 +19,7 @@ class _LineLoader(yaml.SafeLoader):
     """Keeps each mapping's line number under the key '__line__' for error messages."""
 
 
-def _construct_mapping(loader, node, deep=False):
+def _construct_mapping(loader, node):
     mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=True)
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
