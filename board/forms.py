@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from board import text
-from board.models import Role, ThreadKind
+from board import permissions, text
+from board.models import Role, kinds
 
 REQUIRED = "此项必填"
 
@@ -22,7 +22,8 @@ class RegisterForm(FlaskForm):
                                               Length(3, 30, message="用户名需为 3–30 位")])
     nickname = StringField("昵称", validators=[DataRequired(REQUIRED),
                                              Length(1, 20, message="昵称需为 1–20 个字")])
-    password = PasswordField("密码", validators=[DataRequired(REQUIRED), Length(min=8, message="密码至少 8 位")])
+    password = PasswordField("密码", validators=[
+        DataRequired(REQUIRED), Length(min=8, message="密码至少 8 位")])
 
 
 class ThreadForm(FlaskForm):
@@ -36,7 +37,8 @@ class ThreadForm(FlaskForm):
     body = TextAreaField("内容", validators=[
         DataRequired("请填写内容"),
         Length(text.BODY_MIN, text.BODY_MAX, message=f"内容不能超过 {text.BODY_MAX} 个字")])
-    location = StringField("地点(选填)", validators=[Optional(), Length(max=100, message="地点不能超过 100 个字")])
+    location = StringField("地点(选填)", validators=[
+        Optional(), Length(max=100, message="地点不能超过 100 个字")])
     police_only = BooleanField("仅警方可见(举报线索、个人事务等,只有您和民警能看到)")
 
     def validate_kind(self, field) -> None:
@@ -44,9 +46,8 @@ class ThreadForm(FlaskForm):
             raise ValidationError("您不能在此版块发布这种类型的帖子")
 
     def set_kinds(self, board, user) -> None:
-        from board import permissions
-
-        self.kind.choices = [(k, ThreadKind(k).label) for k in board.kinds
+        """The kinds this board takes that this user may post, labelled (models/kinds.py)."""
+        self.kind.choices = [(k, kinds.label(k)) for k in board.kinds
                              if permissions.can(user, "thread.create_kind", k)]
         if not self.kind.data and self.kind.choices:
             self.kind.data = self.kind.choices[0][0]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from board.models import Board, Post, Role, Thread, ThreadKind, workflow
+from board.models import Board, Post, Role, Thread, kinds, workflow
 
 Rule = Callable[[Any, Any], bool]
 _RULES: dict[str, Rule] = {}
@@ -85,10 +85,12 @@ def _create_thread(user, board: Board) -> bool:
 
 @rule("thread.create_kind")
 def _create_kind(user, kind: str) -> bool:
-    """Publicity (宣传) is the police's voice; citizens report, ask and ask for help."""
-    if kind == ThreadKind.PUBLICITY:
-        return _signed_in(user) and user.is_official
-    return _signed_in(user)
+    """Who may post a kind is its policy's `posted_by` (models/kinds.py): publicity (宣传) is the
+    police's voice, citizens report, ask and ask for help. A kind without a policy: nobody."""
+    found = kinds.policy(kind)
+    if found is None or not _signed_in(user):
+        return False
+    return found.posted_by == kinds.Poster.ANYONE or user.is_official
 
 
 @rule("post.create")

@@ -1,4 +1,10 @@
-"""User text: length rules, and the safe Markdown subset rendered once, at write time."""
+"""User text: length rules, cleaning, and the safe Markdown subset rendered once, at write time.
+
+Every piece of text a user sends (forms, API, command line) is cleaned here and nowhere else,
+by what it is: a one-line field (`clean_line`: titles, names, reasons, search words), a body
+(`clean_body`: posts, notes, templates) or a token (`clean_token`: user names, badge numbers,
+query-string values), so the same input is the same text on every path.
+"""
 from __future__ import annotations
 
 import nh3
@@ -28,9 +34,16 @@ def render(text: str) -> str:
 
 
 def clean_line(value: str | None) -> str:
-    """One-line fields: trimmed, inner whitespace folded."""
+    """One-line fields: trimmed, inner whitespace (tabs, newlines, runs of spaces) folded."""
     return " ".join((value or "").split())
 
 
 def clean_body(value: str | None) -> str:
+    """Multi-line text: Windows line ends made plain, trimmed; inner layout kept for Markdown."""
     return (value or "").replace("\r\n", "\n").strip()
+
+
+def clean_token(value: str | None) -> str:
+    """Identifiers typed or pasted by hand: trimmed only, so a stray space does not matter but a
+    space inside still fails the field's own check."""
+    return (value or "").strip()

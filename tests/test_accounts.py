@@ -120,6 +120,21 @@ def test_admin_creates_an_officer_with_real_name_badge_and_unit(client, make, lo
     assert officer.display_name == "张伟"
 
 
+def test_admin_creates_an_officer_when_the_optional_nickname_is_only_spaces(client, make,
+                                                                              login):
+    """Staff text is cleaned like everyone's (board/text.py): a nickname box holding a stray
+    space is empty, so the officer goes by their real name instead of being refused."""
+    login(make.make_user("admin"))
+    response = client.post("/admin/users", data={
+        "role": "officer", "username": " officer_li ", "password": "password123",
+        "real_name": "李  文博", "badge_no": " 150471 ", "unit": "hukou",
+        "nickname": "  ", "contact": ""})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    officer = _user("officer_li")
+    assert officer.nickname == officer.real_name == "李 文博"
+    assert officer.badge_no == "150471"
+
+
 def test_admin_form_refuses_an_officer_without_badge_in_chinese(client, make, login):
     login(make.make_user("admin"))
     response = client.post("/admin/users", data={

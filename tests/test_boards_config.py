@@ -12,7 +12,7 @@ import yaml
 
 from board.config import ROOT
 from board.extensions import db
-from board.models import Board, Thread, Unit
+from board.models import Board, Thread, Unit, UnitKind
 from board.queries import threads
 from board.services import boards
 
@@ -67,6 +67,19 @@ def test_every_board_has_an_answering_unit_and_publicity_where_expected(app):
     assert "command-110" in [u.code for u in by_slug["report"].units]
     assert "publicity" not in by_slug["report"].kinds  # a citizen's board for reports and help
     assert "publicity" in by_slug["anti-drug"].kinds
+
+
+def test_every_unit_kind_in_the_config_is_a_unit_kind_shown_in_chinese(app, client, login,
+                                                                       make):
+    data = yaml.safe_load((ROOT / "boards_config.yaml").read_text(encoding="utf-8"))
+    used = {UnitKind(unit["kind"]) for unit in data["units"]}  # ValueError on a stray kind
+    assert {UnitKind.COMMAND, UnitKind.STATION} <= used
+    assert make.unit("station-nanmen").kind == UnitKind.STATION
+
+    login(make.make_user("admin", real_name="管理员"))
+    page = client.get("/admin/units").get_data(as_text=True)
+    assert "<td>派出所</td>" in page and "<td>指挥中心</td>" in page
+    assert "<td>station</td>" not in page
 
 
 def test_cli_sync_is_idempotent(app, make):
@@ -128,6 +141,11 @@ MALFORMED = [  # (file, line, problem)
     # a thread kind that does not exist (line 5)
     (GOOD_HEAD + "  - {slug: x, name: 测试, units: [hukou], kinds: [question, gossip]}\n",
      5, "unknown thread kind 'gossip'"),
+    # a unit kind that is not a UnitKind (line 3), the valid ones named
+    ("units:\n  - {code: city, name: 市局, kind: bureau}\n"
+     "  - {code: s, name: 所, kind: precinct, parent: city}\nboards:\n"
+     "  - {slug: x, name: 测试, units: [city], kinds: [question]}\n",
+     3, "unknown unit kind 'precinct', use one of: bureau, command, branch, station, specialist"),
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import request
 from flask_login import current_user
 
-from board import permissions, privacy, search
+from board import permissions, privacy, search, text
 from board.api import bp
 from board.queries import threads
 from board.search import results
@@ -40,7 +40,7 @@ def result_to_dict(result: Result, with_answer: bool = False) -> dict:
 
 @bp.get("/search")
 def search_threads():
-    q = (request.args.get("q") or "").strip()
+    q = text.clean_line(request.args.get("q"))
     found = search.query(current_user, q, **results.parse_filters(request.args))
     return {"results": [result_to_dict(r) for r in found.results], "total": found.total,
             "page": found.page, "pages": found.pages, "q": found.q}
@@ -56,7 +56,7 @@ def similar_threads():
         thread = threads.thread_for(current_user, thread_id)
         found = results.answer_suggestions(current_user, thread)
         return {"results": [result_to_dict(r, with_answer=True) for r in found]}
-    title = (request.args.get("title") or "").strip()
+    title = text.clean_line(request.args.get("title"))
     found = search.similar(current_user, title, board=request.args.get("board") or None) \
         if len(title) >= 2 else []
     return {"results": [result_to_dict(r) for r in found]}

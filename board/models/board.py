@@ -5,6 +5,7 @@ from sqlalchemy import JSON, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board.extensions import db
+from board.models import kinds
 from board.models.unit import Unit
 from board.orm import BumpsBoardVersion
 
@@ -39,6 +40,11 @@ class Board(BumpsBoardVersion, db.Model):
 
     def allows_kind(self, kind: str) -> bool:
         return kind in (self.kinds or [])
+
+    @property
+    def kind_labels(self) -> list[str]:
+        """The kinds this board takes, in Chinese (models/kinds.py), for the admin's board list."""
+        return [kinds.label(kind) for kind in self.kinds or []]
 
     def __repr__(self) -> str:
         return f"<Board {self.slug}>"

@@ -8,9 +8,9 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board.extensions import db
-from board.orm import utcnow
 from board.models.thread import Post, Thread
 from board.models.user import User
+from board.orm import utcnow
 
 
 class ReportKind(enum.StrEnum):
@@ -64,7 +64,3 @@ class Report(db.Model):
         if self.kind == ReportKind.HELD:
             return "含敏感词,待审核"
         return REPORT_REASONS.get(self.reason, "其他")
-
-    @property
-    def is_thread(self) -> bool:
-        return self.post_id is None

@@ -9,46 +9,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board import sla
 from board.extensions import db
+from board.models import kinds
 from board.models.board import Board
 from board.models.unit import Unit
 from board.models.user import User
+from board.models.workflow import ThreadStatus
 from board.orm import BumpsBoardVersion, utcnow
-
-
-class ThreadKind(enum.StrEnum):
-    REPORT = "report"
-    HELP = "help"
-    QUESTION = "question"
-    PUBLICITY = "publicity"
-
-    @property
-    def label(self) -> str:
-        return {"report": "举报", "help": "求助", "question": "问题", "publicity": "宣传"}[self]
-
-
-class ThreadStatus(enum.StrEnum):
-    AWAITING_REPLY = "awaiting_reply"
-    ANSWERED = "answered"
-    ESCALATED = "escalated"
-    DISPATCHED = "dispatched"
-    HANDLING = "handling"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self]
-
-
-STATUS_LABELS = {
-    ThreadStatus.AWAITING_REPLY: "待回复",
-    ThreadStatus.ANSWERED: "已回复",
-    ThreadStatus.ESCALATED: "已转指挥中心",
-    ThreadStatus.DISPATCHED: "已派警",
-    ThreadStatus.HANDLING: "处置中",
-    ThreadStatus.RESOLVED: "已办结",
-    ThreadStatus.CLOSED: "已关闭",
-}
 
 
 class Visibility(enum.StrEnum):
@@ -127,7 +93,7 @@ class Thread(BumpsBoardVersion, db.Model):
 
     @property
     def kind_label(self) -> str:
-        return ThreadKind(self.kind).label
+        return kinds.label(self.kind)
 
     @property
     def is_public(self) -> bool:

@@ -1,7 +1,7 @@
-"""The thread workflow as data: every status move, who may make it, and what else may be done to
-a thread in which status (rate, supervise). Data only; services/status.py carries moves out and
-permissions.py answers "may this user" from the "who" columns here, so a role added to a row is
-at once the permission, the check and the buttons shown.
+"""The thread workflow as data: the statuses, every move between them, who may make it, and what
+else may be done to a thread in which status (rate, supervise). Data only; services/status.py
+carries moves out and permissions.py answers "may this user" from the "who" columns here, so a
+role added to a row is at once the permission, the check and the buttons shown.
 
     待回复 awaiting_reply → 已回复 answered → 已转指挥中心 escalated → 已派警 dispatched
     → 处置中 handling → 已办结 resolved → 已关闭 closed, and reopen.
@@ -14,9 +14,33 @@ through /status. The first official reply makes FIRST_REPLY (services/status.ans
 """
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
-from board.models.thread import ThreadStatus
+
+class ThreadStatus(enum.StrEnum):
+    AWAITING_REPLY = "awaiting_reply"
+    ANSWERED = "answered"
+    ESCALATED = "escalated"
+    DISPATCHED = "dispatched"
+    HANDLING = "handling"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    ThreadStatus.AWAITING_REPLY: "待回复",
+    ThreadStatus.ANSWERED: "已回复",
+    ThreadStatus.ESCALATED: "已转指挥中心",
+    ThreadStatus.DISPATCHED: "已派警",
+    ThreadStatus.HANDLING: "处置中",
+    ThreadStatus.RESOLVED: "已办结",
+    ThreadStatus.CLOSED: "已关闭",
+}
 
 S = ThreadStatus
 

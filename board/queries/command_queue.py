@@ -12,7 +12,7 @@ from sqlalchemy import case
 
 from board import permissions
 from board.extensions import db
-from board.models import Escalation, Thread, ThreadStatus, Unit, Urgency
+from board.models import DISPATCHABLE_UNIT_KINDS, Escalation, Thread, ThreadStatus, Unit, Urgency
 from board.services.errors import PermissionDenied
 
 S = ThreadStatus
@@ -58,7 +58,7 @@ def latest_escalations(threads: list[Thread]) -> dict[int, Escalation]:
 
 
 def dispatch_units() -> list[Unit]:
-    """Where a dispatcher may send police: stations, branches and specialist units, in tree
+    """Where a dispatcher may send police (models/unit.py's DISPATCHABLE_UNIT_KINDS), in tree
     order."""
     return list(db.session.scalars(db.select(Unit).where(
-        Unit.kind.in_(["station", "branch", "specialist"])).order_by(Unit.position)))
+        Unit.kind.in_(sorted(DISPATCHABLE_UNIT_KINDS))).order_by(Unit.position)))

@@ -23,6 +23,7 @@ from board.models import (
     Unit,
     User,
     Visibility,
+    kinds,
     utcnow,
 )
 from board.services.errors import PermissionDenied, ValidationFailed
@@ -78,7 +79,7 @@ def _times(since: datetime) -> dict:
                   Board.slug, Board.name, responder.unit_id, Thread.dispatched_unit_id)
         .join(Board, Board.id == Thread.board_id)
         .outerjoin(responder, responder.id == Thread.first_responder_id)
-        .where(Thread.created_at >= since, Thread.kind != "publicity")).all()
+        .where(Thread.created_at >= since, Thread.kind.in_(kinds.needing_answer()))).all()
     units = {u.id: u for u in db.session.scalars(db.select(Unit))}
     boards: dict[str, TimeRow] = {}
     per_unit: dict[str, TimeRow] = {}

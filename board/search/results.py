@@ -9,14 +9,15 @@ indexed and never used for snippets or suggestions.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from markupsafe import Markup
 from sqlalchemy import select
 
-from board import permissions, privacy
+from board import permissions, privacy, text
 from board.extensions import db
-from board.models import Post, Thread, ThreadKind, ThreadStatus, utcnow
+from board.models import Post, Thread, ThreadStatus, utcnow
+from board.models.kinds import KINDS
 from board.search import analyzer, highlight
 from board.search.types import Hits, SearchRequest
 
@@ -106,7 +107,8 @@ def _load(viewer, items: list[tuple[int, float]], terms: set[str]) -> list[Resul
         else:
             text, from_answer = thread.body, False
         # Personal data masked for viewers who are not the author or police (board/privacy.py).
-        text = privacy.visible_text(viewer, best.author_id if from_answer else thread.author_id, text)
+        author_id = best.author_id if from_answer else thread.author_id
+        text = privacy.visible_text(viewer, author_id, text)
         results.append(Result(thread, highlight.snippet(text, terms), score, best, from_answer))
     return results
 
@@ -115,14 +117,14 @@ def parse_filters(args) -> dict:
     """Query-string filters (page and API alike) → keyword arguments for `search`."""
     filters: dict = {}
     for name in ("board", "kind", "status"):
-        value = (args.get(name) or "").strip()
+        value = text.clean_token(args.get(name))
         if value:
             filters[name] = value
-    if filters.get("kind") not in {None, *ThreadKind}:
+    if filters.get("kind") not in {None, *KINDS}:
         filters.pop("kind")
     if filters.get("status") not in {None, *ThreadStatus}:
         filters.pop("status")
-    answered = (args.get("answered") or "").strip().lower()
+    answered = text.clean_token(args.get("answered")).lower()
     if answered in {"1", "true", "yes"}:
         filters["answered"] = True
     elif answered in {"0", "false", "no"}:
@@ -134,7 +136,7 @@ def parse_filters(args) -> dict:
         value = args.get(name)
         if value:
             try:
-                filters[key] = datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+                filters[key] = datetime.fromisoformat(value).replace(tzinfo=UTC)
             except ValueError:
                 pass
     if args.get("sort") in SORTS:
@@ -149,7 +151,7 @@ def parse_filters(args) -> dict:
 def search(viewer, q: str, page: int = 1, per_page: int = PER_PAGE, **filters) -> SearchPage:
     from board.search import backend
 
-    q = (q or "").strip()[:100]
+    q = text.clean_line(q)[:100]
     page = min(MAX_PAGE, max(1, page))
     req, words = _request(viewer, q, offset=(page - 1) * per_page, limit=per_page, **filters)
     result = SearchPage(q=q, page=page, per_page=per_page, terms=words)

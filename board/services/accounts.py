@@ -35,7 +35,7 @@ def _ensure_username_free(username: str) -> None:
 
 
 def register_citizen(username: str, password: str, nickname: str) -> User:
-    username, nickname = (username or "").strip(), " ".join((nickname or "").split())
+    username, nickname = text.clean_token(username), text.clean_line(nickname)
     errors = _check_credentials(username, password, nickname)
     if errors:
         raise ValidationFailed(fields=errors)
@@ -53,26 +53,26 @@ def create_user(role: str, username: str, password: str, nickname: str | None = 
     """Any role; police staff need a real name, a badge number and a unit (admins: name only)."""
     if role not in set(Role):
         raise ValidationFailed(fields={"role": "角色无效"})
-    real_name = (real_name or "").strip() or None
-    nickname = (nickname or real_name or username or "").strip()
-    errors = _check_credentials((username or "").strip(), password, nickname)
+    username, badge_no = text.clean_token(username), text.clean_token(badge_no)
+    real_name = text.clean_line(real_name) or None
+    nickname = text.clean_line(nickname) or real_name or username
+    errors = _check_credentials(username, password, nickname)
     unit = None
     if role in (Role.OFFICER, Role.LEADER, Role.DISPATCHER):
         if not real_name:
             errors["real_name"] = "民警须填写真实姓名"
-        if not (badge_no or "").strip():
+        if not badge_no:
             errors["badge_no"] = "民警须填写警号"
-        elif db.session.scalar(db.select(User.id).where(User.badge_no == badge_no.strip())):
+        elif db.session.scalar(db.select(User.id).where(User.badge_no == badge_no)):
             errors["badge_no"] = "该警号已存在"
         unit = db.session.scalar(db.select(Unit).where(Unit.code == (unit_code or "")))
         if unit is None:
             errors["unit"] = "请选择所属单位"
     if errors:
         raise ValidationFailed(fields=errors)
-    _ensure_username_free(username.strip())
-    user = User(username=username.strip(), nickname=nickname, role=role, real_name=real_name,
-                badge_no=(badge_no or "").strip() or None, unit=unit,
-                contact=(contact or "").strip() or None)
+    _ensure_username_free(username)
+    user = User(username=username, nickname=nickname, role=role, real_name=real_name,
+                badge_no=badge_no or None, unit=unit, contact=text.clean_line(contact) or None)
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
@@ -82,7 +82,7 @@ def create_user(role: str, username: str, password: str, nickname: str | None = 
 def authenticate(username: str, password: str) -> User | None:
     """The user for these credentials, or None; disabled accounts never sign in (and repeated
     wrong passwords lock the account for a while)."""
-    user = db.session.scalar(db.select(User).where(User.username == (username or "").strip()))
+    user = db.session.scalar(db.select(User).where(User.username == text.clean_token(username)))
     if user is None or user.disabled:
         return None
     lockout.check(user)
@@ -114,7 +114,7 @@ REASON_MIN, REASON_MAX = 2, 200  # disabled_reason is a String(200)
 
 
 def by_username(username: str) -> User:
-    user = db.session.scalar(db.select(User).where(User.username == (username or "").strip()))
+    user = db.session.scalar(db.select(User).where(User.username == text.clean_token(username)))
     if user is None:
         raise NotFound("用户不存在")
     return user

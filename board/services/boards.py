@@ -6,9 +6,8 @@ from dataclasses import dataclass
 import yaml
 
 from board.extensions import db
-from board.models import Board, ThreadKind, Unit
+from board.models import Board, Unit, UnitKind, kinds
 
-UNIT_KINDS = {"bureau", "command", "branch", "station", "specialist"}
 SLA_HOURS = {"always", "working"}
 
 
@@ -20,7 +19,7 @@ class _LineLoader(yaml.SafeLoader):
     """Keeps each mapping's line number under the key '__line__' for error messages."""
 
 
-def _construct_mapping(loader, node, deep=False):
+def _construct_mapping(loader, node):
     mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=True)
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
@@ -70,8 +69,9 @@ def _check(path: str, data: dict) -> None:
                 _fail(path, unit, f"unit is missing '{key}'")
         if unit["code"] in codes:
             _fail(path, unit, f"duplicate unit code '{unit['code']}'")
-        if unit["kind"] not in UNIT_KINDS:
-            _fail(path, unit, f"unit kind '{unit['kind']}' is not one of {sorted(UNIT_KINDS)}")
+        if unit["kind"] not in set(UnitKind):
+            _fail(path, unit, f"unknown unit kind '{unit['kind']}', "
+                              f"use one of: {', '.join(UnitKind)}")
         if unit.get("parent") and unit["parent"] not in codes:
             _fail(path, unit, f"parent '{unit['parent']}' must be listed before this unit")
         codes.add(unit["code"])
@@ -89,8 +89,9 @@ def _check(path: str, data: dict) -> None:
             if code not in codes:
                 _fail(path, board, f"unknown unit '{code}'")
         for kind in board["kinds"]:
-            if kind not in set(ThreadKind):
-                _fail(path, board, f"unknown thread kind '{kind}'")
+            if kinds.policy(kind) is None:
+                _fail(path, board, f"unknown thread kind '{kind}', "
+                                   f"use one of: {', '.join(kinds.KINDS)}")
         sla = board.get("sla") or {}
         if sla and (not isinstance(sla.get("minutes"), int) or sla.get("hours") not in SLA_HOURS):
             _fail(path, board, "sla needs 'minutes' (a number) and 'hours' (always|working)")
@@ -102,7 +103,7 @@ def sync(path: str) -> SyncResult:
     units_by_code = {u.code: u for u in db.session.scalars(db.select(Unit))}
     for position, item in enumerate(data["units"]):
         unit = units_by_code.get(item["code"]) or Unit(code=item["code"])
-        unit.name, unit.kind, unit.position = item["name"], item["kind"], position
+        unit.name, unit.kind, unit.position = item["name"], UnitKind(item["kind"]), position
         unit.parent = units_by_code.get(item.get("parent")) if item.get("parent") else None
         units_by_code[unit.code] = unit
         db.session.add(unit)

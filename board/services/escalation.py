@@ -16,13 +16,23 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from board import permissions, sla
 from board.extensions import db
-from board.models import Escalation, IncidentCounter, Thread, ThreadStatus, Unit, Urgency, utcnow
+from board.models import (
+    DISPATCHABLE_UNIT_KINDS,
+    Escalation,
+    IncidentCounter,
+    Role,
+    Thread,
+    ThreadStatus,
+    Unit,
+    Urgency,
+    User,
+    utcnow,
+)
 from board.services import audit, status
-from board.services.errors import NotFound, ValidationFailed
+from board.services.errors import ValidationFailed
 
 log = logging.getLogger(__name__)
 S = ThreadStatus
-DISPATCH_UNIT_KINDS = {"station", "branch", "specialist"}
 MAX_TRIES = 8
 
 
@@ -71,7 +81,7 @@ def _dispatch_unit(code: str) -> Unit:
     unit = db.session.scalar(db.select(Unit).where(Unit.code == (code or "")))
     if unit is None:
         raise ValidationFailed(fields={"unit": "请选择派往的单位"})
-    if unit.kind not in DISPATCH_UNIT_KINDS:
+    if unit.kind not in DISPATCHABLE_UNIT_KINDS:
         raise ValidationFailed(fields={"unit": "只能派往派出所、分局或专业警种"})
     return unit
 
@@ -127,48 +137,13 @@ def _dispatch_once(user, thread: Thread, unit: Unit, note: str) -> Escalation:
     return row
 
 
-def start_handling(user, thread: Thread, note: str | None = None, internal: bool = False):
-    return status.change(user, thread, S.HANDLING, note, internal)
-
-
-def resolve(user, thread: Thread, note: str | None = None, internal: bool = False):
-    return status.change(user, thread, S.RESOLVED, note, internal)
-
-
-def close(user, thread: Thread, note: str | None = None, internal: bool = False):
-    return status.change(user, thread, S.CLOSED, note, internal)
-
-
-def reopen(user, thread: Thread, note: str | None = None, internal: bool = False):
-    """Back to the unit if it was dispatched and the unit reopens it, else back to the inbox."""
-    targets = [to for to in status.allowed_for(user, thread)
-               if status.TRANSITIONS[(thread.status, to)].reopen]
-    if not targets:
-        return status.change(user, thread, S.AWAITING_REPLY, note, internal)  # raises 409/403
-    return status.change(user, thread, targets[0], note, internal)
-
-
 def unit_officers(unit: Unit) -> list:
-    from board.models import Role, User
-
     return list(db.session.scalars(db.select(User).where(
         User.unit_id == unit.id, User.role.in_([Role.OFFICER, Role.LEADER]),
         User.disabled.is_(False))))
 
 
 def _command_staff() -> list:
-    from board.models import Role, User
-
     return list(db.session.scalars(db.select(User).where(
         User.role == Role.DISPATCHER, User.disabled.is_(False))))
 
-
-def command_unit_codes() -> list[str]:
-    return list(db.session.scalars(db.select(Unit.code).where(Unit.kind == "command")))
-
-
-def get_unit(code: str) -> Unit:
-    unit = db.session.scalar(db.select(Unit).where(Unit.code == code))
-    if unit is None:
-        raise NotFound("单位不存在")
-    return unit

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from board import live, permissions, search, sla, text, urgency
 from board.extensions import db
-from board.models import Board, Post, Thread, ThreadKind, ThreadStatus, Visibility, utcnow
+from board.models import Board, Post, Thread, Visibility, kinds, utcnow
 from board.services import moderation_reports, notifications, status
 from board.services.errors import NotAuthenticated, ValidationFailed
 
@@ -16,10 +16,10 @@ def _validate_thread(board: Board, kind: str, title: str, body: str, location: s
     if not text.BODY_MIN <= len(body) <= text.BODY_MAX:
         errors["body"] = (f"内容需为 {text.BODY_MIN}–{text.BODY_MAX} 个字"
                           if body else "请填写内容")
-    if kind not in set(ThreadKind):
+    if kinds.policy(kind) is None:
         errors["kind"] = "请选择帖子类型"
     elif not board.allows_kind(kind):
-        errors["kind"] = f"「{board.name}」版块不接受{ThreadKind(kind).label}帖"
+        errors["kind"] = f"「{board.name}」版块不接受{kinds.label(kind)}帖"
     if len(location) > 100:
         errors["location"] = "地点不能超过 100 个字"
     if visibility not in set(Visibility):
@@ -39,14 +39,14 @@ def create_thread(author, board: Board, kind: str, title: str, body: str,
         raise ValidationFailed(fields=errors)
     permissions.require(author, "thread.create_kind", kind)
     now = utcnow()
-    notice = kind == ThreadKind.PUBLICITY  # an official notice needs no answer: born answered
+    policy = kinds.policy(kind)  # e.g. an official notice needs no answer: born answered
     thread = Thread(
         board=board, author=author, kind=kind, title=title, body=body,
         body_html=text.render(body), location=location or None, visibility=visibility,
-        status=ThreadStatus.ANSWERED if notice else ThreadStatus.AWAITING_REPLY,
-        has_official_reply=notice, created_at=now, last_activity_at=now,
+        status=policy.start_status, has_official_reply=not policy.needs_answer,
+        created_at=now, last_activity_at=now,
     )
-    if not notice:  # issue 5: the board's first-response deadline, "call 110 now" for emergencies
+    if policy.needs_answer:  # issue 5: the board's first-response deadline, "call 110 now"
         thread.sla_due_at = sla.due_for(board, now)
         thread.urgent = urgency.is_urgent(title, body)
     moderation_reports.hold_if_needed(author, thread, None, title, body, location)  # word list

@@ -5,7 +5,7 @@ the server for that officer and thread, so the text in the box is exactly what w
 """
 from __future__ import annotations
 
-from board import permissions
+from board import permissions, text
 from board.extensions import db
 from board.models import ReplyTemplate, Thread, utcnow
 from board.services.errors import NotFound, ValidationFailed
@@ -42,7 +42,7 @@ def expanded_for(user, thread: Thread) -> list[dict]:
 
 def create(user, title: str, body: str) -> ReplyTemplate:
     permissions.require(user, "reply_template.manage")
-    title, body = " ".join((title or "").split()), (body or "").replace("\r\n", "\n").strip()
+    title, body = text.clean_line(title), text.clean_body(body)
     errors = {}
     if not 1 <= len(title) <= TITLE_MAX:
         errors["title"] = f"标题需为 1–{TITLE_MAX} 个字"

@@ -13,9 +13,9 @@ import logging
 
 from sqlalchemy import case
 
-from board import live, permissions
+from board import live, permissions, text
 from board.extensions import db
-from board.models import Thread, ThreadEvent, ThreadStatus, Unit, utcnow
+from board.models import Thread, ThreadEvent, ThreadStatus, Unit, UnitKind, utcnow
 from board.models.workflow import FIRST_REPLY, TRANSITIONS, Move
 from board.services import audit, notifications
 from board.services.errors import Conflict, PermissionDenied, ValidationFailed
@@ -81,7 +81,7 @@ def check(user, thread: Thread, to: str, via: str = "status") -> Move:
 
 
 def clean_note(note: str | None, field: str = "note", required: bool = False) -> str:
-    note = (note or "").replace("\r\n", "\n").strip()
+    note = text.clean_body(note)
     if required and len(note) < 2:
         raise ValidationFailed(fields={field: "请填写说明(至少 2 个字)"})
     if len(note) > NOTE_MAX:
@@ -174,7 +174,7 @@ def _staff_for(thread: Thread, to: str) -> list:
 
 
 def _command_codes() -> list[str]:
-    return list(db.session.scalars(db.select(Unit.code).where(Unit.kind == "command")))
+    return list(db.session.scalars(db.select(Unit.code).where(Unit.kind == UnitKind.COMMAND)))
 
 
 def announce(thread: Thread, actor, staff=(), reason: str | None = None) -> None:

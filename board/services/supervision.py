@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from board import live, permissions, sla
+from board import live, permissions, sla, text
 from board.extensions import db
 from board.models import Rating, Role, Thread, ThreadStatus, Unit, User, utcnow, workflow
 from board.services import audit, status
@@ -67,7 +67,7 @@ def rate(user, thread: Thread, score, comment: str | None = None) -> Rating:
         score = 0
     if not 1 <= score <= 5:
         raise ValidationFailed(fields={"score": "请选择 1–5 星"})
-    comment = " ".join((comment or "").split())
+    comment = text.clean_line(comment)
     if len(comment) > COMMENT_MAX:
         raise ValidationFailed(fields={"comment": f"评价不能超过 {COMMENT_MAX} 个字"})
     if rating_for(thread) is not None:

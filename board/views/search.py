@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from board import search
-from board.models import ThreadKind
-from board.models.thread import STATUS_LABELS
+from board import search, text
+from board.models.kinds import KINDS
+from board.models.workflow import STATUS_LABELS
 from board.queries import threads
 from board.search import results
 
@@ -15,11 +15,11 @@ bp = Blueprint("search", __name__)
 
 @bp.get("/search")
 def page():
-    q = (request.args.get("q") or "").strip()
+    q = text.clean_line(request.args.get("q"))
     filters = results.parse_filters(request.args)
     found = search.query(current_user, q, **filters) if q else None
     return render_template(
         "search/results.html", q=q, found=found, args=request.args, boards=threads.boards(),
-        kinds=[(k.value, k.label) for k in ThreadKind],
+        kinds=[(kind, policy.label) for kind, policy in KINDS.items()],
         statuses=[(s.value, label) for s, label in STATUS_LABELS.items()],
         time_ranges=[(k, v[0]) for k, v in results.TIME_RANGES.items()], sorts=results.SORTS)
