@@ -12,7 +12,7 @@ from board import permissions
 from board.extensions import db
 from board.models import Thread, ThreadStatus, kinds, utcnow
 from board.models.kinds import KindPolicy, Poster
-from board.services import dashboard
+from board.queries import leader as dashboard
 
 pytestmark = pytest.mark.usefixtures("no_search_indexing")
 
