@@ -2,23 +2,24 @@
 
 Stored text stays original; masking happens where text leaves for a viewer who is neither the
 author nor the police (serializers, templates via the `visible` filters, live payloads, search
-snippets, notifications). `mask()` only ever replaces characters with "*", so it is safe on
-sanitized HTML too (it cannot create markup).
+snippets, notifications, timeline status notes and rating comments, whose author is the event's
+actor). Detection reads a normalized copy (board/privacy_numbers.py: full-width digits, every
+kind of separator, +86 prefixes); `mask()` only ever replaces the original characters that carry
+the data with "*", so it is safe on sanitized HTML too (it cannot create or break markup).
 """
 from __future__ import annotations
 
 import re
 
+from board.privacy_numbers import find_numbers, id_checksum_ok, luhn_ok, normalize
+
+__all__ = ["KIND_LABELS", "detect", "id_checksum_ok", "luhn_ok", "mask", "sees_original",
+           "visible_filter", "visible_text", "warning"]
+
 KIND_LABELS = {"id": "身份证号", "mobile": "手机号", "card": "银行卡号", "plate_name": "车牌和姓名"}
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-# Not inside a longer run of digits/letters (so a 20-digit order number is not an ID).
-_ID_RE = re.compile(r"(?<![0-9A-Za-z])([1-9]\d{16}[0-9Xx])(?![0-9A-Za-z])")
-_MOBILE_RE = re.compile(r"(?<![0-9])(?:\+?86[ -]?)?(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?![0-9])")
-_CARD_RE = re.compile(r"(?<![0-9])(\d(?:[ -]?\d){15,18})(?![0-9])")
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
-_PLATE_RE = re.compile(rf"([{_PROVINCES}][A-Z])[·• ]?([A-Z0-9]{{5,6}})(?![A-Za-z0-9])")
+_PLATE_RE = re.compile(rf"([{_PROVINCES}][A-Z])[·•・‧. -]?([A-Z0-9]{{5,6}})(?![A-Za-z0-9])")
 _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余"
              "杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史"
              "陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷"
@@ -29,62 +30,31 @@ _NAME_WITH_KEYWORD_RE = re.compile(_NAME_KEYWORD + _NAME)
 _NAME_ADJACENT_AFTER_RE = re.compile(r"^[\s,，、:：()（）]{0,2}" + _NAME)
 _NAME_ADJACENT_BEFORE_RE = re.compile(_NAME + r"[\s,，、:：()（）的]{0,2}$")
 _WINDOW = 12
-# One cheap scan decides whether the expensive checks run at all (most posts have none).
-_QUICK_RE = re.compile(rf"\d(?:[ -]?\d){{10,}}|[{_PROVINCES}][A-Z]")
+# One cheap scan decides whether the expensive checks run at all (most posts have none): eleven
+# digits of any script with short gaps between them, or a plate's province and letter.
+_QUICK_RE = re.compile(rf"\d(?:[^\d]{{0,60}}?\d){{10}}|[{_PROVINCES}][A-Za-zＡ-Ｚａ-ｚ]")
+
+Span = tuple[int, int, str, list[int]]  # (start, end, kind, positions to star), normalized text
 
 
-def id_checksum_ok(number: str) -> bool:
-    """GB 11643: the 18th character is the ISO 7064 MOD 11-2 check of the first 17 digits."""
-    if len(number) != 18 or not number[:17].isdigit():
-        return False
-    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11] == number[17].upper()
+def _alnum_positions(text: str, start: int, end: int) -> list[int]:
+    return [i for i in range(start, end) if text[i].isalnum()]
 
 
-def luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        n = int(ch)
-        if i % 2:
-            n = n * 2 - 9 if n > 4 else n * 2
-        total += n
-    return total % 10 == 0
-
-
-def _star_digits(text: str, keep_head: int, keep_tail: int) -> str:
-    """Replace digits/letters between the first keep_head and last keep_tail by '*', keep
-    separators."""
-    positions = [i for i, ch in enumerate(text) if ch.isalnum()]
-    hide = set(positions[keep_head:len(positions) - keep_tail])
-    return "".join("*" if i in hide else ch for i, ch in enumerate(text))
-
-
-def _find(text: str) -> list[tuple[int, int, str, str]]:
-    """Every personal-data span as (start, end, kind, replacement), non-overlapping."""
-    spans: list[tuple[int, int, str, str]] = []
+def _find(norm: str) -> list[Span]:
+    """Every personal-data span of normalized text, non-overlapping, in order."""
+    spans: list[Span] = list(find_numbers(norm))
 
     def free(start: int, end: int) -> bool:
         return all(end <= s or start >= e for s, e, _, _ in spans)
 
-    for m in _ID_RE.finditer(text):
-        if id_checksum_ok(m.group(1)):
-            spans.append((m.start(1), m.end(1), "id", _star_digits(m.group(1), 3, 4)))
-    for m in _CARD_RE.finditer(text):
-        digits = re.sub(r"\D", "", m.group(1))
-        if 16 <= len(digits) <= 19 and luhn_ok(digits) and free(m.start(1), m.end(1)):
-            spans.append((m.start(1), m.end(1), "card", _star_digits(m.group(1), 4, 4)))
-    for m in _MOBILE_RE.finditer(text):
-        start, end = m.start(1), m.end(3)
-        if free(start, end):
-            spans.append((start, end, "mobile", _star_digits(text[start:end], 3, 4)))
-    for m in _PLATE_RE.finditer(text):
-        name = _name_near(text, m.start(), m.end())
+    for m in _PLATE_RE.finditer(norm):
+        name = _name_near(norm, m.start(), m.end())
         if name and free(m.start(), m.end()) and free(*name):
-            plate = m.group(0)
-            spans.append((m.start(), m.end(), "plate_name", _star_digits(plate, 3, 2)))
-            hidden_name = text[name[0]] + "*" * (name[1] - name[0] - 1)
-            spans.append((name[0], name[1], "plate_name", hidden_name))
-    return sorted(spans)
+            plate = _alnum_positions(norm, m.start(), m.end())
+            spans.append((m.start(), m.end(), "plate_name", plate[3:-2]))
+            spans.append((name[0], name[1], "plate_name", list(range(name[0] + 1, name[1]))))
+    return sorted(spans, key=lambda span: span[:2])
 
 
 def _name_near(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -108,7 +78,7 @@ def detect(text: str | None) -> list[str]:
     """The kinds of personal data in text, in a fixed order: ["id", "mobile", ...]."""
     if not text or not _QUICK_RE.search(text):
         return []
-    kinds = {kind for _, _, kind, _ in _find(text)}
+    kinds = {kind for _, _, kind, _ in _find(normalize(text)[0])}
     return [k for k in KIND_LABELS if k in kinds]
 
 
@@ -120,19 +90,16 @@ def warning(kinds: list[str]) -> str:
 
 
 def mask(text: str | None) -> str | None:
-    """The text as the public sees it: personal data replaced by '*' (same length)."""
+    """The text as the public sees it: the characters carrying personal data replaced by '*'
+    one for one (same length). Detection reads the normalized text; the stars land on the
+    original characters it came from, so separators, Markdown and markup stay as typed."""
     if not text or not _QUICK_RE.search(text):
         return text
-    spans = _find(text)
-    if not spans:
+    norm, where = normalize(text)
+    hidden = {where[i] for _, _, _, positions in _find(norm) for i in positions}
+    if not hidden:
         return text
-    out, last = [], 0
-    for start, end, _, replacement in spans:
-        out.append(text[last:start])
-        out.append(replacement)
-        last = end
-    out.append(text[last:])
-    return "".join(out)
+    return "".join("*" if i in hidden else ch for i, ch in enumerate(text))
 
 
 def sees_original(viewer, author_id: int | None) -> bool:

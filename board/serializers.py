@@ -96,7 +96,7 @@ def thread_to_dict(thread: Thread, viewer=None, timeline: list | None = None) ->
         "overdue": thread.is_overdue,
     }
     if timeline is not None:
-        data["timeline"] = [event_to_dict(e, internal) for e, internal in timeline]
+        data["timeline"] = [event_to_dict(e, internal, viewer) for e, internal in timeline]
     return data
 
 
@@ -127,10 +127,14 @@ def inbox_rows(thread: Thread) -> dict:
     return {"inbox": row}
 
 
-def event_to_dict(event, internal: bool = False) -> dict:
-    """A timeline step; the internal note and actor only when `internal` (police viewers)."""
+def event_to_dict(event, internal: bool = False, viewer=None) -> dict:
+    """A timeline step; the internal note and actor only when `internal` (police viewers).
+
+    The public text carries what its actor typed (a status note, the asker's rating comment):
+    masked like any user text for viewers other than that actor and the police."""
     data = {"id": event.id, "kind": event.kind, "status": event.status,
-            "text": event.public_text, "created_at": iso(event.created_at)}
+            "text": visible_text(viewer, event.actor_id, event.public_text),
+            "created_at": iso(event.created_at)}
     if internal:
         data["internal_note"] = event.internal_note
         data["actor"] = event.actor.display_name if event.actor else None

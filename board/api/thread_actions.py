@@ -89,7 +89,7 @@ def rate(thread_id: int):
     thread = threads.thread_for(user, thread_id)
     data = json_body()
     rating = supervision.rate(user, thread, data.get("score"), _str(data, "comment"))
-    return _thread_payload(thread, user) | {"rating": {
+    return _thread_payload(thread, user) | {"rating": {  # the rater reads their own comment
         "score": rating.score, "comment": rating.comment,
         "created_at": iso(rating.created_at)}}, 201
 
@@ -97,7 +97,8 @@ def rate(thread_id: int):
 @bp.get("/threads/<int:thread_id>/timeline")
 def thread_timeline(thread_id: int):
     thread = threads.thread_for(current_user, thread_id)
-    return {"timeline": [event_to_dict(e, i) for e, i in timeline.events_for(current_user, thread)],
+    events = timeline.events_for(current_user, thread)
+    return {"timeline": [event_to_dict(e, i, current_user) for e, i in events],
             "allowed_status": status.allowed_for(current_user, thread)}
 
 
