@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import time
-
 from functools import wraps
 
 from flask import g, request
@@ -102,23 +101,30 @@ def post_created(post: Post, thread_changed: bool = True) -> None:
 
     The thread's readers count replies themselves, so its room hears `thread_updated` only then:
     with a thousand phones on a busy thread, every later reply is one message each, not two.
-    Lists and inboxes always get the new counts.
+    Lists and inboxes always get the new counts. `html`: the reply as the page renders it for
+    any reader (masked, no per-reader actions), rendered once for the whole room.
     """
-    payload = {"thread_id": post.thread_id, "post": serializers.post_to_dict(post)}
+    payload = {"thread_id": post.thread_id, "post": serializers.post_to_dict(post),
+               "html": serializers.post_html(post)}
     _emit("post_created", payload, thread_room(post.thread_id))
     thread_updated(post.thread, to_thread_room=thread_changed)
 
 
 def post_updated(post: Post) -> None:
-    """An edit or a hide. A hidden post's text goes only to police viewers and its author."""
+    """An edit, a hide or new photos. A hidden post's text and markup go only to police viewers
+    and its author, unmasked (they read originals); its room learns only that it is hidden
+    (no `html`: pages remove the reply). Those two are in the room too, so they hear the full
+    version first: a page that already shows the reply as hidden keeps it."""
     full = {"thread_id": post.thread_id, "post": serializers.post_to_dict(post)}
     if not post.hidden:
-        _emit("post_updated", full, thread_room(post.thread_id))
+        _emit("post_updated", {**full, "html": serializers.post_html(post)},
+              thread_room(post.thread_id))
         return
+    _emit("post_updated", {**full, "html": serializers.post_html(post, original=True)},
+          [staff_room(post.thread_id), user_room(post.author_id)])
     redacted = {"thread_id": post.thread_id,
                 "post": {"id": post.id, "thread_id": post.thread_id, "hidden": True}}
     _emit("post_updated", redacted, thread_room(post.thread_id))
-    _emit("post_updated", full, [staff_room(post.thread_id), user_room(post.author_id)])
 
 
 def thread_updated(thread: Thread, to_thread_room: bool = True) -> None:
@@ -269,7 +275,7 @@ def on_catch_up(data):
     viewer = current_user._get_current_object()  # the author and police read the original
     return {"ok": True, "thread_id": thread.id,
             "thread": serializers.thread_to_dict(thread, viewer),
-            "posts": [serializers.post_to_dict(p, viewer) for p in page],
+            "posts": serializers.posts_with_html(page, viewer),
             "more": len(posts) > len(page)}
 
 

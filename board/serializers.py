@@ -6,7 +6,8 @@ from datetime import datetime
 from flask import current_app, get_template_attribute, has_request_context, url_for
 
 from board import lists
-from board.models import Board, Post, Thread, User
+from board.extensions import db
+from board.models import Attachment, Board, Post, Thread, User
 from board.privacy import mask, visible_text
 
 
@@ -101,8 +102,9 @@ def thread_to_dict(thread: Thread, viewer=None, timeline: list | None = None) ->
 
 
 def _rendered(template: str, macro: str, *args, **kwargs) -> str:
-    """A row macro's HTML (autoescaped), with relative links as the page has them: rendered in a
-    bare request context when published from outside one (the CLI, the SLA checks)."""
+    """A page macro's HTML (autoescaped: rows, replies), with relative links as the page has them:
+    rendered in a bare request context when published from outside one (the CLI, the SLA
+    checks)."""
     row = get_template_attribute(template, macro)
     if has_request_context():
         return str(row(*args, **kwargs))
@@ -164,6 +166,38 @@ def post_to_dict(post: Post, viewer=None) -> dict:
         "edited_at": iso(post.edited_at),
         "author": post_author(post),
     }
+
+
+def _photos_by_post(posts: list[Post]) -> dict[int, list[Attachment]]:
+    """The replies' photos in one query, read fresh (a push may follow an upload in the same
+    request, after the page's per-request photo lookup was cached)."""
+    grouped: dict[int, list[Attachment]] = {post.id: [] for post in posts}
+    if grouped:
+        rows = db.session.scalars(db.select(Attachment).where(Attachment.post_id.in_(grouped))
+                                  .order_by(Attachment.id))
+        for att in rows:
+            grouped[att.post_id].append(att)
+    return grouped
+
+
+def posts_html(posts: list[Post], viewer=None, original: bool = False) -> list[str]:
+    """Each reply's <li> from the thread page's own macro (templates/threads/_post.html), so a
+    pushed reply cannot differ from a reloaded one. `viewer` None: as any reader of the thread
+    sees it, masked (`original`: unmasked, for the police and the author only); a user: exactly
+    their page, actions included (catch-up answers one client)."""
+    photos = _photos_by_post(posts)
+    return [_rendered("threads/_post.html", "post_item", post, viewer, original, photos[post.id])
+            for post in posts]
+
+
+def post_html(post: Post, viewer=None, original: bool = False) -> str:
+    return posts_html([post], viewer, original)[0]
+
+
+def posts_with_html(posts: list[Post], viewer) -> list[dict]:
+    """catch_up's posts: the JSON of each, with `html` rendered for this one viewer."""
+    return [{**post_to_dict(post, viewer), "html": html}
+            for post, html in zip(posts, posts_html(posts, viewer), strict=True)]
 
 
 # Police work notifications (issue 5), by reason (kept in Notification.status).

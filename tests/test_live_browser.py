@@ -177,3 +177,51 @@ def test_urgent_thread_arrives_first_and_tagged_in_the_inbox_as_a_reload_shows_i
         assert _row_html(inbox, thread_id) == live_row
     finally:
         officer_ctx.close()
+
+
+def _post_markup(page, post_id: int, part: str = "") -> str:
+    """A reply's markup (or one `part` of it) without the arrival highlight."""
+    return page.evaluate("""([id, part]) => {
+        const post = document.querySelector(`[data-posts] [data-post-id="${id}"]`)
+            .cloneNode(true);
+        post.classList.remove("just-arrived");
+        return (part ? post.querySelector(part) : post).outerHTML;
+    }""", [post_id, part])
+
+
+def test_live_officer_reply_is_the_reply_a_reload_shows(browser, server):
+    """The pushed reply is the server's own: the badge (name, badge number, unit) a resident sees
+    live is the one a reload shows, and an anonymous reader's whole reply is identical."""
+    thread_id = _api_thread(server, "live_elder", "浏览器测试:推送的答复与刷新后一致")
+    resident_ctx, resident, _ = sign_in(browser, server, "live_elder", **PHONE)
+    anon_ctx = browser.new_context(base_url=server.url, **PHONE)
+    anon = anon_ctx.new_page()
+    try:
+        for page in (resident, anon):
+            page.goto(f"/t/{thread_id}")
+            wait_live(page)
+            page.evaluate("window.__sameDocument = true")
+        officer = {"Authorization": f"Bearer {token(server, 'live_officer')}"}
+        response = requests.post(f"{server.url}/api/v1/threads/{thread_id}/posts", timeout=10,
+                                 headers=officer, json={"body": "您好,身份证可提前三个月换领。"})
+        response.raise_for_status()
+        post_id = response.json()["post"]["id"]
+
+        live = {}
+        for page in (resident, anon):
+            badge = page.locator(f'[data-post-id="{post_id}"] .officer-badge')
+            badge.wait_for(timeout=WAIT)
+            assert page.evaluate("window.__sameDocument") is True
+            assert badge.locator(".officer-name").text_content() == "王海峰"
+            assert badge.locator(".badge-no").text_content() == "警号 150231"
+            assert "户政" in badge.locator(".unit").text_content()
+            live[page] = [_post_markup(page, post_id, part) for part in (".post-head", ".body")]
+        live_anon = _post_markup(anon, post_id)
+
+        for page in (resident, anon):
+            page.reload()
+            assert [_post_markup(page, post_id, p) for p in (".post-head", ".body")] == live[page]
+        assert _post_markup(anon, post_id) == live_anon
+    finally:
+        resident_ctx.close()
+        anon_ctx.close()

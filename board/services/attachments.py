@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from board import images, permissions
+from board import images, live, permissions
 from board.extensions import db
 from board.images import Rejected
 from board.models import Attachment, Post, Thread
@@ -99,6 +99,8 @@ def attach(user, thread: Thread, post: Post | None, files) -> tuple[list[Attachm
         saved.append(att)
     if saved:
         _commit(saved, written)
+        if post is not None:  # the reply was announced before its photos: show them live too
+            live.post_updated(post)
     return saved, errors
 
 

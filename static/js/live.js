@@ -3,9 +3,9 @@
  * de-duplicated by post id), status changes in place, "民警正在回复…" while an officer types.
  * Board page and home: new threads wait behind an "N 条新帖" bar instead of jumping the page.
  * Officer inbox: new unanswered threads arrive at their place, answered ones leave, the count is
- * in the title. Every page: the bell's unread count. Payloads are the JSON API's; body_html is
- * sanitized on the server, list rows come as the server's own escaped HTML (`html`), every other
- * field is set as text. */
+ * in the title. Every page: the bell's unread count. Payloads are the JSON API's; replies and list
+ * rows come as the server's own escaped HTML (`html`, rendered by the page's templates), every
+ * other field is set as text. */
 (function () {
   "use strict";
   if (typeof window.io !== "function") return;
@@ -53,36 +53,17 @@
   }
 
   // --- thread page ----------------------------------------------------------------------
-  function officerBadge(author) {  // same markup as templates/_macros.html officer_badge
-    var badge = el("span", "officer-badge");
-    badge.title = "实名认证民警";
-    var icon = el("span", "badge-icon", "警");
-    icon.setAttribute("aria-hidden", "true");
-    badge.appendChild(icon);
-    badge.appendChild(el("strong", "officer-name", author.real_name));
-    badge.appendChild(el("span", "badge-no", "警号 " + (author.badge_no || "")));
-    if (author.unit) badge.appendChild(el("span", "unit", author.unit));
-    return badge;
-  }
-
-  function renderPost(post) {
-    var li = el("li", "post" + (post.official ? " official" : "") + (post.hidden ? " hidden-post" : ""));
-    li.id = "p" + post.id;
-    li.setAttribute("data-post-id", post.id);
-    var head = el("div", "post-head");
-    var author = post.author || {};
-    if (post.official) {
-      head.appendChild(officerBadge(author));
-      if (author.contact) head.appendChild(el("span", "contact", "联系方式:" + author.contact));
-    } else {
-      head.appendChild(el("span", "author", author.display_name));
-    }
-    head.appendChild(timeEl(post.created_at));
-    li.appendChild(head);
-    var content = el("div", "body");
-    content.appendChild(sanitizedFragment(post.body_html));
-    li.appendChild(content);
-    return li;
+  // Replies come rendered by the server (templates/threads/_post.html, the page's own macro) in
+  // each event's `html` and in every catch-up post's `html`: this script only places them.
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  function serverPost(html, id) {  // the pushed <li> for post `id`, and nothing else
+    var node = html ? sanitizedFragment(html).firstElementChild : null;
+    if (!node || node.tagName !== "LI" || !node.classList.contains("post") ||
+        node.getAttribute("data-post-id") !== String(id)) return null;
+    Array.prototype.forEach.call(node.querySelectorAll('input[name="csrf_token"]'), function (i) {
+      if (csrfMeta) i.value = csrfMeta.content;  // this page's token, whoever rendered the form
+    });
+    return node;
   }
 
   function postNodes() { return postsEl ? postsEl.querySelectorAll("[data-post-id]") : []; }
@@ -100,10 +81,11 @@
     if (counter) counter.textContent = String(postNodes().length);
   }
 
-  function addPost(post) {
+  function addPost(post, html) {
     if (!postsEl || post.thread_id !== threadId) return;
     if (postsEl.querySelector('[data-post-id="' + post.id + '"]')) return;  // seen already
-    var node = renderPost(post);
+    var node = serverPost(html, post.id);
+    if (!node) return;
     var before = null;  // keep id order even when catch-up and live events interleave
     Array.prototype.some.call(postNodes(), function (other) {
       if (parseInt(other.getAttribute("data-post-id"), 10) > post.id) { before = other; return true; }
@@ -117,16 +99,17 @@
     hideTyping(post.author && post.author.id);
   }
 
-  function updatePost(post) {
+  function updatePost(post, html) {
     if (!postsEl) return;
     var node = postsEl.querySelector('[data-post-id="' + post.id + '"]');
     if (!node) return;
-    if (post.hidden && post.body_html === undefined) {  // hidden, and not ours to see
-      node.remove();
+    if (!html) {  // hidden: gone, unless we were sent (before this) the hidden reply to keep
+      if (!node.classList.contains("hidden-post")) node.remove();
       updateReplyCount();
       return;
     }
-    var fresh = renderPost(post);
+    var fresh = serverPost(html, post.id);
+    if (!fresh) return;
     node.replaceWith(fresh);
     flash(fresh);
   }
@@ -195,7 +178,7 @@
   function catchUp() {
     socket.emit("catch_up", { thread_id: threadId, after_post_id: lastPostId() }, function (reply) {
       if (!reply || !reply.ok) return;
-      reply.posts.forEach(addPost);
+      reply.posts.forEach(function (post) { addPost(post, post.html); });
       updateThreadPage(reply.thread);
       if (reply.more) catchUp();
     });
@@ -339,8 +322,8 @@
     if (homeList) socket.emit("join", { room: "home" });
   });
 
-  socket.on("post_created", function (data) { addPost(data.post); });
-  socket.on("post_updated", function (data) { updatePost(data.post); });
+  socket.on("post_created", function (data) { addPost(data.post, data.html); });
+  socket.on("post_updated", function (data) { updatePost(data.post, data.html); });
   socket.on("typing", function (data) {
     if (data.thread_id !== threadId) return;
     if (data.typing === false) hideTyping(data.user && data.user.id);
