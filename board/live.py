@@ -105,7 +105,7 @@ def post_created(post: Post, thread_changed: bool = True) -> None:
     any reader (masked, no per-reader actions), rendered once for the whole room.
     """
     payload = {"thread_id": post.thread_id, "post": serializers.post_to_dict(post),
-               "html": serializers.post_html(post)}
+               "html": serializers.post_html(post, new=True)}
     _emit("post_created", payload, thread_room(post.thread_id))
     thread_updated(post.thread, to_thread_room=thread_changed)
 

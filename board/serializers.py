@@ -180,18 +180,21 @@ def _photos_by_post(posts: list[Post]) -> dict[int, list[Attachment]]:
     return grouped
 
 
-def posts_html(posts: list[Post], viewer=None, original: bool = False) -> list[str]:
+def posts_html(posts: list[Post], viewer=None, original: bool = False,
+               new: bool = False) -> list[str]:
     """Each reply's <li> from the thread page's own macro (templates/threads/_post.html), so a
     pushed reply cannot differ from a reloaded one. `viewer` None: as any reader of the thread
     sees it, masked (`original`: unmasked, for the police and the author only); a user: exactly
-    their page, actions included (catch-up answers one client)."""
-    photos = _photos_by_post(posts)
+    their page, actions included (catch-up answers one client). `new`: replies just written,
+    announced before any photo is attached (attachments.attach pushes post_updated after), so
+    the reply path skips the photo query."""
+    photos = {post.id: [] for post in posts} if new else _photos_by_post(posts)
     return [_rendered("threads/_post.html", "post_item", post, viewer, original, photos[post.id])
             for post in posts]
 
 
-def post_html(post: Post, viewer=None, original: bool = False) -> str:
-    return posts_html([post], viewer, original)[0]
+def post_html(post: Post, viewer=None, original: bool = False, new: bool = False) -> str:
+    return posts_html([post], viewer, original, new)[0]
 
 
 def posts_with_html(posts: list[Post], viewer) -> list[dict]:
