@@ -10,7 +10,7 @@ import pytest
 from board import config as board_config
 from board import create_app
 from board.extensions import db
-from board.models import User, utcnow
+from board.models import SignInThrottle, User, utcnow
 
 pytestmark = pytest.mark.usefixtures("no_search_indexing")  # search is tested elsewhere
 
@@ -171,11 +171,11 @@ def test_repeated_failed_sign_ins_lock_the_account(client, make, app):
                       json={"username": user.username, "password": "password123"})
     assert api.status_code == 429 and api.get_json()["error"]["code"] == "account_locked"
     # When the lock expires the right password works again and the counter starts afresh.
-    db.session.get(User, user.id).locked_until = utcnow() - timedelta(seconds=1)
+    db.session.get(SignInThrottle, user.username).locked_until = utcnow() - timedelta(seconds=1)
     db.session.commit()
     assert client.post("/login", data={"username": user.username,
                                        "password": "password123"}).status_code == 302
-    assert db.session.get(User, user.id).failed_logins == 0
+    assert db.session.get(SignInThrottle, user.username) is None  # the count starts afresh
 
 
 def test_a_success_resets_the_failure_count(client, make):

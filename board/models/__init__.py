@@ -3,7 +3,10 @@ from board.orm import utcnow
 from board.models.board import Board, board_unit
 from board.models.thread import Post, Thread, ThreadKind, ThreadStatus, Visibility
 from board.models.unit import Unit
-from board.models.user import OFFICIAL_ROLES, POLICE_ROLES, Anonymous, ApiToken, Role, User
+from board.models.user import (
+    OFFICIAL_ROLES, POLICE_ROLES, Anonymous, ApiToken, Role,
+    SignInThrottle, User,
+)
 from board.models.notification import Notification, NotificationKind
 from board.models.escalation import Escalation, IncidentCounter, Urgency
 from board.models.timeline import AuditEntry, ThreadEvent
@@ -20,5 +23,5 @@ __all__ = [
     "AuditEntry", "Escalation", "IncidentCounter", "Rating", "ReplyTemplate", "ThreadEvent",
     "Urgency",
     "Attachment", "REPORT_REASONS", "Report", "ReportKind", "ReportStatus",
-    "SearchJob",
+    "SearchJob", "SignInThrottle",
 ]

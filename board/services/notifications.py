@@ -135,6 +135,12 @@ def notify_staff(users: list[User], thread: Thread, actor: User | None = None,
     return _deliver(recipients, thread)
 
 
+@_never_fail
+def account_throttled(user: User) -> list[Notification]:
+    """Issue 15: the owner hears that someone is guessing their password (sign-in throttled)."""
+    return _deliver({user.id: {"user": user, "kind": NotificationKind.SECURITY}}, None)
+
+
 # --- the bell -------------------------------------------------------------------------------
 
 
