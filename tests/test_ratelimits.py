@@ -198,3 +198,17 @@ def test_lockout_threshold_is_configurable(client, make, app):
         client.post("/login", data={"username": user.username, "password": "nope-nope"})
     assert client.post("/login", data={"username": user.username,
                                        "password": "password123"}).status_code == 429
+
+
+def test_asking_whether_a_name_is_taken_costs_a_sign_up(limited, make):
+    """Issue 15, item 12: "该用户名已被注册" stays for the real person, but probing names through
+    it is no cheaper than signing up: each taken answer spends the address's sign-up allowance."""
+    _, client = limited(RATELIMIT_SIGNUP="3 per hour")
+    names = [make.make_user().username for _ in range(3)]
+    for name in names:
+        taken = client.post("/api/v1/auth/register", json={
+            "username": name, "password": "password123", "nickname": "探测"})
+        assert taken.status_code == 409 and taken.get_json()["error"]["code"] == "username_taken"
+    probe = client.post("/register", data={"username": "free_name_x", "password": "password123",
+                                           "nickname": "探测"})
+    assert probe.status_code == 429 and "注册太频繁" in probe.get_data(as_text=True)

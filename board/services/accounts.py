@@ -111,8 +111,9 @@ def _password_matches(user: User | None, password: str) -> bool:
     """Always one hash check, with the account's method or, for an unknown name, a dummy's."""
     if user is None:
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-        stored = _DUMMY_HASHES.setdefault(
-            method, generate_password_hash(secrets.token_urlsafe(16), method=method))
+        if method not in _DUMMY_HASHES:  # made once: only checking it should cost time
+            _DUMMY_HASHES[method] = generate_password_hash(secrets.token_urlsafe(16), method)
+        stored = _DUMMY_HASHES[method]
     else:
         stored = user.password_hash
     return check_password_hash(stored, password or "") and user is not None
