@@ -161,3 +161,23 @@ def test_a_disabled_account_costs_a_hash_and_never_signs_in(app, make, monkeypat
                         lambda stored, pw: calls.append(stored) or real_check(stored, pw))
     assert accounts.authenticate(user.username, "password123") is None
     assert calls
+
+
+# --- cookies behind HTTPS (item 5, in part) ---------------------------------------------------
+
+
+def test_behind_https_the_remember_me_and_device_cookies_are_secure(tmp_path, app, make):
+    from board import create_app
+    from board.config import TestConfig
+
+    config = TestConfig(tmp_path / "https")
+    config.SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+    config.SESSION_COOKIE_SECURE = True
+    secure = create_app(config)
+    user = make.make_user()
+    with secure.app_context():
+        response = secure.test_client().post("/login", base_url="https://localhost", data={
+            "username": user.username, "password": "password123", "remember": "y"})
+    assert response.status_code == 302
+    cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
+    assert "Secure" in cookies["remember_token"] and "Secure" in cookies["board_device"]

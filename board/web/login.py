@@ -68,6 +68,8 @@ def remember_device(user: User) -> None:
 
 def init_app(app: Flask) -> None:
     """Flask-Login's loaders and sign-in page (the manager itself is set up with the extensions)."""
+    # Behind HTTPS the remember-me cookie is as Secure as the session's (issue 15, item 5).
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", bool(app.config.get("SESSION_COOKIE_SECURE")))
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"
     login_manager.anonymous_user = Anonymous
