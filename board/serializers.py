@@ -213,6 +213,9 @@ WORK_TEXT = {
     "resolved": "您督办的「{title}」已办结",
 }
 
+SECURITY_TEXT = ("您的账号多次输入错误密码,已暂停在新设备上登录一段时间;"
+                 "您以前登录过的设备不受影响。如非本人操作,建议修改密码")
+
 
 def notification_to_dict(note) -> dict:
     """A bell entry: what happened, by whom, where to go; `text` is a ready Chinese sentence."""
@@ -233,6 +236,7 @@ def notification_to_dict(note) -> dict:
         NotificationKind.STATUS_CHANGED: f"您的帖子「{title}」状态变为:{status_label}",
         NotificationKind.WORK: WORK_TEXT.get(note.status or "", "「{title}」有新进展").format(
             title=title, actor=actor),
+        NotificationKind.SECURITY: SECURITY_TEXT,
     }[NotificationKind(note.kind)]
     url = thread_url(note.thread_id) if note.thread_id else None
     if url and note.post_id:

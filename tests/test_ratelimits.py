@@ -10,7 +10,7 @@ import pytest
 from board import config as board_config
 from board import create_app
 from board.extensions import db
-from board.models import User, utcnow
+from board.models import SignInThrottle, User, utcnow
 
 pytestmark = pytest.mark.usefixtures("no_search_indexing")  # search is tested elsewhere
 
@@ -171,11 +171,11 @@ def test_repeated_failed_sign_ins_lock_the_account(client, make, app):
                       json={"username": user.username, "password": "password123"})
     assert api.status_code == 429 and api.get_json()["error"]["code"] == "account_locked"
     # When the lock expires the right password works again and the counter starts afresh.
-    db.session.get(User, user.id).locked_until = utcnow() - timedelta(seconds=1)
+    db.session.get(SignInThrottle, user.username).locked_until = utcnow() - timedelta(seconds=1)
     db.session.commit()
     assert client.post("/login", data={"username": user.username,
                                        "password": "password123"}).status_code == 302
-    assert db.session.get(User, user.id).failed_logins == 0
+    assert db.session.get(SignInThrottle, user.username) is None  # the count starts afresh
 
 
 def test_a_success_resets_the_failure_count(client, make):
@@ -198,3 +198,17 @@ def test_lockout_threshold_is_configurable(client, make, app):
         client.post("/login", data={"username": user.username, "password": "nope-nope"})
     assert client.post("/login", data={"username": user.username,
                                        "password": "password123"}).status_code == 429
+
+
+def test_asking_whether_a_name_is_taken_costs_a_sign_up(limited, make):
+    """Issue 15, item 12: "该用户名已被注册" stays for the real person, but probing names through
+    it is no cheaper than signing up: each taken answer spends the address's sign-up allowance."""
+    _, client = limited(RATELIMIT_SIGNUP="3 per hour")
+    names = [make.make_user().username for _ in range(3)]
+    for name in names:
+        taken = client.post("/api/v1/auth/register", json={
+            "username": name, "password": "password123", "nickname": "探测"})
+        assert taken.status_code == 409 and taken.get_json()["error"]["code"] == "username_taken"
+    probe = client.post("/register", data={"username": "free_name_x", "password": "password123",
+                                           "nickname": "探测"})
+    assert probe.status_code == 429 and "注册太频繁" in probe.get_data(as_text=True)

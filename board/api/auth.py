@@ -4,6 +4,7 @@ from __future__ import annotations
 from board.api import bp, json_body, require_user
 from board.serializers import user_to_dict
 from board.services import NotAuthenticated, accounts
+from board.web import login as signin
 
 
 def _text(data: dict, key: str) -> str:
@@ -23,9 +24,11 @@ def register():
 @bp.post("/auth/token")
 def token():
     data = json_body()
-    user = accounts.authenticate(_text(data, "username"), _text(data, "password"))
+    user = accounts.authenticate(_text(data, "username"), _text(data, "password"),
+                                 signin.trusted_accounts())
     if user is None:
         raise NotAuthenticated("用户名或密码错误,或账号已停用", code="invalid_credentials")
+    signin.remember_device(user)  # an app with a cookie jar is one of the owner's devices too
     return {"token": accounts.issue_token(user), "user": user_to_dict(user, private=True)}
 
 

@@ -11,17 +11,25 @@ from board.models.search_job import SearchJob
 from board.models.thread import Post, Thread, Visibility
 from board.models.timeline import AuditEntry, ThreadEvent
 from board.models.unit import DISPATCHABLE_UNIT_KINDS, Unit, UnitKind
-from board.models.user import OFFICIAL_ROLES, POLICE_ROLES, Anonymous, ApiToken, Role, User
+from board.models.user import (
+    OFFICIAL_ROLES,
+    POLICE_ROLES,
+    Anonymous,
+    ApiToken,
+    Role,
+    SignInThrottle,
+    User,
+)
 from board.models.workflow import ThreadStatus
 from board.orm import utcnow
 
 __all__ = [
     "Anonymous", "ApiToken", "Board", "OFFICIAL_ROLES", "POLICE_ROLES", "Post", "Role", "Thread",
-    "ThreadKind", "ThreadStatus", "Unit", "User", "Visibility", "board_unit", "utcnow",
+    "SignInThrottle", "ThreadKind", "ThreadStatus", "Unit", "User", "Visibility", "board_unit", "utcnow",
     "DISPATCHABLE_UNIT_KINDS", "UnitKind",
     "Notification", "NotificationKind",
     "AuditEntry", "Escalation", "IncidentCounter", "Rating", "ReplyTemplate", "ThreadEvent",
     "Urgency",
     "Attachment", "REPORT_REASONS", "Report", "ReportKind", "ReportStatus",
-    "SearchJob",
+    "SearchJob", "SignInThrottle",
 ]

@@ -19,11 +19,13 @@ class NotificationKind(enum.StrEnum):
     MENTION = "mention"  # someone wrote @my_username
     STATUS_CHANGED = "status_changed"  # my thread's status changed (escalated, resolved, ...)
     WORK = "work"  # police (issue 5): escalated/dispatched to my unit, supervised, overdue
+    SECURITY = "security"  # my account is being throttled after wrong passwords (issue 15)
 
     @property
     def label(self) -> str:
         return {"official_reply": "民警回复", "reply": "新回复", "mention": "有人@我",
-                "status_changed": "状态变更", "work": "工作提醒"}[self]
+                "status_changed": "状态变更", "work": "工作提醒",
+                "security": "账号安全"}[self]
 
 
 class Notification(db.Model):

@@ -55,9 +55,6 @@ class User(UserMixin, db.Model):
     contact: Mapped[str | None] = mapped_column(String(120))  # leaders' public contact line
     disabled: Mapped[bool] = mapped_column(default=False)
     disabled_reason: Mapped[str | None] = mapped_column(String(200))  # an admin's suspension
-    # Sign-in lock-out (board/services/lockout.py): failures in a row, locked until when.
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")
@@ -93,6 +90,20 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+class SignInThrottle(db.Model):
+    """Sign-in throttling per typed name (board/services/lockout.py), kept apart from `user` so
+    an unknown name is throttled by the very same rows and statements as a real account: the
+    answers cannot tell the two apart."""
+
+    __tablename__ = "sign_in_throttle"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)  # attempts claimed since the last reset
+    locked_until: Mapped[datetime | None]  # new clients refused until then
+    lockouts: Mapped[int] = mapped_column(default=0)  # locks in a row: each one lasts longer
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Anonymous(AnonymousUserMixin):

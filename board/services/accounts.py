@@ -6,6 +6,10 @@ all call `suspend` / `reinstate`, so the rule, the reason and the audit entry ca
 from __future__ import annotations
 
 import re
+import secrets
+
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from board import permissions, text
 from board.extensions import db
@@ -79,18 +83,40 @@ def create_user(role: str, username: str, password: str, nickname: str | None = 
     return user
 
 
-def authenticate(username: str, password: str) -> User | None:
-    """The user for these credentials, or None; disabled accounts never sign in (and repeated
-    wrong passwords lock the account for a while)."""
-    user = db.session.scalar(db.select(User).where(User.username == text.clean_token(username)))
-    if user is None or user.disabled:
+def authenticate(username: str, password: str,
+                 trusted: frozenset[int] = frozenset()) -> User | None:
+    """The user for these credentials, or None; disabled accounts never sign in.
+
+    `trusted`: the accounts this client signed in to before (its device cookie); they may sign
+    in while the name is throttled for everyone else (board/services/lockout.py). Unknown names
+    cost one password hash too, and are throttled alike, so neither the time taken nor the
+    answer tells whether an account exists.
+    """
+    user = db.session.scalar(db.select(User).where(User.username == lockout.key(username)))
+    slot = lockout.claim(username)
+    if slot is None and (user is None or user.id not in trusted):
+        raise lockout.refusal(username)
+    if not _password_matches(user, password):
+        if slot is not None:
+            lockout.failed(slot, user)
         return None
-    lockout.check(user)
-    if not user.check_password(password or ""):
-        lockout.failed(user)
-        return None
-    lockout.succeeded(user)
-    return user
+    lockout.succeeded(username)
+    return None if user.disabled else user
+
+
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _password_matches(user: User | None, password: str) -> bool:
+    """Always one hash check, with the account's method or, for an unknown name, a dummy's."""
+    if user is None:
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        if method not in _DUMMY_HASHES:  # made once: only checking it should cost time
+            _DUMMY_HASHES[method] = generate_password_hash(secrets.token_urlsafe(16), method)
+        stored = _DUMMY_HASHES[method]
+    else:
+        stored = user.password_hash
+    return check_password_hash(stored, password or "") and user is not None
 
 
 def issue_token(user: User) -> str:

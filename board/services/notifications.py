@@ -135,6 +135,12 @@ def notify_staff(users: list[User], thread: Thread, actor: User | None = None,
     return _deliver(recipients, thread)
 
 
+@_never_fail
+def account_throttled(user: User) -> list[Notification]:
+    """Issue 15: the owner hears that someone is guessing their password (sign-in throttled)."""
+    return _deliver({user.id: {"user": user, "kind": NotificationKind.SECURITY}}, None)
+
+
 def mark_read(user: User, ids: list[int] | None = None, everything: bool = False) -> int:
     """Mark some (by id) or all of my notifications read; returns the new unread count."""
     stmt = db.update(Notification).where(Notification.user_id == user.id,

@@ -5,6 +5,7 @@ from flask import Flask, flash, make_response, render_template, request
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from board.services import ServiceError
+from board.web.redirects import same_site_path
 
 
 def register_views(app: Flask) -> None:
@@ -108,6 +109,4 @@ def register_error_pages(app: Flask) -> None:
 def safe_next(default: str) -> str:
     """Only same-site relative paths are followed after sign-in: no open redirects."""
     target = request.args.get("next") or request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    return same_site_path(target) or default

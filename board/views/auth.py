@@ -7,6 +7,7 @@ from flask_login import login_required, login_user, logout_user
 from board.forms import ConfirmForm, LoginForm, RegisterForm
 from board.services import ServiceError, accounts
 from board.views import apply_service_error, safe_next
+from board.web import login as signin
 
 bp = Blueprint("auth", __name__)
 
@@ -32,14 +33,16 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(form.username.data, form.password.data)
-        except ServiceError as exc:  # locked out: say so on the form
+            user = accounts.authenticate(form.username.data, form.password.data,
+                                         signin.trusted_accounts())
+        except ServiceError as exc:  # throttled: say so on the form
             apply_service_error(form, exc)
             return render_template("auth/login.html", form=form), exc.status
         if user is None:
             form.password.errors.append("用户名或密码错误,或账号已停用")
         else:
             login_user(user, remember=form.remember.data)
+            signin.remember_device(user)
             return redirect(safe_next(url_for("main.home")))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
