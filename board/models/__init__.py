@@ -25,7 +25,8 @@ from board.orm import utcnow
 
 __all__ = [
     "Anonymous", "ApiToken", "Board", "OFFICIAL_ROLES", "POLICE_ROLES", "Post", "Role", "Thread",
-    "SignInThrottle", "ThreadKind", "ThreadStatus", "Unit", "User", "Visibility", "board_unit", "utcnow",
+    "SignInThrottle", "ThreadKind", "ThreadStatus", "Unit", "User", "Visibility", "board_unit",
+    "utcnow",
     "DISPATCHABLE_UNIT_KINDS", "UnitKind",
     "Notification", "NotificationKind",
     "AuditEntry", "Escalation", "IncidentCounter", "Rating", "ReplyTemplate", "ThreadEvent",
