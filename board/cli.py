@@ -8,7 +8,8 @@ from flask.cli import AppGroup
 
 from board.extensions import db
 from board.models import Role, User
-from board.services import ServiceError, accounts, boards
+from board.errors import ServiceError
+from board.services import accounts, boards
 
 boards_cli = AppGroup("boards", help="Boards and units from boards_config.yaml.")
 users_cli = AppGroup("users", help="Accounts: police staff are created here or on the admin page.")

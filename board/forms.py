@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from board import text
+from board import permissions, text
 from board.models import Role, ThreadKind
 
 REQUIRED = "此项必填"
@@ -44,8 +44,6 @@ class ThreadForm(FlaskForm):
             raise ValidationError("您不能在此版块发布这种类型的帖子")
 
     def set_kinds(self, board, user) -> None:
-        from board import permissions
-
         self.kind.choices = [(k, ThreadKind(k).label) for k in board.kinds
                              if permissions.can(user, "thread.create_kind", k)]
         if not self.kind.data and self.kind.choices:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import defaultload, lazyload
 from board import lists, permissions
 from board.extensions import db
 from board.models import Board, Post, Role, Thread, User, Visibility
-from board.services.errors import NotFound, ValidationFailed
+from board.errors import NotFound, ValidationFailed
 
 
 def encode_cursor(thread: Thread) -> str:

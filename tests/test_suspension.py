@@ -6,7 +6,8 @@ import pytest
 
 from board.extensions import db
 from board.models import AuditEntry, User
-from board.services import PermissionDenied, ValidationFailed, accounts
+from board.errors import PermissionDenied, ValidationFailed
+from board.services import accounts
 
 pytestmark = pytest.mark.usefixtures("no_search_indexing")
 

@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, request
 from flask_login import current_user
 
 from board.extensions import csrf
-from board.services import NotAuthenticated, ValidationFailed
+from board.errors import NotAuthenticated, ValidationFailed
 from board.web.login import bearer_request
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from board.api import bp, json_body, require_user
 from board.serializers import user_to_dict
-from board.services import NotAuthenticated, accounts
+from board.errors import NotAuthenticated
+from board.services import accounts
 
 
 def _text(data: dict, key: str) -> str:

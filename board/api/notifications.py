@@ -5,7 +5,8 @@ from flask import request
 
 from board.api import bp, json_body, require_user
 from board.serializers import notification_to_dict
-from board.services import ValidationFailed, notifications
+from board.errors import ValidationFailed
+from board.services import notifications
 
 
 @bp.get("/me/notifications")

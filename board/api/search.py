@@ -9,7 +9,7 @@ from board.api import bp
 from board.search import results
 from board.search.results import Result
 from board.serializers import thread_url
-from board.services import PermissionDenied
+from board.errors import PermissionDenied
 
 
 def result_to_dict(result: Result, with_answer: bool = False) -> dict:

@@ -8,7 +8,8 @@ from board.api import bp, json_body, require_user
 from board.extensions import db
 from board.models import Post
 from board.serializers import attachment_to_dict, report_to_dict
-from board.services import NotFound, ValidationFailed, attachments, moderation_reports
+from board.errors import NotFound, ValidationFailed
+from board.services import attachments, moderation_reports
 
 
 def _target(user, thread_id: int, post_id) -> tuple:

@@ -10,7 +10,7 @@ from datetime import datetime
 from board import permissions
 from board.extensions import db
 from board.models import AuditEntry, utcnow
-from board.services.errors import PermissionDenied
+from board.errors import PermissionDenied
 
 ACTION_LABELS = {
     "thread.pin": "置顶", "thread.unpin": "取消置顶",

@@ -17,7 +17,7 @@ from sqlalchemy import func
 from board import permissions, sla
 from board.extensions import db
 from board.models import Board, Rating, Thread, ThreadStatus, Unit, User, Visibility, utcnow
-from board.services.errors import PermissionDenied, ValidationFailed
+from board.errors import PermissionDenied, ValidationFailed
 
 S = ThreadStatus
 PERIODS = (7, 30)

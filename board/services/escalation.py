@@ -18,7 +18,7 @@ from board import permissions, sla
 from board.extensions import db
 from board.models import Escalation, IncidentCounter, Thread, ThreadStatus, Unit, Urgency, utcnow
 from board.services import audit, status
-from board.services.errors import NotFound, ValidationFailed
+from board.errors import NotFound, ValidationFailed
 
 log = logging.getLogger(__name__)
 S = ThreadStatus

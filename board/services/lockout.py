@@ -11,7 +11,7 @@ from flask import current_app
 
 from board.extensions import db
 from board.models import User, utcnow
-from board.services.errors import ServiceError
+from board.errors import ServiceError
 
 DEFAULT_THRESHOLD = 5
 DEFAULT_MINUTES = 15

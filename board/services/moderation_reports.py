@@ -27,7 +27,7 @@ from board.models import (
     utcnow,
 )
 from board.services import audit
-from board.services.errors import NotFound, ValidationFailed
+from board.errors import NotFound, ValidationFailed
 
 DEFAULT_WORDS = ("代开发票", "刷单返利", "裸聊", "网赌", "出售枪支", "迷药", "办假证")
 HELD_REASON = "内容含敏感词,待民警审核后公开"

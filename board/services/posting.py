@@ -5,7 +5,7 @@ from board import live, permissions, search, sla, text, urgency
 from board.extensions import db
 from board.models import Board, Post, Thread, ThreadKind, ThreadStatus, Visibility, utcnow
 from board.services import moderation_reports, notifications, status
-from board.services.errors import NotAuthenticated, ValidationFailed
+from board.errors import NotAuthenticated, ValidationFailed
 
 
 def _validate_thread(board: Board, kind: str, title: str, body: str, location: str,

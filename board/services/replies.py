@@ -8,7 +8,7 @@ from __future__ import annotations
 from board import permissions
 from board.extensions import db
 from board.models import ReplyTemplate, Thread, utcnow
-from board.services.errors import NotFound, ValidationFailed
+from board.errors import NotFound, ValidationFailed
 
 TITLE_MAX, BODY_MAX = 40, 2000
 PLACEHOLDERS = ("{unit}", "{officer}", "{incident}")

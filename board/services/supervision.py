@@ -7,7 +7,7 @@ from board import live, permissions, sla
 from board.extensions import db
 from board.models import Rating, Role, Thread, ThreadStatus, Unit, User, utcnow, workflow
 from board.services import audit, status
-from board.services.errors import Conflict, ValidationFailed
+from board.errors import Conflict, ValidationFailed
 
 S = ThreadStatus
 INSTRUCTION_MAX = 500

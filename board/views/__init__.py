@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask, flash, make_response, render_template, request
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from board.services import ServiceError
+from board.errors import ServiceError
 
 
 def register_views(app: Flask) -> None:

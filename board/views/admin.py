@@ -8,7 +8,8 @@ from board import permissions, queries
 from board.extensions import db
 from board.forms import ConfirmForm, StaffForm
 from board.models import Unit, User
-from board.services import ServiceError, accounts, boards
+from board.errors import ServiceError
+from board.services import accounts, boards
 from board.views import apply_service_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

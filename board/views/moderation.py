@@ -8,7 +8,8 @@ from flask_login import current_user, login_required
 
 from board import permissions, queries, queue, timeline
 from board.models import workflow
-from board.services import ServiceError, escalation, moderation, replies, status, supervision
+from board.errors import ServiceError
+from board.services import escalation, moderation, replies, status, supervision
 from board.views import safe_next
 
 bp = Blueprint("moderation", __name__)

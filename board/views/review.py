@@ -11,7 +11,8 @@ from board import permissions, queries
 from board.extensions import db
 from board.forms import ConfirmForm
 from board.models import REPORT_REASONS, Post
-from board.services import ServiceError, moderation_reports
+from board.errors import ServiceError
+from board.services import moderation_reports
 
 bp = Blueprint("review", __name__)
 

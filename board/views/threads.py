@@ -6,7 +6,8 @@ from flask_login import current_user, login_required
 
 from board import queries
 from board.forms import ReplyForm, ThreadForm
-from board.services import ServiceError, attachments, posting
+from board.errors import ServiceError
+from board.services import attachments, posting
 from board.views import apply_service_error
 from board.web import http, page_cache
 
