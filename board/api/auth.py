@@ -1,9 +1,9 @@
 """API accounts: register, get a token, who am I."""
 from __future__ import annotations
 
-from board.api import bp, json_body, require_user
-from board.serializers import user_to_dict
+from board.api.base import bp, json_body, require_user
 from board.errors import NotAuthenticated
+from board.serializers import user_to_dict
 from board.services import accounts
 
 

@@ -6,7 +6,7 @@ from flask import Response, request
 from flask_login import current_user
 
 from board import queries, queue, timeline
-from board.api import bp, json_body, require_user
+from board.api.base import bp, json_body, require_user
 from board.serializers import event_to_dict, iso, thread_to_dict, user_to_dict
 from board.services import audit, dashboard, escalation, moderation, replies, status, supervision
 

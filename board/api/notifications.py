@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import request
 
-from board.api import bp, json_body, require_user
-from board.serializers import notification_to_dict
+from board.api.base import bp, json_body, require_user
 from board.errors import ValidationFailed
+from board.serializers import notification_to_dict
 from board.services import notifications
 
 

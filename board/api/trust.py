@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import request
 
 from board import privacy, queries
-from board.api import bp, json_body, require_user
+from board.api.base import bp, json_body, require_user
+from board.errors import NotFound, ValidationFailed
 from board.extensions import db
 from board.models import Post
 from board.serializers import attachment_to_dict, report_to_dict
-from board.errors import NotFound, ValidationFailed
 from board.services import attachments, moderation_reports
 
 

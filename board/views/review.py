@@ -8,10 +8,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from board import permissions, queries
+from board.errors import ServiceError
 from board.extensions import db
 from board.forms import ConfirmForm
 from board.models import REPORT_REASONS, Post
-from board.errors import ServiceError
 from board.services import moderation_reports
 
 bp = Blueprint("review", __name__)
