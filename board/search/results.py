@@ -9,7 +9,7 @@ indexed and never used for snippets or suggestions.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from markupsafe import Markup
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from board import permissions, privacy
 from board.extensions import db
 from board.models import Post, Thread, ThreadKind, ThreadStatus, utcnow
 from board.search import analyzer, highlight
+from board.search.backends import backend
 from board.search.types import Hits, SearchRequest
 
 PER_PAGE = 20
@@ -106,7 +107,8 @@ def _load(viewer, items: list[tuple[int, float]], terms: set[str]) -> list[Resul
         else:
             text, from_answer = thread.body, False
         # Personal data masked for viewers who are not the author or police (board/privacy.py).
-        text = privacy.visible_text(viewer, best.author_id if from_answer else thread.author_id, text)
+        author_id = best.author_id if from_answer else thread.author_id
+        text = privacy.visible_text(viewer, author_id, text)
         results.append(Result(thread, highlight.snippet(text, terms), score, best, from_answer))
     return results
 
@@ -134,7 +136,7 @@ def parse_filters(args) -> dict:
         value = args.get(name)
         if value:
             try:
-                filters[key] = datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+                filters[key] = datetime.fromisoformat(value).replace(tzinfo=UTC)
             except ValueError:
                 pass
     if args.get("sort") in SORTS:
@@ -147,8 +149,6 @@ def parse_filters(args) -> dict:
 
 
 def search(viewer, q: str, page: int = 1, per_page: int = PER_PAGE, **filters) -> SearchPage:
-    from board.search import backend
-
     q = (q or "").strip()[:100]
     page = min(MAX_PAGE, max(1, page))
     req, words = _request(viewer, q, offset=(page - 1) * per_page, limit=per_page, **filters)
@@ -166,8 +166,6 @@ def search(viewer, q: str, page: int = 1, per_page: int = PER_PAGE, **filters) -
 def similar(viewer, title: str, limit: int = 5, exclude_id: int | None = None,
             answered: bool | None = True, board: str | None = None) -> list[Result]:
     """Threads like this title (ask-before-you-post, and officers' answer suggestions)."""
-    from board.search import backend
-
     words = analyzer.terms((title or "")[:200])[:12]
     if not words:
         return []
