@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import case
 
 from board import permissions
+from board.errors import PermissionDenied
 from board.extensions import db
 from board.models import Escalation, Thread, ThreadStatus, Unit, Urgency
-from board.errors import PermissionDenied
 
 S = ThreadStatus
 URGENCY_RANK = case({u.value: u.rank for u in Urgency}, value=Thread.urgency, else_=0)

@@ -6,7 +6,7 @@ from datetime import datetime
 from flask import current_app, get_template_attribute, has_request_context, url_for
 
 from board import lists
-from board.models import Board, Post, Thread, User
+from board.models import Board, NotificationKind, Post, Thread, ThreadStatus, User
 from board.privacy import mask, visible_text
 
 
@@ -175,8 +175,6 @@ WORK_TEXT = {
 
 def notification_to_dict(note) -> dict:
     """A bell entry: what happened, by whom, where to go; `text` is a ready Chinese sentence."""
-    from board.models import NotificationKind, ThreadStatus
-
     actor = note.actor.display_name if note.actor else "系统"
     if note.actor and note.actor.is_official:
         actor = f"{actor}({note.actor.role_label})"

@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 
 from board import permissions, text
+from board.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from board.extensions import db
 from board.models import ApiToken, Role, Unit, User
 from board.services import audit, lockout
-from board.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,30}$")
 PASSWORD_MIN = 8

@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from board import permissions
+from board.errors import PermissionDenied
 from board.extensions import db
 from board.models import AuditEntry, utcnow
-from board.errors import PermissionDenied
 
 ACTION_LABELS = {
     "thread.pin": "置顶", "thread.unpin": "取消置顶",

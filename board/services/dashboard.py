@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 
 from board import permissions, sla
+from board.errors import PermissionDenied, ValidationFailed
 from board.extensions import db
 from board.models import Board, Rating, Thread, ThreadStatus, Unit, User, Visibility, utcnow
-from board.errors import PermissionDenied, ValidationFailed
 
 S = ThreadStatus
 PERIODS = (7, 30)

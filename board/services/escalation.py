@@ -15,10 +15,20 @@ import time
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from board import permissions, sla
-from board.extensions import db
-from board.models import Escalation, IncidentCounter, Thread, ThreadStatus, Unit, Urgency, utcnow
-from board.services import audit, status
 from board.errors import NotFound, ValidationFailed
+from board.extensions import db
+from board.models import (
+    Escalation,
+    IncidentCounter,
+    Role,
+    Thread,
+    ThreadStatus,
+    Unit,
+    Urgency,
+    User,
+    utcnow,
+)
+from board.services import audit, status
 
 log = logging.getLogger(__name__)
 S = ThreadStatus
@@ -149,16 +159,12 @@ def reopen(user, thread: Thread, note: str | None = None, internal: bool = False
 
 
 def unit_officers(unit: Unit) -> list:
-    from board.models import Role, User
-
     return list(db.session.scalars(db.select(User).where(
         User.unit_id == unit.id, User.role.in_([Role.OFFICER, Role.LEADER]),
         User.disabled.is_(False))))
 
 
 def _command_staff() -> list:
-    from board.models import Role, User
-
     return list(db.session.scalars(db.select(User).where(
         User.role == Role.DISPATCHER, User.disabled.is_(False))))
 

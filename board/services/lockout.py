@@ -9,9 +9,9 @@ from datetime import timedelta
 
 from flask import current_app
 
+from board.errors import ServiceError
 from board.extensions import db
 from board.models import User, utcnow
-from board.errors import ServiceError
 
 DEFAULT_THRESHOLD = 5
 DEFAULT_MINUTES = 15
