@@ -10,9 +10,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
+from board import errors
 from board.extensions import db
 from board.models import Rating, Thread, utcnow
-from board.services import dashboard, errors, moderation
+from board.services import dashboard, moderation
 
 NOW = utcnow()
 
