@@ -37,7 +37,7 @@ from engineio.async_drivers.gevent import WebSocketWSGI  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.live import _sample_post, raise_open_files  # noqa: E402
-from board import _UnicodeJSON  # noqa: E402
+from board.sockets import UnicodeJSON  # noqa: E402
 
 ROOM = "thread:1"
 
@@ -85,7 +85,7 @@ def main() -> None:
     args = parser.parse_args()
     raise_open_files()
 
-    sio = socketio.Server(async_mode="gevent", json=_UnicodeJSON)
+    sio = socketio.Server(async_mode="gevent", json=UnicodeJSON)
     servers, clients = _connections(args.clients)
     for sock in servers:
         _attach(sio, sock)
@@ -101,7 +101,7 @@ def main() -> None:
         stack.append(time.perf_counter() - started)
 
         started = time.perf_counter()
-        frame = _frame("42" + _UnicodeJSON.dumps(["post_created", payload]))
+        frame = _frame("42" + UnicodeJSON.dumps(["post_created", payload]))
         for sock in servers:
             sock.send(frame)
         raw.append(time.perf_counter() - started)
@@ -112,7 +112,7 @@ def main() -> None:
     n = args.clients
     stack_ms, raw_ms = statistics.median(stack) * 1000, statistics.median(raw) * 1000
     print(f"{n} connections, {args.rounds} rounds, medians; payload "
-          f"{len(_frame(_UnicodeJSON.dumps(['post_created', _sample_post(1)])))} bytes")
+          f"{len(_frame(UnicodeJSON.dumps(['post_created', _sample_post(1)])))} bytes")
     print(f"  raw: frame once, write to each socket   {raw_ms:7.1f} ms  "
           f"({raw_ms * 1000 / n:5.1f} µs per connection)")
     print(f"  Socket.IO stack: emit to the room       {stack_ms:7.1f} ms  "

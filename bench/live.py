@@ -282,10 +282,10 @@ def minimal_main(args) -> None:
     from flask import Flask
     from flask_socketio import SocketIO, join_room
 
-    from board import _UnicodeJSON
+    from board.sockets import UnicodeJSON
 
     app = Flask("minimal")
-    sio = SocketIO(app, async_mode="gevent", json=_UnicodeJSON)
+    sio = SocketIO(app, async_mode="gevent", json=UnicodeJSON)
     counter = [0]
 
     @sio.on("join")

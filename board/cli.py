@@ -6,9 +6,13 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from board import demo
+from board.errors import ServiceError
 from board.extensions import db
 from board.models import Role, User
-from board.services import ServiceError, accounts, boards
+from board.search.cli import search_cli
+from board.services import accounts, boards
+from board.sla_tasks import sla_cli
 
 boards_cli = AppGroup("boards", help="Boards and units from boards_config.yaml.")
 users_cli = AppGroup("users", help="Accounts: police staff are created here or on the admin page.")
@@ -99,19 +103,13 @@ def users_enable(username):
 @demo_cli.command("seed")
 def demo_seed():
     """Seed demo data into an empty database and print the demo logins."""
-    from board import demo
-
     if not demo.seed():
         click.echo("database is not empty (it has accounts or threads); nothing seeded")
     demo.print_logins()
 
 
 def init_app(app: Flask) -> None:
-    for group in (boards_cli, users_cli, demo_cli):
+    for group in (boards_cli, users_cli, demo_cli,
+                  search_cli,  # issue 4: reindex, verify, worker, optimize, words
+                  sla_cli):  # issue 5: flask sla check
         app.cli.add_command(group)
-    from board.search.cli import search_cli  # issue 4: reindex, verify, worker, optimize, words
-
-    app.cli.add_command(search_cli)
-    from board.sla_tasks import sla_cli  # issue 5: flask sla check
-
-    app.cli.add_command(sla_cli)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from board.errors import PermissionDenied
 from board.models import Board, Post, Role, Thread, kinds, workflow
 
 Rule = Callable[[Any, Any], bool]
@@ -34,8 +35,6 @@ def can(user: Any, action: str, target: Any = None) -> bool:
 
 
 def require(user: Any, action: str, target: Any = None) -> None:
-    from board.services.errors import PermissionDenied
-
     if not can(user, action, target):
         raise PermissionDenied()
 

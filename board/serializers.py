@@ -7,7 +7,7 @@ from flask import current_app, get_template_attribute, has_request_context, url_
 
 from board import lists
 from board.extensions import db
-from board.models import Attachment, Board, Post, Thread, User
+from board.models import Attachment, Board, NotificationKind, Post, Thread, ThreadStatus, User
 from board.privacy import mask, visible_text
 
 
@@ -219,8 +219,6 @@ SECURITY_TEXT = ("您的账号多次输入错误密码,已暂停在新设备上�
 
 def notification_to_dict(note) -> dict:
     """A bell entry: what happened, by whom, where to go; `text` is a ready Chinese sentence."""
-    from board.models import NotificationKind, ThreadStatus
-
     actor = note.actor.display_name if note.actor else "系统"
     if note.actor and note.actor.is_official:
         actor = f"{actor}({note.actor.role_label})"

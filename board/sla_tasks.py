@@ -5,11 +5,14 @@ running the check at once never send it twice."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
+
+from board.extensions import db, socketio
+from board.services.supervision import check_overdue
 
 log = logging.getLogger(__name__)
 sla_cli = AppGroup("sla", help="Response-time targets: mark overdue threads, tell the leaders.")
@@ -19,11 +22,9 @@ sla_cli = AppGroup("sla", help="Response-time targets: mark overdue threads, tel
 @click.option("--now", "now_text", help="ISO time to check at (default: now), e.g. for a replay")
 def sla_check(now_text):
     """Notify the responsible leaders of every newly overdue thread (once per thread)."""
-    from board.services.supervision import check_overdue
-
     now = datetime.fromisoformat(now_text) if now_text else None
     if now is not None and now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)  # a bare time is UTC, like the database
+        now = now.replace(tzinfo=UTC)  # a bare time is UTC, like the database
     threads = check_overdue(now)
     for thread in threads:
         click.echo(f"overdue: #{thread.id} {thread.board.slug} due {thread.sla_due_at.isoformat()}")
@@ -32,9 +33,6 @@ def sla_check(now_text):
 
 def start_background(app: Flask, interval: float = 60.0) -> None:
     """Run the check every `interval` seconds inside the server (gevent greenlet or thread)."""
-    from board.extensions import db, socketio
-    from board.services.supervision import check_overdue
-
     def loop():
         while True:
             socketio.sleep(interval)

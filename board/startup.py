@@ -6,6 +6,8 @@ import gc
 from flask import Flask
 from flask_migrate import upgrade
 
+from board import demo, search
+from board.search import analyzer
 from board.services import boards
 
 
@@ -14,12 +16,8 @@ def prepare(app: Flask, seed_demo: bool = False, announce: bool = False) -> None
     with app.app_context():
         upgrade()
         boards.sync(app.config["BOARDS_CONFIG"])
-    from board import search
-
     search.init_process(app)  # jieba's dictionary now, before any fork or request (issue 4)
     if seed_demo:
-        from board import demo
-
         with app.app_context():
             demo.seed()  # does nothing unless the database is brand new (demo.is_empty)
             if announce:
@@ -35,8 +33,6 @@ def ready_to_serve(app: Flask) -> None:
     dictionary, the ORM and the templates again each time, stopping every delivery while
     hundreds of phones reconnect at once (bench/live.py --gc-pauses measures it).
     """
-    from board.search import analyzer
-
     analyzer.load(app.instance_path)
     gc.collect()
     gc.freeze()

@@ -11,13 +11,12 @@ import os
 import sys
 
 from board import create_app
+from board.startup import prepare
 
 app = create_app()
 
 
 def prepare_database() -> None:
-    from board.startup import prepare
-
     prepare(app, seed_demo=os.environ.get("BOARD_DEMO", "0").lower() in {"1", "true", "yes", "on"})
 
 

@@ -10,11 +10,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from board import stats
+from board import errors, stats
 from board.extensions import db
 from board.models import Rating, Thread, utcnow
 from board.queries import leader as dashboard
-from board.services import errors, moderation
+from board.services import moderation
 
 NOW = utcnow()
 

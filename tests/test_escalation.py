@@ -8,9 +8,10 @@ import threading
 
 import pytest
 
+from board import errors
 from board.extensions import db, socketio
 from board.models import AuditEntry, Notification, Thread
-from board.services import errors, escalation, moderation, replies, status
+from board.services import escalation, moderation, replies, status
 
 INCIDENT_RE = re.compile(r"^JQ\d{8}-\d{4}$")
 

@@ -11,8 +11,6 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "board"
 
@@ -206,7 +204,6 @@ def test_the_circle_finder_finds_a_planted_circle():
     assert one_cycle(["a", "b", "c"], graph) == ["a", "b", "c", "a"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: circle being removed")
 def test_board_modules_import_each_other_in_no_circle():
     """A circle makes import order matter and forces hidden, function-local imports; a module's
     dependencies should point one way, down towards models."""
@@ -214,7 +211,6 @@ def test_board_modules_import_each_other_in_no_circle():
     assert not circles, "import circle(s) among board/ modules:\n" + circles
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: circle being removed")
 def test_no_board_module_imports_another_inside_a_function():
     """A function-local import of a board module usually dodges a circle instead of removing it;
     the dependency should be stated at the top of the module."""

@@ -342,7 +342,7 @@ def test_a_failing_emit_never_fails_the_post(app, make, people, monkeypatch):
 
 
 def test_socketio_payloads_keep_chinese_unescaped(app):
-    from board import _UnicodeJSON
+    from board.sockets import UnicodeJSON
 
-    assert _UnicodeJSON.dumps({"text": "民警正在回复"}) == '{"text":"民警正在回复"}'
+    assert UnicodeJSON.dumps({"text": "民警正在回复"}) == '{"text":"民警正在回复"}'
 

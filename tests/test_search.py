@@ -9,6 +9,7 @@ from board import search
 from board.extensions import db
 from board.models import Anonymous, Thread, utcnow
 from board.search import analyzer
+from board.services import status
 
 
 @pytest.fixture
@@ -311,3 +312,15 @@ def test_a_hidden_thread_leaves_public_results_but_police_still_find_it(client, 
     assert found_ids(client, "消防检查") == []
     login(people["hukou"])
     assert found_ids(client, "消防检查") == [thread.id]
+
+
+def test_a_thread_its_officer_resolves_is_found_under_the_resolved_filter(client, make, people):
+    """Status moves are guarded UPDATE statements, not ORM attribute changes: the index hears of
+    them too, or 已解决 would miss the thread and 已答复 would still list it."""
+    thread = make.make_thread(people["citizen"], "hukou", title="居住证到期怎么续签",
+                              body="居住证下个月到期")
+    make.make_post(thread, people["hukou"], body="带身份证到派出所续签即可。")
+    assert found_ids(client, "续签", status="answered") == [thread.id]
+    status.change(people["hukou"], thread, "resolved")
+    assert found_ids(client, "续签", status="resolved") == [thread.id]
+    assert found_ids(client, "续签", status="answered") == []

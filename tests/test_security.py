@@ -8,7 +8,7 @@ import pytest
 from board import config as board_config
 from board import create_app
 from board.config import ROOT, Config
-from board.views import safe_next
+from board.views.helpers import safe_next
 
 pytestmark = pytest.mark.usefixtures("no_search_indexing")  # search is tested elsewhere
 

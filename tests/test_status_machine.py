@@ -10,9 +10,10 @@ import itertools
 
 import pytest
 
+from board import errors
 from board.extensions import db
 from board.models import Thread, ThreadStatus, Unit, workflow
-from board.services import errors, escalation, status
+from board.services import escalation, status
 
 S = ThreadStatus
 ALLOWED = {

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from board.errors import PermissionDenied, ValidationFailed
 from board.extensions import db
 from board.models import AuditEntry, User
-from board.services import PermissionDenied, ValidationFailed, accounts
+from board.services import accounts
 
 pytestmark = pytest.mark.usefixtures("no_search_indexing")
 

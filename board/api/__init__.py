@@ -1,42 +1,28 @@
-"""JSON API v1 for the mobile app and mini-programs: /api/v1/..."""
+"""JSON API v1 for the mobile app and mini-programs: /api/v1/...
+
+The blueprint and its shared helpers are in api/base.py; each route module adds its routes to
+it when imported here, and the app factory registers `bp`.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request
-from flask_login import current_user
+from board.api import (
+    auth,
+    command,
+    leader,
+    notifications,
+    search,
+    thread_actions,
+    threads,
+    trust,
+)
+from board.api.base import bp
 
-from board.extensions import csrf
-from board.services import NotAuthenticated, ValidationFailed
-from board.web.login import bearer_request
+ROUTE_MODULES = (
+    auth, threads, notifications,
+    trust,  # reports, moderation, photos, privacy check
+    thread_actions,  # pin, lock, escalate, dispatch, status, supervise, rate, timeline
+    command, leader,  # the command queue; the dashboard and the audit log
+    search,  # search, similar questions
+)
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-csrf.exempt(bp)
-
-
-@bp.before_request
-def _csrf_for_browser_sessions():
-    """Bearer-token clients carry no cookies to forge; a browser session must send X-CSRFToken."""
-    if request.method in ("POST", "PUT", "PATCH", "DELETE") and not bearer_request():
-        # protect() ignores WTF_CSRF_ENABLED; honour it like every form does (tests, load tests).
-        if current_user.is_authenticated and current_app.config.get("WTF_CSRF_ENABLED", True):
-            csrf.protect()
-
-
-def json_body() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ValidationFailed("请求体必须是 JSON 对象", code="invalid_json")
-    return data
-
-
-def require_user():
-    if not current_user.is_authenticated:
-        raise NotAuthenticated()
-    return current_user
-
-
-from board.api import auth, threads  # noqa: E402,F401  (routes register on bp)
-from board.api import notifications  # noqa: E402,F401
-from board.api import trust  # noqa: E402,F401  (reports, moderation, photos, privacy check)
-from board.api import thread_actions  # noqa: E402,F401  (pin, escalate, dispatch, rate)
-from board.api import command, leader  # noqa: E402,F401  (command queue; dashboard, audit)
-from board.api import search  # noqa: E402,F401  (search, similar questions)
+__all__ = ["ROUTE_MODULES", "bp"]

@@ -1,9 +1,10 @@
 """API accounts: register, get a token, who am I."""
 from __future__ import annotations
 
-from board.api import bp, json_body, require_user
+from board.api.base import bp, json_body, require_user
+from board.errors import NotAuthenticated
 from board.serializers import user_to_dict
-from board.services import NotAuthenticated, accounts
+from board.services import accounts
 from board.web import login as signin
 
 

@@ -3,7 +3,7 @@ and the units it may dispatch to. Dispatching itself is a thread action (api/thr
 """
 from __future__ import annotations
 
-from board.api import bp, require_user
+from board.api.base import bp, require_user
 from board.queries import command_queue
 from board.serializers import iso, thread_to_dict, user_to_dict
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, request
 
 from board import dashboard_csv
-from board.api import bp, require_user
+from board.api.base import bp, require_user
 from board.queries import leader
 from board.serializers import iso, user_to_dict
 from board.services.audit import ACTION_LABELS

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask import request
 
-from board.api import bp, json_body, require_user
+from board.api.base import bp, json_body, require_user
+from board.errors import ValidationFailed
 from board.queries import notifications as bell
 from board.serializers import notification_to_dict
-from board.services import ValidationFailed, notifications
+from board.services import notifications
 
 
 @bp.get("/me/notifications")

@@ -5,12 +5,12 @@ from flask import request
 from flask_login import current_user
 
 from board import permissions, privacy, search, text
-from board.api import bp
+from board.api.base import bp
+from board.errors import PermissionDenied
 from board.queries import threads
 from board.search import results
 from board.search.results import Result
 from board.serializers import thread_url
-from board.services import PermissionDenied
 
 
 def result_to_dict(result: Result, with_answer: bool = False) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_login import current_user
 
-from board.api import bp, json_body, require_user
+from board.api.base import bp, json_body, require_user
 from board.queries import threads, timeline
 from board.serializers import event_to_dict, iso, thread_to_dict
 from board.services import escalation, moderation, replies, status, supervision

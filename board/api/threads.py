@@ -5,7 +5,7 @@ from flask import request
 from flask_login import current_user
 
 from board import urgency
-from board.api import bp, json_body, require_user
+from board.api.base import bp, json_body, require_user
 from board.queries import threads, timeline
 from board.serializers import attachment_to_dict, board_to_dict, post_to_dict, thread_to_dict
 from board.services import attachments, posting

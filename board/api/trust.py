@@ -4,12 +4,13 @@ from __future__ import annotations
 from flask import request
 
 from board import privacy
-from board.api import bp, json_body, require_user
+from board.api.base import bp, json_body, require_user
+from board.errors import NotFound, ValidationFailed
 from board.extensions import db
 from board.models import Post
 from board.queries import review_queue, threads
 from board.serializers import attachment_to_dict, report_to_dict
-from board.services import NotFound, ValidationFailed, attachments, moderation_reports
+from board.services import attachments, moderation_reports
 
 
 def _target(user, thread_id: int, post_id) -> tuple:

@@ -8,9 +8,9 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board.extensions import db
-from board.orm import utcnow
 from board.models.unit import Unit
 from board.models.user import User
+from board.orm import utcnow
 
 
 class Urgency(enum.StrEnum):

@@ -8,9 +8,9 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board.extensions import db
-from board.orm import utcnow
 from board.models.thread import Post, Thread
 from board.models.user import User
+from board.orm import utcnow
 
 
 class NotificationKind(enum.StrEnum):

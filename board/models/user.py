@@ -13,8 +13,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from board.extensions import db
-from board.orm import utcnow
 from board.models.unit import Unit
+from board.orm import utcnow
 
 
 class Role(enum.StrEnum):

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from sqlalchemy import case
 
 from board import permissions
+from board.errors import PermissionDenied
 from board.extensions import db
 from board.models import DISPATCHABLE_UNIT_KINDS, Escalation, Thread, ThreadStatus, Unit, Urgency
-from board.services.errors import PermissionDenied
 
 S = ThreadStatus
 URGENCY_RANK = case({u.value: u.rank for u in Urgency}, value=Thread.urgency, else_=0)

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 
 from board import permissions, sla
+from board.errors import PermissionDenied, ValidationFailed
 from board.extensions import db
 from board.models import (
     AuditEntry,
@@ -26,7 +27,6 @@ from board.models import (
     kinds,
     utcnow,
 )
-from board.services.errors import PermissionDenied, ValidationFailed
 from board.stats import TimeRow
 
 S = ThreadStatus

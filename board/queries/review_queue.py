@@ -6,10 +6,10 @@ command queue (queries/command_queue.py) and the search jobs (board/search).
 from __future__ import annotations
 
 from board import permissions
+from board.errors import NotFound
 from board.extensions import db
 from board.models import Report, ReportStatus
 from board.queries.threads import MAX_ID
-from board.services.errors import NotFound
 
 
 def items(officer, status: str = ReportStatus.OPEN, limit: int = 100) -> list[Report]:

@@ -12,9 +12,9 @@ from sqlalchemy import or_, tuple_
 from sqlalchemy.orm import defaultload, lazyload
 
 from board import lists, permissions
+from board.errors import NotFound, ValidationFailed
 from board.extensions import db
 from board.models import Board, Post, Thread, User, Visibility
-from board.services.errors import NotFound, ValidationFailed
 
 
 def encode_cursor(thread: Thread) -> str:

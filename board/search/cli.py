@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from board.extensions import db
 from board.models import SearchJob, utcnow
-from board.search import analyzer, backend, documents, worker
+from board.search import analyzer, documents, worker
+from board.search.backends import backend
 
 search_cli = AppGroup("search", help="Search index: rebuild, check, run the indexer, vocabulary.")
 

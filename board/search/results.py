@@ -19,6 +19,7 @@ from board.extensions import db
 from board.models import Post, Thread, ThreadStatus, utcnow
 from board.models.kinds import KINDS
 from board.search import analyzer, highlight
+from board.search.backends import backend
 from board.search.types import Hits, SearchRequest
 
 PER_PAGE = 20
@@ -149,8 +150,6 @@ def parse_filters(args) -> dict:
 
 
 def search(viewer, q: str, page: int = 1, per_page: int = PER_PAGE, **filters) -> SearchPage:
-    from board.search import backend
-
     q = text.clean_line(q)[:100]
     page = min(MAX_PAGE, max(1, page))
     req, words = _request(viewer, q, offset=(page - 1) * per_page, limit=per_page, **filters)
@@ -168,8 +167,6 @@ def search(viewer, q: str, page: int = 1, per_page: int = PER_PAGE, **filters) -
 def similar(viewer, title: str, limit: int = 5, exclude_id: int | None = None,
             answered: bool | None = True, board: str | None = None) -> list[Result]:
     """Threads like this title (ask-before-you-post, and officers' answer suggestions)."""
-    from board.search import backend
-
     words = analyzer.terms((title or "")[:200])[:12]
     if not words:
         return []

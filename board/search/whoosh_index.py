@@ -14,8 +14,8 @@ import shutil
 import threading
 import time
 import uuid
-from itertools import islice
 from collections import OrderedDict
+from itertools import islice
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -23,9 +23,9 @@ from whoosh import index as windex
 from whoosh.analysis import CompositeAnalyzer, Token, Tokenizer
 from whoosh.collectors import TopCollector
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.query import And, AndNot, NumericRange, Or, Phrase, Term
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
-from whoosh.query import And, AndNot, NumericRange, Or, Phrase, Term
 from whoosh.sorting import FieldFacet
 
 from board.search import analyzer

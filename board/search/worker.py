@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from board.extensions import db
 from board.models import SearchJob, utcnow
 from board.search import documents
+from board.search.backends import backend
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +85,6 @@ def _claim(session: Session, size: int) -> list[SearchJob]:
 
 def run_batch(app: Flask, size: int = BATCH_SIZE) -> int:
     """Apply one batch; returns how many jobs were completed (0: nothing due, or it failed)."""
-    from board.search import backend
-
     index = backend(app)
     with Session(db.engine, expire_on_commit=False) as session:
         jobs = _claim(session, size)

@@ -1,9 +1,3 @@
-"""Use cases: the only code that changes domain state. Each checks, writes, commits, announces."""
-from board.services.errors import (
-    Conflict, NotAuthenticated, NotFound, PermissionDenied, ServiceError, ValidationFailed,
-)
+"""Use cases: the only code that changes domain state. Each checks, writes, commits, announces.
 
-__all__ = [
-    "Conflict", "NotAuthenticated", "NotFound", "PermissionDenied", "ServiceError",
-    "ValidationFailed",
-]
+The errors they raise live in board/errors.py."""

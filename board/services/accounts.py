@@ -12,10 +12,10 @@ from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from board import permissions, text
+from board.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from board.extensions import db
 from board.models import ApiToken, Role, Unit, User
 from board.services import audit, lockout
-from board.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,30}$")
 PASSWORD_MIN = 8

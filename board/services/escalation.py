@@ -15,6 +15,7 @@ import time
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from board import permissions, sla
+from board.errors import ValidationFailed
 from board.extensions import db
 from board.models import (
     DISPATCHABLE_UNIT_KINDS,
@@ -29,7 +30,6 @@ from board.models import (
     utcnow,
 )
 from board.services import audit, status
-from board.services.errors import ValidationFailed
 
 log = logging.getLogger(__name__)
 S = ThreadStatus

@@ -27,10 +27,10 @@ from sqlalchemy import and_, case, or_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from board import text
+from board.errors import ServiceError
 from board.extensions import db
 from board.models import SignInThrottle, User, utcnow
 from board.services import notifications
-from board.services.errors import ServiceError
 
 DEFAULT_THRESHOLD = 5
 DEFAULT_MINUTES = 15

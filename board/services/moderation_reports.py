@@ -16,7 +16,8 @@ from pathlib import Path
 
 from flask import current_app
 
-from board import permissions, text
+from board import live, permissions, text
+from board.errors import ValidationFailed
 from board.extensions import db
 from board.models import (
     REPORT_REASONS,
@@ -29,7 +30,6 @@ from board.models import (
     utcnow,
 )
 from board.services import audit
-from board.services.errors import ValidationFailed
 
 DEFAULT_WORDS = ("代开发票", "刷单返利", "裸聊", "网赌", "出售枪支", "迷药", "办假证")
 HELD_REASON = "内容含敏感词,待民警审核后公开"
@@ -170,10 +170,8 @@ def keep(officer, item: Report) -> None:
 
 def _changed(thread: Thread, post: Post | None) -> None:
     """Open pages learn of a hide/unhide (live decides who may see the text)."""
-    from board import live
-
     try:
-        if post is not None and hasattr(live, "post_updated"):
+        if post is not None:
             live.post_updated(post)
         else:
             live.thread_updated(thread)
@@ -182,8 +180,6 @@ def _changed(thread: Thread, post: Post | None) -> None:
 
 
 def _announce(thread: Thread, post: Post | None) -> None:
-    from board import live
-
     try:
         if post is None:
             live.thread_created(thread)

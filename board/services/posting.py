@@ -1,11 +1,11 @@
 """Posting: a citizen's new thread, and replies — the official ones record the first response."""
 from __future__ import annotations
 
-from board import live, permissions, search, sla, text, urgency
+from board import live, permissions, sla, text, urgency
+from board.errors import NotAuthenticated, ValidationFailed
 from board.extensions import db
 from board.models import Board, Post, Thread, Visibility, kinds, utcnow
 from board.services import moderation_reports, notifications, status
-from board.services.errors import NotAuthenticated, ValidationFailed
 
 
 def _validate_thread(board: Board, kind: str, title: str, body: str, location: str,
@@ -55,7 +55,6 @@ def create_thread(author, board: Board, kind: str, title: str, body: str,
         db.session.execute(
             db.update(Board).where(Board.id == board.id).values(thread_count=Board.thread_count + 1)
         )
-    search.enqueue(thread)  # the index job commits with the thread; the worker is nudged after
     db.session.commit()
     live.thread_created(thread)
     notifications.thread_created(thread)  # after the commit; never fails the post
@@ -96,7 +95,6 @@ def reply(author, thread: Thread, body: str) -> Post:
     for name, value in state.items():
         setattr(thread, name, value)
     moved = bool(post.official) and status.answer_if_awaiting(thread)  # guarded, see status.py
-    search.enqueue(thread)  # same transaction as the reply; searchable within a second
     db.session.commit()
     if not post.hidden:  # a held reply is announced when an officer approves it
         live.post_created(post, thread_changed=bool(state) or moved)

@@ -6,9 +6,9 @@ the server for that officer and thread, so the text in the box is exactly what w
 from __future__ import annotations
 
 from board import permissions, text
+from board.errors import NotFound, ValidationFailed
 from board.extensions import db
 from board.models import ReplyTemplate, Thread, utcnow
-from board.services.errors import NotFound, ValidationFailed
 
 TITLE_MAX, BODY_MAX = 40, 2000
 PLACEHOLDERS = ("{unit}", "{officer}", "{incident}")

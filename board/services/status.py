@@ -14,11 +14,11 @@ import logging
 from sqlalchemy import case
 
 from board import live, permissions, text
+from board.errors import Conflict, PermissionDenied, ValidationFailed
 from board.extensions import db
 from board.models import Thread, ThreadEvent, ThreadStatus, Unit, UnitKind, utcnow
 from board.models.workflow import FIRST_REPLY, TRANSITIONS, Move
 from board.services import audit, notifications
-from board.services.errors import Conflict, PermissionDenied, ValidationFailed
 
 log = logging.getLogger(__name__)
 S = ThreadStatus

@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from board import live, permissions, sla, text
+from board.errors import Conflict, ValidationFailed
 from board.extensions import db
 from board.models import Rating, Role, Thread, ThreadStatus, Unit, User, utcnow, workflow
-from board.services import audit, status
-from board.services.errors import Conflict, ValidationFailed
+from board.services import audit, notifications, status
 
 S = ThreadStatus
 INSTRUCTION_MAX = 500
@@ -134,10 +134,5 @@ def _claim(thread: Thread, now: datetime) -> bool:
 
 
 def _notify_overdue(thread: Thread, leaders: list[User]) -> None:
-    try:
-        from board.services import notifications
-    except ImportError:  # pragma: no cover
-        return
-    notify_staff = getattr(notifications, "notify_staff", None)
-    if notify_staff and leaders:
-        notify_staff(leaders, thread, None, "overdue")
+    if leaders:
+        notifications.notify_staff(leaders, thread, None, "overdue")

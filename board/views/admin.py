@@ -5,12 +5,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from board import permissions
+from board.errors import ServiceError
 from board.extensions import db
 from board.forms import ConfirmForm, StaffForm
 from board.models import Unit, User
 from board.queries import threads
-from board.services import ServiceError, accounts, boards
-from board.views import apply_service_error
+from board.services import accounts, boards
+from board.views.helpers import apply_service_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import login_required, login_user, logout_user
 
+from board.errors import ServiceError
 from board.forms import ConfirmForm, LoginForm, RegisterForm
-from board.services import ServiceError, accounts
-from board.views import apply_service_error, safe_next
+from board.services import accounts
+from board.views.helpers import apply_service_error, safe_next
 from board.web import login as signin
 
 bp = Blueprint("auth", __name__)

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from board.extensions import csrf
 from board.queries import threads
-from board.views import safe_next
+from board.views.helpers import safe_next
 from board.web import page_cache
 from board.web.templating import ELDER_COOKIE
 

@@ -7,14 +7,14 @@ from flask_login import current_user, login_required
 from board.queries import notifications as bell
 from board.serializers import notification_to_dict
 from board.services import notifications
-from board.views import safe_next
+from board.views.helpers import safe_next
 
 bp = Blueprint("notifications", __name__)
 
 
 def unread_notifications() -> int:
     """Jinja: the bell in every page's top bar (one indexed count; registered in
-    board/web/templating.py)."""
+    board/views/jinja.py)."""
     if not current_user.is_authenticated:
         return 0
     return bell.unread_count(current_user.id)

@@ -8,11 +8,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from board import permissions
+from board.errors import ServiceError
 from board.extensions import db
 from board.forms import ConfirmForm
 from board.models import REPORT_REASONS, Post
 from board.queries import review_queue, threads
-from board.services import ServiceError, moderation_reports
+from board.services import moderation_reports
 
 bp = Blueprint("review", __name__)
 

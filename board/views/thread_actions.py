@@ -7,10 +7,11 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_login import current_user, login_required
 
 from board import permissions
+from board.errors import ServiceError
 from board.models import workflow
 from board.queries import command_queue, threads, timeline
-from board.services import ServiceError, escalation, moderation, replies, status, supervision
-from board.views import safe_next
+from board.services import escalation, moderation, replies, status, supervision
+from board.views.helpers import safe_next
 
 # Registered under its old name: templates and redirects say url_for("moderation.escalate") etc.,
 # and renaming the blueprint would rename every endpoint.
@@ -120,7 +121,7 @@ def reply_templates():
 
 def thread_panel(thread):
     """Jinja: what this viewer sees and may do on the thread page's partials (registered in
-    board/web/templating.py); three partials, one set of queries per thread."""
+    board/views/jinja.py); three partials, one set of queries per thread."""
     cache = g.setdefault("thread_panels", {})
     if thread.id not in cache:
         cache[thread.id] = _panel(thread)

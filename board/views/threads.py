@@ -4,10 +4,12 @@ from __future__ import annotations
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from board import urgency
+from board.errors import ServiceError
 from board.forms import ReplyForm, ThreadForm
 from board.queries import threads
-from board.services import ServiceError, attachments, posting
-from board.views import apply_service_error
+from board.services import attachments, posting
+from board.views.helpers import apply_service_error
 from board.web import http, page_cache
 
 bp = Blueprint("threads", __name__)
@@ -29,9 +31,7 @@ def new(slug: str):
         else:
             _attach_photos(thread, None)
             if thread.urgent:  # issue 5: reads like an emergency → call 110 now
-                from board.urgency import CALL_110
-
-                flash(CALL_110, "error")
+                flash(urgency.CALL_110, "error")
             return redirect(url_for("threads.show", thread_id=thread.id))
     status = 400 if form.errors else 200
     return render_template("threads/new.html", board=board, form=form), status

@@ -1,5 +1,6 @@
 """Response plumbing shared by the pages and the API: who is asking (login), security headers,
-rate limits, the anonymous page cache, conditional GET and gzip (http), Jinja helpers.
+rate limits, the anonymous page cache, conditional GET and gzip (http), error responses and
+general Jinja helpers (registered by board/views/jinja.py). Nothing here imports the views.
 
 `init_app` runs after the blueprints are registered (rate limits wrap their endpoints). Flask
 runs after-request hooks last-registered first, so each response is gzipped (http) before the
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from board.web import headers, http, login, page_cache, ratelimits, templating
+from board.web import errors, headers, http, login, page_cache, ratelimits
 
 
 def init_app(app: Flask) -> None:
@@ -18,4 +19,4 @@ def init_app(app: Flask) -> None:
     ratelimits.init_app(app)
     page_cache.init_app(app)
     http.init_app(app)
-    templating.init_app(app)
+    errors.init_app(app)

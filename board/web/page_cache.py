@@ -267,7 +267,7 @@ def _bulk_write(state) -> None:
 
 def placeholder_token() -> dict:
     """Jinja context: while a page is rendered for the cache, csrf_token() writes a placeholder
-    (registered in board/web/templating.py)."""
+    (registered in board/views/jinja.py)."""
     if g.get("anon_cache_render"):
         return {"csrf_token": lambda: CSRF_PLACEHOLDER}
     return {}

@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from board.extensions import limiter
 from board.models import utcnow
+from board.web.errors import error_response, wants_json
 
 DEFAULTS = {
     "RATELIMIT_SIGNUP": "5 per hour;20 per day",
@@ -94,8 +95,6 @@ ENDPOINTS = {
 
 def too_many(exc: RateLimitExceeded):
     """429 with the limit's Chinese message: a page in the browser, the error shape in the API."""
-    from board.api.errors import error_response, wants_json
-
     message = exc.description or "您的操作太频繁,请稍后再试。"
     if wants_json():
         response, status = error_response(429, message, code="rate_limited")

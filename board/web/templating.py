@@ -1,9 +1,6 @@
-"""Jinja helpers, and the one place every Jinja filter, global and context processor is registered.
-
-The formatting helpers (Chinese relative times, durations, Beijing clock), elder mode and
-versioned asset URLs live here; helpers that belong to a feature (the permission check, the
-privacy mask, a thread's photos, the bell, the thread panel) stay in their modules and are only
-registered below, so a template's vocabulary can be read in one place.
+"""Jinja helpers that belong to no feature: Chinese relative times, durations, the Beijing clock,
+elder mode and versioned asset URLs. They are registered, with the feature helpers, in the one
+place every filter, global and context processor is: board/views/jinja.py.
 """
 from __future__ import annotations
 
@@ -12,15 +9,10 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask, current_app, request, url_for
+from flask import current_app, request, url_for
 
-from board import lists, permissions, privacy
 from board.models import utcnow
 from board.sla import BEIJING
-from board.views.notifications import unread_notifications
-from board.views.photos import attachments_of
-from board.views.thread_actions import thread_panel
-from board.web.page_cache import placeholder_token
 
 ELDER_COOKIE = "elder"
 
@@ -84,36 +76,3 @@ def asset_url(path: str) -> str:
 
 def elder_mode() -> bool:
     return request.cookies.get(ELDER_COOKIE) == "1"
-
-
-FILTERS = {
-    "timeago": timeago,
-    "duration": duration,
-    "duration_minutes": duration_minutes,
-    "beijing": beijing,
-    "visible": privacy.visible_filter,
-}
-
-GLOBALS = {
-    "can": permissions.can,
-    "asset_url": asset_url,
-    "elder_mode": elder_mode,
-    "now": utcnow,
-    "row_sort": lists.sort_key,
-    "privacy_warning": privacy.warning,
-    "attachments_of": attachments_of,
-    "thread_panel": thread_panel,
-    "unread_notifications": unread_notifications,
-}
-
-# Per render, not per app: a page rendered for the anonymous cache gets a placeholder CSRF token.
-CONTEXT_PROCESSORS = (placeholder_token,)
-
-
-def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(GLOBALS)
-    app.jinja_env.filters.update(FILTERS)
-    for processor in CONTEXT_PROCESSORS:
-        app.context_processor(processor)
-    app.jinja_env.trim_blocks = True
-    app.jinja_env.lstrip_blocks = True

@@ -1,4 +1,6 @@
-"""Errors raised by services, translated once per interface (HTML flash/form, JSON, Socket.IO)."""
+"""Errors raised by services and checks, translated once per interface (HTML flash/form, JSON,
+Socket.IO). They sit at the bottom of the package: permissions, queries and services all raise
+them, and nothing here imports a board module."""
 from __future__ import annotations
 
 

@@ -1,0 +1,222 @@
+"""Socket.IO, the interface side: set-up, and the handlers clients talk to (connect, join, leave,
+catch_up, typing), beside the HTML views and the JSON API.
+
+Clients may only join thread, board and home rooms, each after the permission check below; user
+and unit rooms are assigned on connect. What the rooms then hear is published by board/live.py.
+The handlers register on the shared extension when this module is imported, which the app
+factory does before any `socketio.init_app`: Flask-SocketIO only remembers handlers registered
+while it has no server, and replays them into every later app's server.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from functools import wraps
+
+from flask import Flask, g, request
+from flask_login import current_user, login_user
+from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
+
+from board import permissions, serializers
+from board.extensions import db, socketio
+from board.live import HOME_ROOM, staff_room, thread_room, unit_room, user_room
+from board.models import Board, Thread, User
+from board.queries import inbox, threads
+from board.services import accounts
+
+CATCH_UP_LIMIT = 200  # posts per catch_up answer; the client asks again while `more` is true
+TYPING_INTERVAL = 1.0  # seconds: typing events closer together than this are dropped
+_last_typing: dict[str, float] = {}
+
+
+def init_app(app: Flask) -> None:
+    socketio.init_app(
+        app,
+        async_mode=_async_mode(),
+        message_queue=app.config.get("REDIS_URL"),
+        channel=(app.config.get("SOCKETIO_CHANNEL") or os.environ.get("SOCKETIO_CHANNEL")
+                 or "flask-socketio"),  # one Redis channel per deployment
+        json=UnicodeJSON,
+        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS", []),
+        logger=False,
+        engineio_logger=False,
+    )
+    app.wsgi_app = _declining_websocket_compression(app.wsgi_app)
+
+
+def _async_mode() -> str:
+    """gevent when the process was monkey-patched (app.py, gunicorn's gevent worker), else
+    threads."""
+    try:
+        from gevent import monkey
+    except ImportError:
+        return "threading"
+    return "gevent" if monkey.is_module_patched("socket") else "threading"
+
+
+def _declining_websocket_compression(wsgi_app):
+    """Browsers offer permessage-deflate and simple-websocket accepts any offer: each connection
+    would then keep its own zlib state and compress every broadcast once per reader (bench/live.py
+    --deflate measures both). Payloads are a few hundred bytes; the offer is declined."""
+    def app(environ, start_response):
+        environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+        return wsgi_app(environ, start_response)
+    return app
+
+
+class UnicodeJSON:
+    """Socket.IO payloads without \\uXXXX escapes (they would double every Chinese payload)."""
+
+    @staticmethod
+    def dumps(obj, *args, **kwargs):
+        kwargs["ensure_ascii"] = False
+        kwargs.setdefault("separators", (",", ":"))
+        return json.dumps(obj, *args, **kwargs)
+
+    @staticmethod
+    def loads(s, *args, **kwargs):
+        return json.loads(s, *args, **kwargs)
+
+
+def handler(event: str):
+    """socketio.on(event), with the user loaded from this connection's own session each time.
+
+    Flask-Login caches the user on `g`; when events run inside an outer app context (tests,
+    scripts) that cache would carry one connection's user into another's event.
+    """
+
+    def register(fn):
+        @wraps(fn)
+        def wrapper(*args):
+            g.pop("_login_user", None)
+            return fn(*args)
+
+        return socketio.on(event)(wrapper)
+
+    return register
+
+
+def _user_for_auth(auth) -> User | None:
+    token = auth.get("token") if isinstance(auth, dict) else None
+    if not token:
+        return None
+    user = accounts.user_for_token(str(token))
+    if user is None:
+        raise ConnectionRefusedError("invalid_token")
+    return user
+
+
+def _assigned_rooms(user) -> list[str]:
+    """The rooms the server puts a signed-in user in: their own, and their inbox units."""
+    rooms = [user_room(user.id)]
+    if permissions.can(user, "inbox.view"):
+        codes = {unit.code for board in inbox.boards_for(user) for unit in board.units}
+        rooms += [unit_room(code) for code in sorted(codes)]
+    elif user.is_police and user.unit:
+        rooms.append(unit_room(user.unit.code))
+    return rooms
+
+
+@handler("connect")
+def on_connect(auth=None):
+    user = _user_for_auth(auth)
+    if user is not None:
+        login_user(user)  # kept in this socket's own session, not in any cookie
+    if current_user.is_authenticated:
+        for room in _assigned_rooms(current_user):
+            join_room(room)
+
+
+@handler("disconnect")
+def on_disconnect(*_args):
+    _last_typing.pop(request.sid, None)
+
+
+def _parse_room(room: str):
+    if room == HOME_ROOM:
+        return HOME_ROOM
+    kind, _, key = (room or "").partition(":")
+    if kind == "thread" and key.isdigit():
+        return db.session.get(Thread, int(key))
+    if kind == "board":
+        return db.session.scalar(db.select(Board).where(Board.slug == key))
+    return None
+
+
+@handler("join")
+def on_join(data):
+    room = (data or {}).get("room", "") if isinstance(data, dict) else ""
+    target = _parse_room(room)
+    if target is None:
+        return {"ok": False, "error": "not_found"}
+    if isinstance(target, Thread):
+        if not permissions.can(current_user, "thread.view", target):
+            return {"ok": False, "error": "forbidden"}
+        if permissions.can(current_user, "police_only.view"):
+            join_room(staff_room(target.id))
+    join_room(room)
+    return {"ok": True, "room": room}
+
+
+@handler("leave")
+def on_leave(data):
+    room = (data or {}).get("room", "") if isinstance(data, dict) else ""
+    if room.startswith(("thread:", "board:")) or room == HOME_ROOM:
+        leave_room(room)
+        if room.startswith("thread:") and room[7:].isdigit():
+            leave_room(staff_room(int(room[7:])))
+    return {"ok": True}
+
+
+def _int(data, key: str) -> int | None:
+    value = data.get(key) if isinstance(data, dict) else None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+@handler("catch_up")
+def on_catch_up(data):
+    """Every post after `after_post_id` the viewer may read, from the database, in order.
+
+    The client sends this after every (re)connect, after joining the room, so nothing posted
+    while it was away is lost; it de-duplicates by post id.
+    """
+    thread_id, after = _int(data, "thread_id"), _int(data, "after_post_id") or 0
+    thread = db.session.get(Thread, thread_id) if thread_id else None
+    if thread is None or not permissions.can(current_user, "thread.view", thread):
+        return {"ok": False, "error": "not_found"}
+    posts = threads.thread_posts(thread, current_user, after_id=after)
+    page = posts[:CATCH_UP_LIMIT]
+    viewer = current_user._get_current_object()  # the author and police read the original
+    return {"ok": True, "thread_id": thread.id,
+            "thread": serializers.thread_to_dict(thread, viewer),
+            "posts": serializers.posts_with_html(page, viewer),
+            "more": len(posts) > len(page)}
+
+
+@handler("typing")
+def on_typing(data):
+    """An officer composing a reply: the thread's readers see "民警正在回复…" with the name.
+
+    Only official accounts' typing is relayed (citizens' typing is nobody's business), at most
+    once per TYPING_INTERVAL per connection; `typing: false` (stopped) always goes through.
+    """
+    thread_id = _int(data, "thread_id")
+    active = not (isinstance(data, dict) and data.get("typing") is False)
+    if not thread_id or not current_user.is_authenticated or not current_user.is_official:
+        return {"ok": False}
+    now = time.monotonic()
+    if active and now - _last_typing.get(request.sid, 0.0) < TYPING_INTERVAL:
+        return {"ok": True, "throttled": True}
+    thread = db.session.get(Thread, thread_id)
+    if thread is None or not permissions.can(current_user, "post.create", thread):
+        return {"ok": False}
+    _last_typing[request.sid] = now if active else 0.0
+    payload = {"thread_id": thread.id, "typing": active,
+               "user": serializers.user_to_dict(current_user)}
+    emit("typing", payload, to=thread_room(thread.id), include_self=False)
+    return {"ok": True}

@@ -1,0 +1,50 @@
+"""The one place every Jinja filter, global and context processor is registered, so a template's
+vocabulary can be read here: the general helpers of board/web/templating.py, and the helpers
+that belong to a feature (the permission check, the privacy mask, a thread's photos, the bell,
+the thread panel), which stay in their modules.
+
+It sits with the views, above both: the feature helpers are view code, and response plumbing
+(board/web) must not import the views that use it.
+"""
+from __future__ import annotations
+
+from flask import Flask
+
+from board import lists, permissions, privacy
+from board.models import utcnow
+from board.views.notifications import unread_notifications
+from board.views.photos import attachments_of
+from board.views.thread_actions import thread_panel
+from board.web import page_cache, templating
+
+FILTERS = {
+    "timeago": templating.timeago,
+    "duration": templating.duration,
+    "duration_minutes": templating.duration_minutes,
+    "beijing": templating.beijing,
+    "visible": privacy.visible_filter,
+}
+
+GLOBALS = {
+    "can": permissions.can,
+    "asset_url": templating.asset_url,
+    "elder_mode": templating.elder_mode,
+    "now": utcnow,
+    "row_sort": lists.sort_key,
+    "privacy_warning": privacy.warning,
+    "attachments_of": attachments_of,
+    "thread_panel": thread_panel,
+    "unread_notifications": unread_notifications,
+}
+
+# Per render, not per app: a page rendered for the anonymous cache gets a placeholder CSRF token.
+CONTEXT_PROCESSORS = (page_cache.placeholder_token,)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(GLOBALS)
+    app.jinja_env.filters.update(FILTERS)
+    for processor in CONTEXT_PROCESSORS:
+        app.context_processor(processor)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
