@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 
-from board.privacy_numbers import find_numbers, id_checksum_ok, luhn_ok, normalize
+from board.privacy_classify import id_checksum_ok, luhn_ok
+from board.privacy_normalize import normalize
+from board.privacy_numbers import find_numbers
 
 __all__ = ["KIND_LABELS", "detect", "id_checksum_ok", "luhn_ok", "mask", "sees_original",
            "visible_filter", "visible_text", "warning"]
