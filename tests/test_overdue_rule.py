@@ -15,6 +15,7 @@ import pytest
 from board import sla
 from board.extensions import db
 from board.models import AuditEntry, Notification, Thread, utcnow
+from board.queries import drilldown
 from board.queries import leader as dashboard
 from board.services import status, supervision
 
@@ -100,7 +101,7 @@ def test_a_reopened_thread_answered_in_time_is_not_overdue_anywhere(
     assert not _overdue_line_on_thread_page(client, login, people["officer"], reopened)
     assert "已超时" not in _inbox_row(client, login, people["officer"], reopened)
     assert dashboard.figures(people["leader"], 7, now=now)["overdue_now"] == 0
-    assert reopened not in dashboard.threads_behind(people["leader"], {"overdue": "1"}, now=now)
+    assert reopened not in drilldown.threads_behind(people["leader"], {"overdue": "1"}, now=now)
     count, behind = _dashboard(client, login, people["leader"])
     assert count == 0 and f'data-thread-id="{reopened.id}"' not in behind
     assert supervision.check_overdue(now) == []
@@ -114,7 +115,7 @@ def test_an_unanswered_thread_past_its_target_is_overdue_everywhere(
     assert _overdue_line_on_thread_page(client, login, people["officer"], unanswered)
     assert "已超时" in _inbox_row(client, login, people["officer"], unanswered)
     assert dashboard.figures(people["leader"], 7, now=now)["overdue_now"] == 1
-    assert dashboard.threads_behind(people["leader"], {"overdue": "1"}, now=now) == [unanswered]
+    assert drilldown.threads_behind(people["leader"], {"overdue": "1"}, now=now) == [unanswered]
     count, behind = _dashboard(client, login, people["leader"])
     assert count == 1 and f'data-thread-id="{unanswered.id}"' in behind
     assert supervision.check_overdue(now) == [unanswered]
@@ -127,7 +128,7 @@ def test_an_unanswered_thread_past_its_target_is_overdue_everywhere(
 def test_both_side_by_side_only_the_unanswered_one_counts(app, people, reopened, unanswered):
     now = utcnow()
     assert dashboard.figures(people["leader"], 7, now=now)["overdue_now"] == 1
-    assert dashboard.threads_behind(people["leader"], {"overdue": "1"}, now=now) == [unanswered]
+    assert drilldown.threads_behind(people["leader"], {"overdue": "1"}, now=now) == [unanswered]
     assert [t.id for t in supervision.check_overdue(now)] == [unanswered.id]
 
 

@@ -1,5 +1,6 @@
 """API for leaders: the dashboard's figures (JSON, or the CSV sheet with `?format=csv`) and the
-audit log, one keyset page at a time. Both read through queries/leader.py, like the pages."""
+audit log, one keyset page at a time. Both read through board/queries (leader.py, audit_log.py),
+like the pages."""
 from __future__ import annotations
 
 from flask import Response, request
@@ -7,6 +8,7 @@ from flask import Response, request
 from board import dashboard_csv
 from board.api.base import bp, require_user
 from board.queries import leader
+from board.queries.audit_log import audit_entries
 from board.serializers import iso, user_to_dict
 from board.services.audit import ACTION_LABELS
 
@@ -24,8 +26,8 @@ def dashboard_figures():
 def audit_log():
     user = require_user()
     before = request.args.get("before", type=int)
-    rows, next_before = leader.audit_entries(user, before_id=before,
-                                             action=request.args.get("action") or None)
+    rows, next_before = audit_entries(user, before_id=before,
+                                      action=request.args.get("action") or None)
     return {"entries": [{
         "id": e.id, "action": e.action, "action_label": ACTION_LABELS.get(e.action, e.action),
         "target_type": e.target_type, "target_id": e.target_id,

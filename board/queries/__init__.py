@@ -10,5 +10,7 @@ its own visibility and permission checks, so no caller can forget them. Import t
 - review_queue: reports and held posts waiting for an officer
 - timeline: a thread's steps, internal notes for police only
 - notifications: the bell (unread count, my notifications)
-- leader: the dashboard's figures, the threads behind each number, the audit log
+- leader: the dashboard's figures
+- drilldown: the threads behind each dashboard number
+- audit_log: the audit log, one keyset page at a time
 """

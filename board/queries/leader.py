@@ -1,10 +1,10 @@
-"""What leaders read: the dashboard's figures (status counts, overdue now, response and
-resolution times, open escalations, satisfaction, busiest boards), the threads behind each number
-(from the same filters the number used), and the audit log.
+"""The dashboard's figures leaders read: status counts, overdue now, response and resolution
+times, open escalations, satisfaction, busiest boards.
 
 Times are computed over threads opened in the last N days, with one query per figure group
 (no per-row queries); medians and p90s are taken in Python over that bounded window. The CSV
-download's layout is board/dashboard_csv.py.
+download's layout is board/dashboard_csv.py; the threads behind each number are
+queries/drilldown.py, the audit log queries/audit_log.py.
 """
 from __future__ import annotations
 
@@ -16,14 +16,12 @@ from board import permissions, sla
 from board.errors import PermissionDenied, ValidationFailed
 from board.extensions import db
 from board.models import (
-    AuditEntry,
     Board,
     Rating,
     Thread,
     ThreadStatus,
     Unit,
     User,
-    Visibility,
     kinds,
     utcnow,
 )
@@ -119,64 +117,3 @@ def _busiest(since: datetime, limit: int = 5) -> list[dict]:
         .group_by(Board.slug, Board.name).order_by(func.count(Thread.id).desc(), Board.slug)
         .limit(limit)).all()
     return [{"slug": slug, "name": name, "count": n} for slug, name, n in rows]
-
-
-# --- the threads behind a number ------------------------------------------------------------
-
-FILTERS = ("status", "board", "unit", "overdue", "supervised", "rated", "days")
-
-
-def threads_behind(viewer, args: dict, now: datetime | None = None, limit: int = 200) -> list:
-    """The threads a dashboard number counts, from the same filters the number used."""
-    if not permissions.can(viewer, "dashboard.view"):
-        raise PermissionDenied()
-    now = now or utcnow()
-    stmt = db.select(Thread).order_by(Thread.created_at.desc(), Thread.id.desc()).limit(limit)
-    if args.get("status") == "open_dispatch":
-        stmt = stmt.where(Thread.status.in_([S.DISPATCHED, S.HANDLING]))
-    elif args.get("status") in set(ThreadStatus):
-        stmt = stmt.where(Thread.status == args["status"])
-    if args.get("board"):
-        stmt = stmt.join(Board, Board.id == Thread.board_id).where(Board.slug == args["board"])
-    if args.get("unit"):
-        unit_id = db.session.scalar(db.select(Unit.id).where(Unit.code == args["unit"]))
-        if unit_id is None:
-            return []
-        responder = db.aliased(User)
-        stmt = stmt.outerjoin(responder, responder.id == Thread.first_responder_id).where(
-            (Thread.dispatched_unit_id == unit_id) | (responder.unit_id == unit_id))
-    if args.get("overdue"):
-        stmt = stmt.where(sla.overdue_clause(Thread, now))
-    if args.get("supervised"):
-        stmt = stmt.where(Thread.supervised.is_(True))
-    if args.get("rated"):
-        stmt = stmt.join(Rating, Rating.thread_id == Thread.id)
-        if str(args["rated"]).isdigit() and 1 <= int(args["rated"]) <= 5:
-            stmt = stmt.where(Rating.score == int(args["rated"]))
-    if args.get("days") and str(args["days"]).isdigit():
-        stmt = stmt.where(Thread.created_at >= now - timedelta(days=int(args["days"])))
-    if not permissions.can(viewer, "police_only.view"):
-        stmt = stmt.where(Thread.visibility == Visibility.PUBLIC)
-    return list(db.session.scalars(stmt))
-
-
-# --- the audit log --------------------------------------------------------------------------
-
-
-def audit_entries(viewer, before_id: int | None = None, action: str | None = None,
-                  target_type: str | None = None, target_id: int | None = None,
-                  limit: int = 50) -> tuple[list[AuditEntry], int | None]:
-    """The log newest first, one keyset page; leaders and admins only (services/audit writes)."""
-    if not permissions.can(viewer, "audit.view"):
-        raise PermissionDenied()
-    stmt = db.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit + 1)
-    if before_id:
-        stmt = stmt.where(AuditEntry.id < before_id)
-    if action:
-        stmt = stmt.where(AuditEntry.action == action)
-    if target_type:
-        stmt = stmt.where(AuditEntry.target_type == target_type)
-    if target_id is not None:
-        stmt = stmt.where(AuditEntry.target_id == target_id)
-    rows = list(db.session.scalars(stmt))
-    return rows[:limit], (rows[limit - 1].id if len(rows) > limit else None)

@@ -2,7 +2,7 @@
 
 `record()` only adds the entry to the session: it is committed in the same transaction as the
 change it describes, so there is never a change without its entry (or an entry without change).
-Reading the log is `queries.leader.audit_entries`.
+Reading the log is `queries.audit_log.audit_entries`.
 """
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from board import permissions
 from board.dashboard_csv import to_csv
-from board.queries import leader
+from board.queries import audit_log, drilldown, leader
 from board.services.audit import ACTION_LABELS
 
 bp = Blueprint("leader", __name__, url_prefix="/leader")
@@ -35,15 +35,15 @@ def dashboard_csv():
 
 @bp.get("/threads")
 def threads_behind():
-    args = {k: request.args.get(k) for k in leader.FILTERS if request.args.get(k)}
-    threads = leader.threads_behind(current_user, args)
+    args = {k: request.args.get(k) for k in drilldown.FILTERS if request.args.get(k)}
+    threads = drilldown.threads_behind(current_user, args)
     return render_template("leader/threads.html", threads=threads, filters=args)
 
 
 @bp.get("/audit")
 def audit_page():
     permissions.require(current_user, "audit.view")
-    rows, next_before = leader.audit_entries(
+    rows, next_before = audit_log.audit_entries(
         current_user, before_id=request.args.get("before", type=int),
         action=request.args.get("action") or None)
     return render_template("leader/audit.html", rows=rows, next_before=next_before,
