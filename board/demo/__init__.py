@@ -3,8 +3,8 @@
 Everything goes through the services, so the demo obeys the same rules as real use (a citizen
 cannot publish a notice, an officer's reply carries the badge snapshot...). The accounts are in
 accounts.py, the threads in threads.yaml (written, then backdated, by threads.py), and the
-escalation stories in escalations.py. `seed()` and `print_logins()` are what app.py and
-`flask demo seed` call.
+escalation stories in escalation_stories.py (played through the services by escalations.py).
+`seed()` and `print_logins()` are what app.py and `flask demo seed` call.
 """
 from __future__ import annotations
 

@@ -1,12 +1,22 @@
 """Demo step for issue 5 (called from board.demo._after_seed): escalations dispatched and resolved
 with ratings, one waiting in the command centre's queue, supervised threads, pinned notices, and
 reply templates for a few units. Everything goes through the services; the steps are then moved back
-in time to sit inside each thread's own story, incident numbers included."""
+in time to sit inside each thread's own story, incident numbers included. What the stories say
+(texts, people, minutes) is data in escalation_stories.py; this module plays them."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from board import sla
+from board.demo.escalation_stories import (
+    PINNED,
+    STORIES,
+    SUPERVISED,
+    TEMPLATES,
+    WAITING,
+    QueuedReport,
+    Story,
+)
 from board.extensions import db
 from board.models import (
     AuditEntry,
@@ -21,80 +31,46 @@ from board.models import (
 )
 from board.services import escalation, moderation, posting, replies, status, supervision
 
-TEMPLATES = {
-    "hukou_wang": [
-        ("材料清单", "您好,我是{unit}民警{officer}。办理该业务请携带本人居民身份证和户口簿原件,"
-                   "到户籍所在地派出所户籍窗口办理;也可在「鹿城公安」政务服务平台预约。"),
-        ("已转窗口", "您好,您的问题已转给户籍窗口,工作人员会在一个工作日内电话联系您。"),
-    ],
-    "nanmen_chen": [
-        ("已出警", "您好,{unit}已受理(警情编号 {incident}),民警{officer}正在处置,请保持电话畅通。"),
-        ("请拨110", "您好,您反映的情况较为紧急,请立即拨打110报警,民警会第一时间到场。"),
-    ],
-    "aerding_su": [
-        ("已出警", "您好,{unit}已受理(警情编号 {incident}),民警{officer}正在处置。"),
-    ],
-    "traffic_zhang": [
-        ("违章处理", "您好,我是{unit}民警{officer}。交通违法可在「交管12123」App 在线处理,"
-                   "也可到就近的车管服务站办理。"),
-    ],
-    "desk_sun": [
-        ("转办说明", "您好,我是{unit}民警{officer},您的问题已转给主管部门,办理结果会在本帖回复。"),
-    ],
-}
-
 
 def seed(users: dict[str, User], threads: dict[str, Thread]) -> None:
     for username, items in TEMPLATES.items():
         if username in users:
             for title, body in items:
                 replies.create(users[username], title, body)
-    for key in ("task-scam-notice", "snow-driving-notice"):
+    for key in PINNED:
         if key in threads:
             moderation.pin(users["leader_gao"], threads[key])
     today = utcnow().strftime("%Y%m%d")
-    _story(users, threads.get("kunqu-rental-gathering"), officer="aerding_su",
-           unit="station-aerding", urgency="critical",
-           reason="疑似传销窝点,有人员被限制人身自由,需立即核查",
-           steps=[(5, "escalate"), (8, "dispatch", "会同昆区分局核查,注意保护举报人"),
-                  (12, "supervise", "涉及人身安全,务必今日查清,及时回复群众"),
-                  (60, "handling", "民警已到达现场"),
-                  (235, "resolved", "传销窝点已依法查处,被限制自由的年轻人已帮助返乡"),
-                  (320, "rate", 5, "警察来得很快,太给力了!")])
-    _story(users, threads.get("missing-father"), officer="fuqiang_li", unit="station-fuqiang",
-           urgency="urgent", reason="78岁阿尔茨海默病老人走失,需调派巡逻警力沿线寻找",
-           steps=[(4, "escalate"), (6, "dispatch", "回查早市周边视频"),
-                  (25, "handling", "巡逻民警正在钢铁大街沿线寻找"),
-                  (95, "resolved", "老人已找到并平安送回家中"),
-                  (130, "rate", 5, "太感谢了,找到了!")])
-    if "night-piling" in threads:
-        thread = threads["night-piling"]
-        supervision.supervise(users["leader_gao"], thread, "跟踪12345转办结果,直至工地停止夜间施工")
-        _stamp(thread, thread.created_at + timedelta(minutes=700))
-    _waiting_in_queue(users)
+    for story in STORIES:
+        _story(users, threads.get(story.thread), story)
+    key, note, minutes = SUPERVISED
+    if key in threads:
+        thread = threads[key]
+        supervision.supervise(users["leader_gao"], thread, note)
+        _stamp(thread, thread.created_at + timedelta(minutes=minutes))
+    _waiting_in_queue(users, WAITING)
     # The demo's incident numbers were re-issued on their own (past) days; today starts afresh.
     db.session.execute(db.delete(IncidentCounter).where(
         IncidentCounter.day == today, ~db.exists().where(Thread.incident_no.like(f"JQ{today}%"))))
     db.session.commit()
 
 
-def _story(users, thread: Thread | None, officer: str, unit: str, urgency: str, reason: str,
-           steps: list[tuple]) -> None:
+def _story(users, thread: Thread | None, story: Story) -> None:
     if thread is None:
         return
     start, activity = thread.created_at, thread.last_activity_at
-    for minutes, action, *args in steps:
+    for minutes, action, *args in story.steps:
         if action == "escalate":
-            escalation.escalate(users[officer], thread, reason, urgency)
+            escalation.escalate(users[story.officer], thread, story.reason, story.urgency)
         elif action == "dispatch":
-            escalation.dispatch(users["dispatch_han"], thread, unit, args[0])
+            escalation.dispatch(users["dispatch_han"], thread, story.unit, args[0])
             _reissue_incident(thread, start + timedelta(minutes=minutes))
         elif action == "supervise":
             supervision.supervise(users["leader_gao"], thread, args[0])
         elif action == "rate":
             supervision.rate(thread.author, thread, args[0], args[1])
         else:
-            status.change(users[officer], thread, action, args[0])
+            status.change(users[story.officer], thread, action, args[0])
         _stamp(thread, start + timedelta(minutes=minutes), activity)
 
 
@@ -142,17 +118,14 @@ def _stamp(thread: Thread, when: datetime, activity: datetime | None = None) -> 
     db.session.commit()
 
 
-def _waiting_in_queue(users) -> None:
+def _waiting_in_queue(users, report: QueuedReport) -> None:
     """A fresh report, escalated a quarter of an hour ago, waiting for the dispatcher."""
-    board = db.session.scalar(db.select(Board).where(Board.slug == "report"))
-    thread = posting.create_thread(
-        users["laowang"], board, "report", "地下车库有人挨个拉车门,像是在找没锁的车",
-        "东河区巴彦塔拉大街一个小区的地下车库,刚才看到两个人挨个拉车门,还用手电往车里照,"
-        "我已经离开车库了,请派人来看看。", "东河区巴彦塔拉大街")
-    opened = utcnow() - timedelta(minutes=25)
+    board = db.session.scalar(db.select(Board).where(Board.slug == report.board))
+    thread = posting.create_thread(users[report.author], board, "report", report.title,
+                                   report.body, report.location)
+    opened = utcnow() - timedelta(minutes=report.opened_ago)
     thread.created_at = thread.last_activity_at = opened
     thread.sla_due_at = sla.due_for(board, opened)
     db.session.commit()
-    escalation.escalate(users["nanmen_chen"], thread, "疑似盗窃车内财物,嫌疑人可能仍在车库",
-                        "urgent")
-    _stamp(thread, opened + timedelta(minutes=9), opened)
+    escalation.escalate(users[report.escalated_by], thread, report.reason, report.urgency)
+    _stamp(thread, opened + timedelta(minutes=report.escalated_after), opened)
