@@ -14,18 +14,18 @@ import shutil
 import threading
 import time
 import uuid
-from itertools import islice
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from itertools import islice
 from pathlib import Path
-from typing import Callable, Iterable
 
 from whoosh import index as windex
 from whoosh.analysis import CompositeAnalyzer, Token, Tokenizer
 from whoosh.collectors import TopCollector
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.query import And, AndNot, NumericRange, Or, Phrase, Term
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
-from whoosh.query import And, AndNot, NumericRange, Or, Phrase, Term
 from whoosh.sorting import FieldFacet
 
 from board.search import analyzer
@@ -278,14 +278,18 @@ class WhooshIndex:
             words = Or(parts)
         else:
             words = parts[0] if len(parts) == 1 else And(parts)
-        filters = [Term(name, value, boost=0.0) for name, value in (
+        filters = [Term(name, value) for name, value in (
             ("board", req.board), ("kind", req.kind), ("status", req.status)) if value]
         if req.answered is not None:
-            filters.append(Term("answered", "1" if req.answered else "0", boost=0.0))
+            filters.append(Term("answered", "1" if req.answered else "0"))
         if req.since or req.until:
             filters.append(NumericRange(
                 "created", int(req.since.timestamp()) if req.since else None,
-                int(req.until.timestamp()) if req.until else None))  # constant score
+                int(req.until.timestamp()) if req.until else None))
+        # Filters score like any term, the same for every hit (an ID field has no length), so
+        # the ranking is the words'. A boost=0.0 filter made Whoosh divide by zero when it
+        # skipped low-quality blocks (HTTP 500 in officers' suggestions); Require trips on an
+        # assertion in the same place.
         query = And([words, *filters]) if filters else words
         # Exclusions live in the query (AndNot), not in a collector mask: a mask would make
         # Whoosh score every match instead of skipping blocks that cannot reach the top N.
