@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from board import demo, search
 from board.extensions import db
-from board.models import User
+from board.models import Thread, User
 
 
 @pytest.fixture
@@ -41,5 +42,45 @@ def test_answer_suggestions_with_many_answered_matches_do_not_fail(client, login
     assert response.get_json()["results"]
 
 
-def _officer() -> User:
-    return db.session.scalars(db.select(User).where(User.role == "officer")).first()
+# --- a new user on the demo board --------------------------------------------------------------
+
+
+@pytest.fixture
+def demo_board(app):
+    """The demo board, indexed once (seeding commits ~300 times; indexing each is not needed)."""
+    app.config["SEARCH_SYNC"] = False
+    demo.seed()
+    search.index(app)
+    app.config["SEARCH_SYNC"] = True
+    return app
+
+
+def top_five(client, q) -> list[dict]:
+    response = client.get("/api/v1/search", query_string={"q": q})
+    assert response.status_code == 200
+    return response.get_json()["results"][:5]
+
+
+EVERYDAY = [
+    ("驾照换证", "驾驶证到期"),
+    ("户口本补办", "户口簿搬家时弄丢了"),
+    ("迁户口", "户口怎么迁过来"),
+    ("户口迁移", "户口怎么迁过来"),
+    ("电诈", "安全账户"),
+    ("无犯罪证明", "无犯罪记录证明"),
+]
+
+
+def test_everyday_words_find_the_answered_thread(demo_board, client):
+    """One seeded board for every query (seeding is the slow part)."""
+    for q, title_part in EVERYDAY:
+        found = top_five(client, q)
+        assert any(title_part in r["title"] and r["official_answered"] for r in found), \
+            (q, [r["title"] for r in found])
+
+
+def test_every_demo_thread_gets_suggestions_without_failing(demo_board, client, login):
+    officer = db.session.scalars(db.select(User).where(User.username == "hukou_wang")).one()
+    login(officer, demo.DEMO_PASSWORD)
+    for thread_id in db.session.scalars(db.select(Thread.id)):
+        assert client.get(f"/api/v1/search/similar?thread={thread_id}").status_code == 200

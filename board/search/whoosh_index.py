@@ -79,6 +79,21 @@ def _fields(doc: Doc) -> dict:
                 fp=doc.fingerprint)
 
 
+def _group_query(group: tuple[tuple[str, ...], ...]):
+    """One required word of the query: any of its alternatives, each of whose words must match
+    (the thesaurus and compound parts, board/search/thesaurus.py)."""
+    alternatives = [Term("content", a[0]) if len(a) == 1 else And([Term("content", w) for w in a])
+                    for a in group]
+    return alternatives[0] if len(alternatives) == 1 else Or(alternatives)
+
+
+def _groups_matched(req: SearchRequest, words: set) -> int:
+    """How many of the query's words a hit has, in any of their forms."""
+    words = {w.decode("utf-8") if isinstance(w, bytes) else w for w in words}
+    return sum(1 for group in req.word_groups
+               if any(all(w in words for w in alt) for alt in group))
+
+
 class WindowCollector(TopCollector):
     """Top-N by relevance among the first `window` matches, in newest-first document order.
 
@@ -269,10 +284,7 @@ class WhooshIndex:
         One text field: the title is indexed twice in it instead of a boosted second field,
         because an Or over two fields defeats Whoosh's block-max skipping (measured ~4x slower).
         """
-        def term(t: str):
-            return Term("content", t)
-
-        parts = [term(t) for t in req.terms]
+        parts = [_group_query(g) for g in req.word_groups]
         parts += [Phrase("content", list(p)) for p in req.phrases]
         if req.any_terms:  # "at least min_match words" is checked on the hits (see search)
             words = Or(parts)
@@ -333,7 +345,7 @@ class WhooshIndex:
         items = []
         for hit in results:
             words = {text for name, text in hit.matched_terms() if name == "content"}
-            if len(words) >= req.min_match:
+            if _groups_matched(req, words) >= req.min_match:
                 items.append((int(hit["thread_id"]), float(hit.score or 0.0)))
             if len(items) == req.limit:
                 break
