@@ -84,3 +84,25 @@ def test_every_demo_thread_gets_suggestions_without_failing(demo_board, client, 
     login(officer, demo.DEMO_PASSWORD)
     for thread_id in db.session.scalars(db.select(Thread.id)):
         assert client.get(f"/api/v1/search/similar?thread={thread_id}").status_code == 200
+
+
+# --- wrong characters ----------------------------------------------------------------------
+
+
+def test_a_misspelt_query_is_corrected_with_a_visible_note(client, make, people):
+    rent = make.make_thread(people["citizen"], "hukou", title="出租房屋要去派出所登记吗",
+                            body="房子租出去了")
+    permit = make.make_thread(people["other"], "exit-entry", title="港澳通行证怎么续签",
+                              body="通行证快到期")
+    data = client.get("/api/v1/search", query_string={"q": "登纪"}).get_json()
+    assert [r["thread_id"] for r in data["results"]] == [rent.id]
+    assert data["corrected_q"] == "登记"
+    assert found_ids(client, "通行正") == [permit.id]
+    html = client.get("/search", query_string={"q": "出租 登纪"}).get_data(as_text=True)
+    assert "已为您搜索:<strong>出租 登记</strong>" in html
+    assert "exact=1" in html  # a link to search exactly what was typed
+    exact = client.get("/api/v1/search", query_string={"q": "登纪", "exact": "1"}).get_json()
+    assert exact["results"] == [] and exact["corrected_q"] is None
+    # A word that is found is never "corrected".
+    assert client.get("/api/v1/search", query_string={"q": "登记"}).get_json()["corrected_q"] \
+        is None

@@ -7,7 +7,7 @@ from flask_login import current_user
 from board import permissions, privacy, search, text
 from board.api import bp
 from board.queries import threads
-from board.search import results
+from board.search import correction, results
 from board.search.results import Result
 from board.serializers import thread_url
 from board.services import PermissionDenied
@@ -41,9 +41,12 @@ def result_to_dict(result: Result, with_answer: bool = False) -> dict:
 @bp.get("/search")
 def search_threads():
     q = text.clean_line(request.args.get("q"))
-    found = search.query(current_user, q, **results.parse_filters(request.args))
+    found = correction.query(current_user, q, exact=request.args.get("exact") == "1",
+                             **results.parse_filters(request.args))
     return {"results": [result_to_dict(r) for r in found.results], "total": found.total,
-            "page": found.page, "pages": found.pages, "q": found.q}
+            "page": found.page, "pages": found.pages, "q": found.q,
+            # set when nothing matched what was typed and a look- or sound-alike word did
+            "corrected_q": found.q if found.typed else None}
 
 
 @bp.get("/search/similar")

@@ -109,6 +109,12 @@ class PostgresIndex:
         with self.engine.connect() as conn:
             return conn.scalar(text("SELECT count(*) FROM thread WHERE search_vector IS NOT NULL"))
 
+    def has_word(self, word: str) -> bool:
+        """Whether any thread holds this word (spelling correction asks; the GIN index answers)."""
+        with self.engine.connect() as conn:
+            return conn.scalar(text("SELECT EXISTS (SELECT 1 FROM thread WHERE search_vector @@ "
+                                    "CAST(:w AS tsquery))"), {"w": _quote(word)})
+
     def size_bytes(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.scalar(text(

@@ -45,6 +45,7 @@ class SearchPage:
     page: int = 1
     per_page: int = PER_PAGE
     terms: list[str] = field(default_factory=list)
+    typed: str | None = None  # set when the query was corrected (board/search/correction.py)
 
     @property
     def pages(self) -> int:

@@ -274,6 +274,11 @@ class WhooshIndex:
         with self._lock:
             return self.searcher().doc_count()
 
+    def has_word(self, word: str) -> bool:
+        """Whether any thread holds this word (spelling correction asks)."""
+        with self._lock:
+            return ("content", word) in self.searcher().reader()
+
     def size_bytes(self) -> int:
         target = Path(os.path.realpath(self.path))
         return sum(f.stat().st_size for f in target.glob("*") if f.is_file())
