@@ -3,6 +3,8 @@ compounds, wrong characters, recorded misses and admins' synonyms."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from board import demo, search
 from board.extensions import db
@@ -106,3 +108,27 @@ def test_a_misspelt_query_is_corrected_with_a_visible_note(client, make, people)
     # A word that is found is never "corrected".
     assert client.get("/api/v1/search", query_string={"q": "登记"}).get_json()["corrected_q"] \
         is None
+
+
+# --- fuzzing: any text, any parameter ------------------------------------------------------
+
+SEARCH_KEYS = ["q", "title", "thread", "board", "kind", "status", "answered", "time", "from",
+               "to", "sort", "page", "exact"]
+values = st.one_of(st.text(max_size=60), st.integers(-2**40, 2**64).map(str),
+                   st.sampled_from(["", "1", "0", "hukou", "newest", "7d", "登纪", "迁户口",
+                                    '"户口', "驾照 换证", "\x00", "💥" * 30, "2026-13-40"]))
+FUZZ = settings(max_examples=40, deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+@FUZZ
+@given(params=st.fixed_dictionaries({}, optional={k: values for k in SEARCH_KEYS}))
+def test_search_endpoints_never_fail(client, make, login, people, params):
+    if not db.session.scalar(db.select(Thread.id).limit(1)):
+        past = make.make_thread(people["citizen"], "hukou", title="户口迁入要什么材料",
+                                body="户籍迁入登记")
+        make.make_post(past, people["hukou"], body="户口迁移请带户口簿。")
+        login(people["hukou"])
+    for url in ("/api/v1/search", "/api/v1/search/similar", "/search"):
+        response = client.get(url, query_string=params)
+        assert response.status_code < 500, (url, params, response.status_code)
