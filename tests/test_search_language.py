@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from board import demo, search
 from board.extensions import db
-from board.models import Thread, User
+from board.models import AuditEntry, Thread, User
 
 
 @pytest.fixture
@@ -132,3 +132,31 @@ def test_search_endpoints_never_fail(client, make, login, people, params):
     for url in ("/api/v1/search", "/api/v1/search/similar", "/search"):
         response = client.get(url, query_string=params)
         assert response.status_code < 500, (url, params, response.status_code)
+
+
+# --- misses and admins' synonyms ----------------------------------------------------------
+
+
+def test_admin_sees_the_weeks_misses_and_a_synonym_works_at_once(client, make, login, people):
+    thread = make.make_thread(people["citizen"], "traffic", title="机动车行驶证丢了怎么补领",
+                              body="车辆行驶证遗失")
+    assert found_ids(client, "车本本") == []
+    assert found_ids(client, "车本本") == []
+    found_ids(client, "我的电话13912345678")  # personal data is masked before it is stored
+    admin = make.make_user("admin")
+    login(admin)
+    page = client.get("/admin/search/misses").get_data(as_text=True)
+    assert "车本本" in page and "添加同义词" in page
+    assert "13912345678" not in page
+    response = client.post("/admin/search/synonyms", data={"words": "车本本 机动车行驶证"})
+    assert response.status_code == 302
+    assert found_ids(client, "车本本") == [thread.id]
+    entry = db.session.scalars(db.select(AuditEntry).where(
+        AuditEntry.action == "search.synonym")).one()
+    assert entry.actor_id == admin.id and "车本本" in entry.after["line"]
+
+
+def test_only_admins_add_synonyms(client, login, people):
+    login(people["hukou"])
+    assert client.get("/admin/search/misses").status_code == 403
+    assert client.post("/admin/search/synonyms", data={"words": "a b"}).status_code in (400, 403)

@@ -10,7 +10,7 @@ from board.queries import threads
 from board.search import correction, results
 from board.search.results import Result
 from board.serializers import thread_url
-from board.services import PermissionDenied
+from board.services import PermissionDenied, search_terms
 
 
 def result_to_dict(result: Result, with_answer: bool = False) -> dict:
@@ -43,6 +43,7 @@ def search_threads():
     q = text.clean_line(request.args.get("q"))
     found = correction.query(current_user, q, exact=request.args.get("exact") == "1",
                              **results.parse_filters(request.args))
+    search_terms.record_search(found)
     return {"results": [result_to_dict(r) for r in found.results], "total": found.total,
             "page": found.page, "pages": found.pages, "q": found.q,
             # set when nothing matched what was typed and a look- or sound-alike word did

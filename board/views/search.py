@@ -9,6 +9,7 @@ from board.models.kinds import KINDS
 from board.models.workflow import STATUS_LABELS
 from board.queries import threads
 from board.search import correction, results
+from board.services import search_terms
 
 bp = Blueprint("search", __name__)
 
@@ -19,6 +20,8 @@ def page():
     filters = results.parse_filters(request.args)
     exact = request.args.get("exact") == "1"
     found = correction.query(current_user, q, exact=exact, **filters) if q else None
+    if found is not None:
+        search_terms.record_search(found)
     return render_template(
         "search/results.html", q=q, found=found, args=request.args, boards=threads.boards(),
         kinds=[(kind, policy.label) for kind, policy in KINDS.items()],
