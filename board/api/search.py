@@ -8,9 +8,10 @@ from board import permissions, privacy, search, text
 from board.api.base import bp
 from board.errors import PermissionDenied
 from board.queries import threads
-from board.search import results
+from board.search import correction, results
 from board.search.results import Result
 from board.serializers import thread_url
+from board.services import search_terms
 
 
 def result_to_dict(result: Result, with_answer: bool = False) -> dict:
@@ -41,9 +42,13 @@ def result_to_dict(result: Result, with_answer: bool = False) -> dict:
 @bp.get("/search")
 def search_threads():
     q = text.clean_line(request.args.get("q"))
-    found = search.query(current_user, q, **results.parse_filters(request.args))
+    found = correction.query(current_user, q, exact=request.args.get("exact") == "1",
+                             **results.parse_filters(request.args))
+    search_terms.record_search(found)
     return {"results": [result_to_dict(r) for r in found.results], "total": found.total,
-            "page": found.page, "pages": found.pages, "q": found.q}
+            "page": found.page, "pages": found.pages, "q": found.q,
+            # set when nothing matched what was typed and a look- or sound-alike word did
+            "corrected_q": found.q if found.typed else None}
 
 
 @bp.get("/search/similar")

@@ -8,6 +8,7 @@ from board.models.rating import Rating
 from board.models.reply_template import ReplyTemplate
 from board.models.report import REPORT_REASONS, Report, ReportKind, ReportStatus
 from board.models.search_job import SearchJob
+from board.models.search_terms import SearchMiss, SearchSynonym
 from board.models.thread import Post, Thread, Visibility
 from board.models.timeline import AuditEntry, ThreadEvent
 from board.models.unit import DISPATCHABLE_UNIT_KINDS, Unit, UnitKind
@@ -32,5 +33,5 @@ __all__ = [
     "AuditEntry", "Escalation", "IncidentCounter", "Rating", "ReplyTemplate", "ThreadEvent",
     "Urgency",
     "Attachment", "REPORT_REASONS", "Report", "ReportKind", "ReportStatus",
-    "SearchJob", "SignInThrottle",
+    "SearchJob", "SignInThrottle", "SearchMiss", "SearchSynonym",
 ]

@@ -15,9 +15,9 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import jieba
 from opencc import OpenCC
@@ -38,7 +38,8 @@ _WIDTH[0x3000] = 0x20
 
 _WORD = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _PLATE = re.compile(r"[\u4e00-\u9fff][A-Za-z][A-Za-z0-9]{5,6}")
-_CJK_PLATE_PREFIX = set("京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领警学港澳")
+_CJK_PLATE_PREFIX = set("京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+                        "使领警学港澳")
 
 STOPWORDS = frozenset(
     "的 了 吗 呢 吧 啊 呀 哦 嘛 么 是 在 和 与 及 或 就 都 也 而 把 被 让 给 从 对 向 "
@@ -74,6 +75,13 @@ def load(instance_path: str | os.PathLike | None = None) -> None:
 
 def loaded() -> bool:
     return _tokenizer.initialized
+
+
+def dictionary() -> dict[str, int]:
+    """jieba's word frequencies (its dictionary, the police vocabulary, the admins' words)."""
+    if not _tokenizer.initialized:
+        load()
+    return _tokenizer.FREQ
 
 
 def fold(text: str) -> str:

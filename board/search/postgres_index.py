@@ -9,7 +9,7 @@ own columns, always current. Any number of processes and machines may query; the
 from __future__ import annotations
 
 import time
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -47,8 +47,16 @@ def to_tsvector_literal(title: str, content: str) -> str:
     return " ".join(f"{_quote(term)}:{','.join(slots)}" for term, slots in positions.items())
 
 
+def group_literal(group: tuple[tuple[str, ...], ...]) -> str:
+    """One required word of the query: any of its alternatives (thesaurus, compound parts)."""
+    alternatives = [" & ".join(_quote(w) for w in alt) for alt in group]
+    if len(alternatives) == 1 and len(group[0]) == 1:
+        return alternatives[0]
+    return "(" + " | ".join(f"({a})" for a in alternatives) + ")"
+
+
 def to_tsquery_literal(req: SearchRequest) -> str:
-    parts = [_quote(t) for t in req.terms]
+    parts = [group_literal(g) for g in req.word_groups]
     parts += ["(" + " <-> ".join(_quote(t) for t in p) + ")" for p in req.phrases]
     return (" | " if req.any_terms else " & ").join(parts)
 
@@ -101,6 +109,12 @@ class PostgresIndex:
         with self.engine.connect() as conn:
             return conn.scalar(text("SELECT count(*) FROM thread WHERE search_vector IS NOT NULL"))
 
+    def has_word(self, word: str) -> bool:
+        """Whether any thread holds this word (spelling correction asks; the GIN index answers)."""
+        with self.engine.connect() as conn:
+            return conn.scalar(text("SELECT EXISTS (SELECT 1 FROM thread WHERE search_vector @@ "
+                                    "CAST(:w AS tsquery))"), {"w": _quote(word)})
+
     def size_bytes(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.scalar(text(
@@ -130,10 +144,11 @@ class PostgresIndex:
         if req.exclude_id:
             clauses.append("t.id <> :exclude")
             params["exclude"] = req.exclude_id
-        if req.any_terms and len(req.terms) > 1:
+        groups = req.word_groups
+        if req.any_terms and len(groups) > 1:
             hits = " + ".join(f"(t.search_vector @@ CAST(:w{i} AS tsquery))::int"
-                              for i in range(len(req.terms)))
-            params.update({f"w{i}": _quote(t) for i, t in enumerate(req.terms)})
+                              for i in range(len(groups)))
+            params.update({f"w{i}": group_literal(g) for i, g in enumerate(groups)})
             clauses.append(f"({hits}) >= {req.min_match}")
         return " AND ".join(clauses)
 
@@ -169,14 +184,17 @@ class PostgresIndex:
 
     def _walk(self, conn, req: SearchRequest) -> int:
         """How many newest threads to walk for this query's window; 0: leave it to the plan."""
-        words = [*req.terms, *(w for p in req.phrases for w in p)]
-        if len(words) < 2:
+        groups = [*req.word_groups, *(((w,),) for p in req.phrases for w in p)]
+        if len(groups) < 2:
             return 0
         threads, share = self._stats(conn)
+        # A word's share, counting its alternatives (thesaurus) as the word: their sum, at most 1.
+        shares = [min(1.0, sum(min(share.get(w, 0.0) for w in alt) for alt in g))
+                  for g in groups]
         if req.any_terms:  # at least min_match of the words: at most this share of threads
-            bound = sum(share.get(w, 0.0) for w in words) / req.min_match
+            bound = sum(shares) / req.min_match
         else:
-            bound = min(share.get(w, 0.0) for w in words)
+            bound = min(shares)
         walked = RANK_WINDOW / bound if bound else float("inf")
         return int(2 * walked) if walked < FETCH_COST * bound * threads else 0
 
@@ -190,7 +208,7 @@ class PostgresIndex:
                 "(SELECT reltuples FROM pg_class WHERE relname = 'thread') AS n "
                 "FROM pg_stats WHERE tablename = 'thread' AND attname = 'search_vector'")).first()
             if row and row.words:
-                self._threads, self._share = float(row.n), dict(zip(row.words, row.f))
+                self._threads, self._share = float(row.n), dict(zip(row.words, row.f, strict=True))
             self._stats_at = now
         return self._threads, self._share
 
@@ -206,4 +224,5 @@ def _ranked(where: str, order: str, source: str) -> str:
 
 
 def _hits(rows) -> Hits:
-    return Hits(items=[(r.id, float(r.score)) for r in rows], total=int(rows[0].total) if rows else 0)
+    return Hits(items=[(r.id, float(r.score)) for r in rows],
+                total=int(rows[0].total) if rows else 0)

@@ -18,7 +18,7 @@ from board import permissions, privacy, text
 from board.extensions import db
 from board.models import Post, Thread, ThreadStatus, utcnow
 from board.models.kinds import KINDS
-from board.search import analyzer, highlight
+from board.search import analyzer, highlight, language
 from board.search.backends import backend
 from board.search.types import Hits, SearchRequest
 
@@ -46,6 +46,7 @@ class SearchPage:
     page: int = 1
     per_page: int = PER_PAGE
     terms: list[str] = field(default_factory=list)
+    typed: str | None = None  # set when the query was corrected (board/search/correction.py)
 
     @property
     def pages(self) -> int:
@@ -87,9 +88,10 @@ def ranked(index, req: SearchRequest) -> tuple[Hits, bool]:
     second query runs only then, so an ordinary search costs one.
     """
     hits = index.search(req)
-    if hits.total or req.offset or req.any_terms or req.phrases or len(req.terms) < 2:
+    size = len(req.word_groups)
+    if hits.total or req.offset or req.any_terms or req.phrases or size < 2:
         return hits, False
-    return index.search(replace(req, any_terms=True, at_least=len(req.terms) - 1)), True
+    return index.search(replace(req, any_terms=True, at_least=size - 1)), True
 
 
 def _load(viewer, items: list[tuple[int, float]], terms: set[str]) -> list[Result]:
@@ -156,8 +158,9 @@ def search(viewer, q: str, page: int = 1, per_page: int = PER_PAGE, **filters) -
     result = SearchPage(q=q, page=page, per_page=per_page, terms=words)
     if req.empty:
         return result
+    req = language.expand_request(req)
     hits, relaxed = ranked(backend(), req)
-    result.results = _load(viewer, hits.items, set(words))
+    result.results = _load(viewer, hits.items, language.highlight_words(req))
     for found in result.results:
         found.partial = relaxed
     result.total = hits.total
@@ -173,8 +176,9 @@ def similar(viewer, title: str, limit: int = 5, exclude_id: int | None = None,
     req = SearchRequest(terms=tuple(words), any_terms=True, limit=limit, answered=answered,
                         exclude_id=exclude_id, board=board,
                         police=permissions.can(viewer, "police_only.view"))
+    req = language.expand_request(req)
     hits = backend().search(req)
-    return _load(viewer, hits.items, set(words))
+    return _load(viewer, hits.items, language.highlight_words(req))
 
 
 def answer_suggestions(viewer, thread: Thread, limit: int = 3) -> list[Result]:

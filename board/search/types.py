@@ -27,6 +27,14 @@ class SearchRequest:
     any_terms: bool = False
     exclude_id: int | None = None
     at_least: int = 0  # with any_terms: the words a hit needs (0: min_match's default)
+    # The terms expanded at query time (thesaurus, compound parts): one group per required
+    # word, each a choice of alternatives, an alternative being words that must all match.
+    # Empty: every term is its own one-word group.
+    groups: tuple[tuple[tuple[str, ...], ...], ...] = ()
+
+    @property
+    def word_groups(self) -> tuple[tuple[tuple[str, ...], ...], ...]:
+        return self.groups or tuple(((t,),) for t in self.terms)
 
     @property
     def empty(self) -> bool:
@@ -35,7 +43,7 @@ class SearchRequest:
     @property
     def min_match(self) -> int:
         """For similar questions: most of the title's words, but never more than three."""
-        return self.at_least or min(3, max(1, (len(self.terms) + 1) // 2))
+        return self.at_least or min(3, max(1, (len(self.word_groups) + 1) // 2))
 
 
 @dataclass

@@ -15,9 +15,9 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from itertools import islice
 from pathlib import Path
-from typing import Callable, Iterable
 
 from whoosh import index as windex
 from whoosh.analysis import CompositeAnalyzer, Token, Tokenizer
@@ -77,6 +77,21 @@ def _fields(doc: Doc) -> dict:
                 created=int(doc.created.timestamp()),
                 content=f"{doc.title}\n{doc.content}",  # the title twice: it weighs more
                 fp=doc.fingerprint)
+
+
+def _group_query(group: tuple[tuple[str, ...], ...]):
+    """One required word of the query: any of its alternatives, each of whose words must match
+    (the thesaurus and compound parts, board/search/thesaurus.py)."""
+    alternatives = [Term("content", a[0]) if len(a) == 1 else And([Term("content", w) for w in a])
+                    for a in group]
+    return alternatives[0] if len(alternatives) == 1 else Or(alternatives)
+
+
+def _groups_matched(req: SearchRequest, words: set) -> int:
+    """How many of the query's words a hit has, in any of their forms."""
+    words = {w.decode("utf-8") if isinstance(w, bytes) else w for w in words}
+    return sum(1 for group in req.word_groups
+               if any(all(w in words for w in alt) for alt in group))
 
 
 class WindowCollector(TopCollector):
@@ -259,6 +274,11 @@ class WhooshIndex:
         with self._lock:
             return self.searcher().doc_count()
 
+    def has_word(self, word: str) -> bool:
+        """Whether any thread holds this word (spelling correction asks)."""
+        with self._lock:
+            return ("content", word) in self.searcher().reader()
+
     def size_bytes(self) -> int:
         target = Path(os.path.realpath(self.path))
         return sum(f.stat().st_size for f in target.glob("*") if f.is_file())
@@ -269,23 +289,24 @@ class WhooshIndex:
         One text field: the title is indexed twice in it instead of a boosted second field,
         because an Or over two fields defeats Whoosh's block-max skipping (measured ~4x slower).
         """
-        def term(t: str):
-            return Term("content", t)
-
-        parts = [term(t) for t in req.terms]
+        parts = [_group_query(g) for g in req.word_groups]
         parts += [Phrase("content", list(p)) for p in req.phrases]
         if req.any_terms:  # "at least min_match words" is checked on the hits (see search)
             words = Or(parts)
         else:
             words = parts[0] if len(parts) == 1 else And(parts)
-        filters = [Term(name, value, boost=0.0) for name, value in (
+        filters = [Term(name, value) for name, value in (
             ("board", req.board), ("kind", req.kind), ("status", req.status)) if value]
         if req.answered is not None:
-            filters.append(Term("answered", "1" if req.answered else "0", boost=0.0))
+            filters.append(Term("answered", "1" if req.answered else "0"))
         if req.since or req.until:
             filters.append(NumericRange(
                 "created", int(req.since.timestamp()) if req.since else None,
-                int(req.until.timestamp()) if req.until else None))  # constant score
+                int(req.until.timestamp()) if req.until else None))
+        # Filters score like any term, the same for every hit (an ID field has no length), so
+        # the ranking is the words'. A boost=0.0 filter made Whoosh divide by zero when it
+        # skipped low-quality blocks (HTTP 500 in officers' suggestions); Require trips on an
+        # assertion in the same place.
         query = And([words, *filters]) if filters else words
         # Exclusions live in the query (AndNot), not in a collector mask: a mask would make
         # Whoosh score every match instead of skipping blocks that cannot reach the top N.
@@ -329,7 +350,7 @@ class WhooshIndex:
         items = []
         for hit in results:
             words = {text for name, text in hit.matched_terms() if name == "content"}
-            if len(words) >= req.min_match:
+            if _groups_matched(req, words) >= req.min_match:
                 items.append((int(hit["thread_id"]), float(hit.score or 0.0)))
             if len(items) == req.limit:
                 break

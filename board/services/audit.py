@@ -21,6 +21,7 @@ ACTION_LABELS = {
     "user.role": "角色变更",
     "user.disable": "停用账号", "user.enable": "启用账号",  # only accounts.suspend / reinstate
     "sla.overdue": "超时提醒",
+    "search.synonym": "添加同义词",
 }
 
 

@@ -9,6 +9,7 @@ from flask import Flask
 
 from board.views import (
     admin,
+    admin_search,
     auth,
     command,
     jinja,
@@ -26,7 +27,7 @@ from board.views import (
 BLUEPRINTS = (
     main, auth, threads, officer, admin, notifications, review,
     thread_actions, command, leader,  # issue 5: escalation and supervision
-    search,  # issue 4: the search page
+    search, admin_search,  # issue 4: the search page; 16: misses and synonyms
     photos,  # issue 6: evidence photos, only for readers of the thread
 )
 

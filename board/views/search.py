@@ -4,11 +4,12 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from board import search, text
+from board import text
 from board.models.kinds import KINDS
 from board.models.workflow import STATUS_LABELS
 from board.queries import threads
-from board.search import results
+from board.search import correction, results
+from board.services import search_terms
 
 bp = Blueprint("search", __name__)
 
@@ -17,7 +18,10 @@ bp = Blueprint("search", __name__)
 def page():
     q = text.clean_line(request.args.get("q"))
     filters = results.parse_filters(request.args)
-    found = search.query(current_user, q, **filters) if q else None
+    exact = request.args.get("exact") == "1"
+    found = correction.query(current_user, q, exact=exact, **filters) if q else None
+    if found is not None:
+        search_terms.record_search(found)
     return render_template(
         "search/results.html", q=q, found=found, args=request.args, boards=threads.boards(),
         kinds=[(kind, policy.label) for kind, policy in KINDS.items()],

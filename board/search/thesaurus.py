@@ -1,0 +1,149 @@
+"""The police-vocabulary thesaurus: residents' words found in officers' answers, at query time.
+
+The groups live in `thesaurus.txt` (one group a line; `narrow … > broad …` expands one way) plus
+the groups admins add at run time (table `search_synonym`, see board/services/search_terms.py).
+A query's words are expanded when it is run, never when a thread is indexed, so editing either
+source needs no re-index, and both backends receive the same expanded request.
+
+Expansion turns the query's words into groups (every group required, any alternative of a group
+enough): a run of words that is a thesaurus entry (迁 户口 = 迁户口) becomes one group of that
+entry's equivalents, and a long dictionary word also offers its parts (户口迁移 → 户口 + 迁移),
+so a thread that never has the compound whole is still found.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from board.search import analyzer
+
+FILE = Path(__file__).with_name("thesaurus.txt")
+MAX_SPAN = 4  # words of a query matched as one entry at most
+MAX_ALTERNATIVES = 12  # per group: an Or too wide costs more than it finds
+RELOAD_EVERY = 10.0  # seconds between re-reads of the admins' groups (other processes' adds)
+
+Key = tuple[str, ...]
+Group = tuple[Key, ...]
+
+
+def parse_line(line: str) -> tuple[list[str], list[str]] | None:
+    """`a b c` → (all, all); `a b > c d` → ([a, b], [c, d]); comments and blanks → None."""
+    line = line.split("#", 1)[0].strip()
+    if not line:
+        return None
+    if ">" in line:
+        left, right = line.split(">", 1)
+        return left.split(), right.split()
+    words = line.split()
+    return words, words
+
+
+class Thesaurus:
+    """Entries keyed by their analyzed words, each pointing at its alternatives."""
+
+    def __init__(self, lines: Iterable[str] = ()) -> None:
+        self.entries: dict[Key, dict[Key, None]] = {}
+        for line in lines:
+            self.add(line)
+
+    def add(self, line: str) -> None:
+        parsed = parse_line(line)
+        if parsed is None:
+            return
+        lefts, rights = ([k for k in map(_key, side) if k] for side in parsed)
+        for left in lefts:
+            targets = self.entries.setdefault(left, {})
+            for right in rights:
+                if right != left:
+                    targets.setdefault(right, None)
+
+    def alternatives(self, key: Key) -> list[Key]:
+        return list(self.entries.get(key, ()))
+
+    def __contains__(self, key: Key) -> bool:
+        return key in self.entries
+
+
+def _key(word: str) -> Key:
+    return tuple(analyzer.terms(word))
+
+
+def parts(word: str) -> Key | None:
+    """A long word's dictionary pieces (户口迁移 → 户口 迁移; 迁户口 → 迁 户口), or None.
+
+    The split with the fewest lone characters, then the fewest pieces; at most one lone
+    character is allowed, more would match almost anything.
+    """
+    if len(word) < 3 or word.isascii():
+        return None
+    freq = analyzer.dictionary()
+    best: list[tuple[int, int, tuple[str, ...]] | None] = [None] * (len(word) + 1)
+    best[0] = (0, 0, ())
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - 4), end):
+            piece, before = word[start:end], best[start]
+            if before is None or piece == word or (len(piece) > 1 and not freq.get(piece)):
+                continue
+            cost = (before[0] + (len(piece) == 1), before[1] + 1, before[2] + (piece,))
+            if best[end] is None or cost[:2] < best[end][:2]:
+                best[end] = cost
+    found = best[-1]
+    if found is None or found[0] > 1:
+        return None
+    return tuple(p for p in found[2] if p not in analyzer.STOPWORDS) or None
+
+
+def expand(words: Sequence[str], thesaurus: Thesaurus) -> tuple[Group, ...]:
+    """The query's words as required groups of alternatives (the words themselves first)."""
+    groups: list[Group] = []
+    i = 0
+    while i < len(words):
+        size = next((n for n in range(min(MAX_SPAN, len(words) - i), 1, -1)
+                     if tuple(words[i:i + n]) in thesaurus), 1)
+        span = tuple(words[i:i + size])
+        found: dict[Key, None] = {span: None}
+        for alt in [span, *thesaurus.alternatives(span)]:
+            found.setdefault(alt, None)
+            if len(alt) == 1 and (pieces := parts(alt[0])):
+                found.setdefault(pieces, None)
+        groups.append(tuple(list(found)[:MAX_ALTERNATIVES]))
+        i += size
+    return tuple(groups)
+
+
+def words_of(groups: Iterable[Group]) -> set[str]:
+    """Every word a group may match: what the results page highlights."""
+    return {w for group in groups for alt in group for w in alt}
+
+
+# --- the current thesaurus: the shipped file and the admins' groups --------------------------
+
+
+class _Current:
+    """The file parsed once per process; the admins' groups re-read every RELOAD_EVERY seconds,
+    and at once in the process that adds one (`invalidate`)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._file: list[str] | None = None
+        self._value: Thesaurus | None = None
+        self._at = float("-inf")
+
+    def get(self, extra_lines) -> Thesaurus:
+        now = time.monotonic()
+        with self._lock:
+            if self._value is None or now - self._at > RELOAD_EVERY:
+                if self._file is None:
+                    self._file = FILE.read_text(encoding="utf-8").splitlines()
+                self._value = Thesaurus([*self._file, *extra_lines()])
+                self._at = now
+            return self._value
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._value = None
+
+
+current = _Current()
