@@ -11,6 +11,7 @@ base=${BASE_PORT:-8001}
 : "${REDIS_URL:?set REDIS_URL, e.g. redis://127.0.0.1:6379/0}"
 : "${SECRET_KEY:?set SECRET_KEY (the same for every process)}"
 cd "$(dirname "$0")/.."
+umask 077  # the photos, the search index and any SQLite file: readable by this user only
 python -m board.wsgi prepare
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' INT TERM EXIT

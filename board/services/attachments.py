@@ -14,6 +14,7 @@ from pathlib import Path
 from flask import current_app
 
 from board import images, live, permissions
+from board.config import private_dir
 from board.extensions import db
 from board.images import Rejected
 from board.models import Attachment, Post, Thread
@@ -35,9 +36,7 @@ def _cfg(key: str) -> int:
 
 
 def _folder() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"])
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(Path(current_app.config["UPLOAD_DIR"]))
 
 
 def path_of(name: str) -> Path:
@@ -45,10 +44,12 @@ def path_of(name: str) -> Path:
 
 
 def _write(name: str, data: bytes) -> None:
+    """Photos of police-only threads too: 0600 files in 0700 folders, whatever the umask."""
     target = path_of(name)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     tmp = target.with_suffix(".tmp")
-    tmp.write_bytes(data)
+    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
+        out.write(data)
     os.replace(tmp, target)
 
 
