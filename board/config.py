@@ -33,6 +33,11 @@ def private_file(path: Path) -> Path:
     return path
 
 
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
 def _secret_key(instance: Path) -> str:
     """SECRET_KEY from the environment, else one generated once and kept under instance/."""
     if os.environ.get("SECRET_KEY"):
@@ -82,6 +87,9 @@ class Config:
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = _env_flag("SESSION_COOKIE_SECURE", False)
+        # Reverse proxies to trust per X-Forwarded-* header (board/web/proxy.py); 0: none.
+        for header in ("FOR", "PROTO", "HOST", "PORT", "PREFIX"):
+            setattr(self, f"PROXY_FIX_X_{header}", _env_int(f"PROXY_FIX_X_{header}", 0))
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         # Up to 9 phone photos per post; non-upload requests are capped at 1 MB in

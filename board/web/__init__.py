@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from board.web import headers, http, login, page_cache, ratelimits, templating
+from board.web import headers, http, login, page_cache, proxy, ratelimits, templating
 
 
 def init_app(app: Flask) -> None:
@@ -19,3 +19,4 @@ def init_app(app: Flask) -> None:
     page_cache.init_app(app)
     http.init_app(app)
     templating.init_app(app)
+    proxy.init_app(app)  # last: the outermost WSGI layer, so every layer sees the real client
