@@ -14,7 +14,7 @@ from board.services import boards
 
 def prepare(app: Flask, seed_demo: bool = False, announce: bool = False) -> None:
     """Apply migrations, sync boards_config.yaml, and seed demo data into an empty database."""
-    _private_sqlite_files(app.config["SQLALCHEMY_DATABASE_URI"])
+    _private_sqlite_files(app.config["SQLALCHEMY_DATABASE_URI"], Path(app.instance_path))
     with app.app_context():
         upgrade()
         boards.sync(app.config["BOARDS_CONFIG"])
@@ -31,13 +31,13 @@ def prepare(app: Flask, seed_demo: bool = False, announce: bool = False) -> None
                 demo.print_logins()
 
 
-def _private_sqlite_files(url: str) -> None:
+def _private_sqlite_files(url: str, instance: Path) -> None:
     """The SQLite file is created 0600 before SQLite opens it (its -wal and -shm files then take
     the same mode), in a 0700 folder if the folder is new; older 0644 files are tightened."""
     database = make_url(url)
     if database.get_backend_name() != "sqlite" or database.database in (None, "", ":memory:"):
         return
-    path = Path(database.database)
+    path = instance / database.database  # relative: under instance/, as Flask-SQLAlchemy does
     private_dir(path.parent)
     for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         if name == path or name.exists():
