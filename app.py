@@ -1,5 +1,8 @@
 """Start the board: migrate, sync boards, seed demo data on an empty database, then serve.
 
+The demo (accounts with a published password, admin included) is seeded only for the quick
+start (the SQLite file under instance/, no SECRET_KEY) or when BOARD_DEMO=1 asks (board/config.py).
+
 `python app.py` is the embedded default: one process, SQLite (WAL) and Whoosh under instance/,
 gevent serving HTTP and Socket.IO (WebSocket, with long-polling as the fallback).
 """
@@ -7,6 +10,7 @@ from gevent import monkey
 
 monkey.patch_all()
 
+import os  # noqa: E402
 import sys  # noqa: E402
 
 from board import create_app  # noqa: E402
@@ -15,6 +19,7 @@ from board.startup import prepare, ready_to_serve  # noqa: E402
 
 
 def main() -> int:
+    os.umask(0o077)  # whatever this process creates (database, search index, photos) is private
     app = create_app()
     try:
         prepare(app, seed_demo=app.config["BOARD_DEMO"], announce=True)

@@ -16,16 +16,51 @@ def _env_flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def private_dir(path: Path) -> Path:
+    """A folder only the board's user can enter (0700 when created here): the database, the
+    secret key, the search index and the photos live under it."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create the file 0600 if missing; an existing one readable by others is tightened to 0600
+    (installs from before issue 15 made them 0644)."""
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+    return path
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
 def _secret_key(instance: Path) -> str:
     """SECRET_KEY from the environment, else one generated once and kept under instance/."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
-    instance.mkdir(parents=True, exist_ok=True)
-    path = instance / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+    path = private_dir(instance) / "secret_key"
+    try:  # O_EXCL: created 0600 from the first byte, and two starting processes agree on one key
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        private_file(path)
+    else:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def _quick_start() -> bool:
+    """Demo data by default only for the README's quick start: the SQLite file under instance/
+    and no SECRET_KEY. A deployment (PostgreSQL, another database, a SECRET_KEY) gets the demo
+    accounts, admin included, with their published password only when BOARD_DEMO=1 asks."""
+    if os.environ.get("SECRET_KEY") or os.environ.get("FLASK_SECRET_KEY"):
+        return False
+    url = os.environ.get("DATABASE_URL") or os.environ.get("FLASK_SQLALCHEMY_DATABASE_URI")
+    return not url or url == f"sqlite:///{INSTANCE / 'board.db'}"
 
 
 class Config:
@@ -40,7 +75,7 @@ class Config:
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.HOST = os.environ.get("HOST", "127.0.0.1")
         self.PORT = int(os.environ.get("PORT", "5000"))
-        self.BOARD_DEMO = _env_flag("BOARD_DEMO", True)
+        self.BOARD_DEMO = _env_flag("BOARD_DEMO", _quick_start())
         self.BOARDS_CONFIG = os.environ.get("BOARDS_CONFIG", str(ROOT / "boards_config.yaml"))
         self.SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE / "search-index"))
         self.SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")  # or "postgres"
@@ -52,6 +87,9 @@ class Config:
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = _env_flag("SESSION_COOKIE_SECURE", False)
+        # Reverse proxies to trust per X-Forwarded-* header (board/web/proxy.py); 0: none.
+        for header in ("FOR", "PROTO", "HOST", "PORT", "PREFIX"):
+            setattr(self, f"PROXY_FIX_X_{header}", _env_int(f"PROXY_FIX_X_{header}", 0))
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         # Up to 9 phone photos per post; non-upload requests are capped at 1 MB in

@@ -11,6 +11,11 @@ base=${BASE_PORT:-8001}
 : "${REDIS_URL:?set REDIS_URL, e.g. redis://127.0.0.1:6379/0}"
 : "${SECRET_KEY:?set SECRET_KEY (the same for every process)}"
 cd "$(dirname "$0")/.."
+# Behind deploy/nginx.conf (the processes listen on 127.0.0.1 only, so only nginx reaches them):
+# trust its one hop for the client's address, scheme and host (board/web/proxy.py).
+export PROXY_FIX_X_FOR="${PROXY_FIX_X_FOR:-1}" PROXY_FIX_X_PROTO="${PROXY_FIX_X_PROTO:-1}"
+export PROXY_FIX_X_HOST="${PROXY_FIX_X_HOST:-1}"
+umask 077  # the photos, the search index and any SQLite file: readable by this user only
 python -m board.wsgi prepare
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' INT TERM EXIT

@@ -189,3 +189,159 @@ def test_user_file_names_never_reach_the_disk_or_headers(client, make, login, na
     assert len(att.token) == 32 and att.token.isalnum()
     served = client.get(f"/media/{att.id}")
     assert name not in served.headers["Content-Disposition"]
+
+
+# --- issue 15 item 8: a small upload that decodes to gigabytes must not hold the site ----------
+
+def blank_png(width: int, height: int) -> bytes:
+    """A valid grey PNG compressed row by row: a few kB on the wire, width×height once decoded."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (struct.pack(">I", len(body)) + kind + body
+                + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF))
+
+    packer = zlib.compressobj(9)
+    row = b"\x00" * (1 + width)
+    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat)
+            + chunk(b"IEND", b""))
+
+
+@pytest.fixture
+def decoded(monkeypatch):
+    """The sizes of the uploaded PNGs Pillow actually decodes (ImageFile.load with tiles left)."""
+    from PIL import ImageFile
+
+    calls = []
+    real = ImageFile.ImageFile.load
+
+    def counting(self):
+        if self.tile and self.format == "PNG":  # not the stored JPEG re-opened for its thumbnail
+            calls.append(self.size)
+        return real(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", counting)
+    return calls
+
+
+def declaring(png: bytes, width: int, height: int) -> bytes:
+    """The same PNG with other dimensions written into its header (and the header's CRC)."""
+    import struct
+    import zlib
+
+    ihdr = b"IHDR" + struct.pack(">II", width, height) + png[24:29]
+    return png[:12] + ihdr + struct.pack(">I", zlib.crc32(ihdr) & 0xFFFFFFFF) + png[33:]
+
+
+@pytest.mark.parametrize("width,height", [(8000, 8000), (12000, 12000), (20000, 20000),
+                                          (65000, 65000), (2**31 - 1, 1), (1, 2**31 - 1)])
+def test_a_decompression_bomb_is_refused_from_its_header_before_decoding(
+        client, make, login, decoded, width, height):
+    """Small on the wire, gigabytes once decoded: refused with the reason, the post kept."""
+    small = width * height <= 400_000_000
+    bomb = blank_png(width, height) if small else declaring(blank_png(64, 64), width, height)
+    assert len(bomb) < 500_000
+    login(make.make_user())
+    response = client.post("/b/report/new", data={
+        "kind": "report", "title": "带一张超大图片的举报", "body": "正文照样保存",
+        "images": _files((bomb, "bomb.png"))},
+        content_type="multipart/form-data", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "正文照样保存" in page
+    assert "第 1 张图片未上传:图片尺寸过大" in page
+    assert decoded == [], "no pixel of the bomb may be decoded"
+    assert db.session.scalar(db.select(db.func.count(Attachment.id))) == 0
+
+
+def test_the_pixel_budget_refuses_the_nth_big_image_of_a_request_and_of_a_minute(
+        client, make, login, app, decoded):
+    app.config.update(UPLOAD_PIXELS_PER_REQUEST=3 * 1000 * 1000,
+                      UPLOAD_PIXELS_PER_MINUTE=5 * 1000 * 1000)
+    author = make.make_user()
+    thread = make.make_thread(author)
+    login(author)
+    big = blank_png(1000, 1000)
+    url = f"/api/v1/threads/{thread.id}/attachments"
+    first = client.post(url, data={"images": _files(*[(big, f"{n}.png") for n in range(5)])},
+                        content_type="multipart/form-data")
+    assert first.status_code == 201
+    body = first.get_json()
+    assert len(body["attachments"]) == 3
+    refused = "这次上传的图片总尺寸过大,请分几次上传或先缩小图片"
+    assert body["errors"] == [f"第 {n} 张图片未上传:{refused}" for n in (4, 5)]
+    second = client.post(url, data={"images": _files(*[(big, f"{n}.png") for n in range(3)])},
+                         content_type="multipart/form-data")
+    body = second.get_json()
+    assert second.status_code == 201 and len(body["attachments"]) == 2
+    assert body["errors"] == ["第 3 张图片未上传:上传图片太频繁,请一分钟后再试"]
+    assert len([size for size in decoded if size == (1000, 1000)]) == 5, "refused: never decoded"
+    other = make.make_user()  # the minute budget is per account
+    login(other)
+    mine = make.make_thread(other)
+    ok = client.post(f"/api/v1/threads/{mine.id}/attachments", data={"images": _files((big, "a"))},
+                     content_type="multipart/form-data")
+    assert ok.status_code == 201
+
+
+def test_the_photo_endpoint_answers_429_in_chinese(tmp_path, app, make):
+    from board import config as board_config
+    from board import create_app
+
+    config = board_config.TestConfig(tmp_path / "limited")
+    config.SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+    config.RATELIMIT_ENABLED = True
+    config.RATELIMIT_PHOTOS = "2 per minute"
+    author = make.make_user("officer")  # the police are limited here too: pixels cost the same
+    thread = make.make_thread(author, "report", kind="report")
+    author_id, thread_id = author.id, thread.id
+    strict = create_app(config)
+    with strict.app_context():
+        client = strict.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = str(author_id)
+        statuses = []
+        for _ in range(3):
+            response = client.post(f"/api/v1/threads/{thread_id}/attachments",
+                                   data={"images": _files((png_with_gps(), "a.png"))},
+                                   content_type="multipart/form-data")
+            statuses.append(response.status_code)
+        assert statuses == [201, 201, 429]
+        error = response.get_json()["error"]
+        assert error["code"] == "rate_limited" and "上传图片太频繁" in error["message"]
+
+
+def test_pixel_work_runs_on_a_worker_thread_so_the_server_keeps_serving():
+    """Under gevent (python app.py) the decode runs on a native thread: a greenlet ticking every
+    10 ms keeps ticking while a 7000×7000 PNG is decoded and re-encoded."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = """
+from gevent import monkey; monkey.patch_all()
+import time, gevent
+from board import images
+from tests.test_uploads import blank_png
+data = blank_png(7000, 7000)
+gaps, last = [], [time.perf_counter()]
+def tick():
+    while True:
+        gevent.sleep(0.01)
+        now = time.perf_counter(); gaps.append(now - last[0]); last[0] = now
+ticker = gevent.spawn(tick)
+start = time.perf_counter()
+images.off_loop(images.clean, data, 50_000_000, 2560)
+took = time.perf_counter() - start
+ticker.kill()
+print(round(took, 3), round(max(gaps), 3), len(gaps))
+"""
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True,
+                         text=True, timeout=300, check=True).stdout.split()
+    took, worst_gap, ticks = float(out[0]), float(out[1]), int(out[2])
+    assert took > 0.3, "the job must be heavy enough to show a stall"
+    assert worst_gap < max(0.25, took / 4), (took, worst_gap)
+    assert ticks > 10

@@ -8,15 +8,16 @@ escalation stories in escalation_stories.py (played through the services by esca
 """
 from __future__ import annotations
 
+import sys
 from contextlib import contextmanager
 
 from board.demo import escalations
-from board.demo.accounts import DEMO_PASSWORD, create_accounts, print_logins
+from board.demo.accounts import CITIZENS, DEMO_PASSWORD, STAFF, create_accounts, print_logins
 from board.demo.threads import create_thread, load_threads
 from board.extensions import db
 from board.models import Board, Thread, User, utcnow
 
-__all__ = ["DEMO_PASSWORD", "is_empty", "print_logins", "seed"]
+__all__ = ["DEMO_PASSWORD", "is_empty", "print_logins", "seed", "warn_seeded"]
 
 
 def is_empty() -> bool:
@@ -38,6 +39,20 @@ def seed() -> bool:
             threads[item["key"]] = create_thread(item, users, boards, now)
     _after_seed(users, threads)
     return True
+
+
+def warn_seeded() -> None:
+    """Said loudly, on stderr: every demo account, admin included, has a published password."""
+    bar = "!" * 78
+    print(f"""
+{bar}
+!! 已写入演示数据 DEMO DATA SEEDED: {len(STAFF) + len(CITIZENS)} accounts, ADMIN INCLUDED,
+!! all with the PUBLISHED password "{DEMO_PASSWORD}". Anyone who can reach this site can
+!! sign in as admin.
+!! For a look on your own computer only. For real use: start from an empty database with
+!! SECRET_KEY set (the demo is then never seeded unless BOARD_DEMO=1), or set BOARD_DEMO=0.
+{bar}
+""", file=sys.stderr, flush=True)
 
 
 @contextmanager

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from board.web import errors, headers, http, login, page_cache, ratelimits
+from board.web import errors, headers, http, login, page_cache, proxy, ratelimits
 
 
 def init_app(app: Flask) -> None:
@@ -20,3 +20,4 @@ def init_app(app: Flask) -> None:
     page_cache.init_app(app)
     http.init_app(app)
     errors.init_app(app)
+    proxy.init_app(app)  # last: the outermost WSGI layer, so every layer sees the real client

@@ -1,4 +1,4 @@
-"""Rate limits on sign-up, sign-in, new threads and replies (Flask-Limiter), with Chinese 429s.
+"""Rate limits on sign-up, sign-in, threads, replies and photos (Flask-Limiter), with Chinese 429s.
 
 Defaults follow mature forums: a brand-new account may open only a few threads on its first day,
 the police answering all day are not limited on posting. Every limit is a config value
@@ -24,6 +24,7 @@ DEFAULTS = {
     "RATELIMIT_THREAD": "10 per hour;30 per day",
     "RATELIMIT_THREAD_NEW_ACCOUNT": "3 per day",
     "RATELIMIT_REPLY": "10 per minute;200 per day",
+    "RATELIMIT_PHOTOS": "10 per minute;60 per hour",  # each request decodes up to 9 images
     "RATELIMIT_NEW_ACCOUNT_HOURS": 24,
 }
 
@@ -33,6 +34,7 @@ MESSAGES = {
     "thread": "发帖太频繁,请稍后再试",
     "thread_new": "新注册账号第一天最多发 {n} 个帖子,请明天再来;紧急情况请拨打110",
     "reply": "回复太频繁,请稍后再试",
+    "photos": "上传图片太频繁,请稍后再试",
 }
 
 
@@ -83,6 +85,9 @@ _LIMITS = {
     "reply": limiter.shared_limit(lambda: _cfg("RATELIMIT_REPLY"), "reply", methods=["POST"],
                                   key_func=_user_key, error_message=MESSAGES["reply"],
                                   exempt_when=_police),
+    # Police too: decoding photos costs the same whoever sends them.
+    "photos": limiter.shared_limit(lambda: _cfg("RATELIMIT_PHOTOS"), "photos", methods=["POST"],
+                                   key_func=_user_key, error_message=MESSAGES["photos"]),
 }
 
 ENDPOINTS = {
@@ -90,6 +95,7 @@ ENDPOINTS = {
     "auth.login": "signin", "api.token": "signin",
     "threads.new": "thread", "api.create_thread": "thread",
     "threads.reply": "reply", "api.reply": "reply",
+    "api.attach": "photos",
 }
 
 
