@@ -267,3 +267,12 @@ def test_a_socket_on_a_signed_out_browser_session_loses_its_rights(app, make):
     browser.post("/logout")
 
     assert join(sock, f"thread:{secret.id}") == {"ok": False, "error": "forbidden"}
+
+
+def test_a_browser_with_a_strange_user_agent_signs_in(app, make):
+    """The sign-in row keeps a summary of the user agent: control bytes must not break it."""
+    user = make.make_user()
+    browser = app.test_client()
+    response = browser.post("/login", data={"username": user.username, "password": "password123"},
+                            headers={"User-Agent": "Mozilla\x00/5.0 " + "长" * 300})
+    assert response.status_code == 302 and _is_signed_in(browser)

@@ -27,6 +27,7 @@ DEFAULT_IDLE_HOURS = 12
 DEFAULT_REMEMBER_DAYS = 30
 DEFAULT_TOKEN_DAYS = 30
 AGENT_MAX = 120
+ID_MAX = 2**31 - 1  # an integer column: a larger id from a URL is simply not found
 
 
 class TokenRefused(NotAuthenticated):
@@ -52,12 +53,17 @@ def _lifetime(remember: bool) -> timedelta:
     return timedelta(hours=current_app.config.get("SESSION_IDLE_HOURS", DEFAULT_IDLE_HOURS))
 
 
+def _agent(header: str | None) -> str | None:
+    """A short printable summary of the browser (a NUL byte would fail on PostgreSQL)."""
+    return "".join(c for c in header or "" if c.isprintable())[:AGENT_MAX].strip() or None
+
+
 def start(user: User, remember: bool, user_agent: str | None = None) -> str:
     """A new sign-in for `user`: its key, fresh every time (so is the remember-me cookie)."""
     key = new_secret()
     now = utcnow()
     db.session.add(UserSession(user=user, key_hash=digest(key), remember=remember,
-                               user_agent=(user_agent or "")[:AGENT_MAX] or None,
+                               user_agent=_agent(user_agent),
                                created_at=now, last_seen_at=now,
                                expires_at=now + _lifetime(remember)))
     db.session.commit()
@@ -148,7 +154,7 @@ def tokens_of(user: User) -> list[ApiToken]:
 
 def revoke_token(user: User, token_id: int) -> None:
     """The owner ends one of their tokens; anyone else's (or an ended one) is not found."""
-    token = db.session.get(ApiToken, token_id)
+    token = db.session.get(ApiToken, token_id) if 0 < token_id <= ID_MAX else None
     if token is None or token.user_id != user.id or not token.open_at(utcnow()):
         raise NotFound("登录凭证不存在或已失效")
     token.revoked_at = utcnow()
