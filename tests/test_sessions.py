@@ -3,6 +3,7 @@ copy of a cookie or token made before stops working; bearer tokens expire, and t
 list, revoke and refresh them (issue 15, item 5)."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -216,7 +217,14 @@ def test_a_signed_in_browser_can_end_a_lost_phones_token(app, make):
     browser = _sign_in(app, user)
     listed = browser.get("/api/v1/auth/tokens").get_json()["tokens"]
     assert [t["current"] for t in listed] == [False]
-    assert browser.delete(f"/api/v1/auth/tokens/{listed[0]['id']}").status_code == 200
+    url = f"/api/v1/auth/tokens/{listed[0]['id']}"
+    app.config["WTF_CSRF_ENABLED"] = True
+    forged = browser.delete(url)  # what another site could make this browser send
+    assert forged.status_code == 400 and forged.get_json()["error"]["code"] == "csrf_failed"
+    assert _me(app, phone).status_code == 200
+    page = browser.get("/").get_data(as_text=True)
+    csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    assert browser.delete(url, headers={"X-CSRFToken": csrf}).status_code == 200
     assert _me(app, phone).status_code == 401
 
 
