@@ -284,3 +284,19 @@ def test_a_browser_with_a_strange_user_agent_signs_in(app, make):
     response = browser.post("/login", data={"username": user.username, "password": "password123"},
                             headers={"User-Agent": "Mozilla\x00/5.0 " + "长" * 300})
     assert response.status_code == 302 and _is_signed_in(browser)
+
+
+def test_sign_ins_that_ended_long_ago_are_forgotten(app, make):
+    """Rows grow with sign-ins, not forever: a week after one ended, the next sign-in prunes it."""
+    user = make.make_user()
+    _sign_in(app, user).post("/logout")
+    make.token(user)
+    long_ago = utcnow() - timedelta(days=8)
+    for model in (models.UserSession, ApiToken):
+        db.session.execute(db.update(model).values(expires_at=long_ago))
+    db.session.commit()
+    _sign_in(app, user)
+    make.token(user)
+    count = db.session.scalar(db.select(db.func.count(models.UserSession.id)))
+    assert count == 1
+    assert db.session.scalar(db.select(db.func.count(ApiToken.id))) == 1

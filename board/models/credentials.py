@@ -40,7 +40,7 @@ class UserSession(db.Model):
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(lazy="joined")  # every lookup needs its user
 
     def open_at(self, now: datetime) -> bool:
         return self.revoked_at is None and now < self.expires_at
@@ -59,7 +59,7 @@ class ApiToken(db.Model):
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(lazy="joined")  # every lookup needs its user
 
     @staticmethod
     def hash(raw: str) -> str:

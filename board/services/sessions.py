@@ -22,6 +22,7 @@ from board.models.credentials import digest, new_secret
 from board.services.errors import NotAuthenticated, NotFound
 
 TOKEN_PREFIX = "t."  # a session key naming a bearer token (a token-authenticated socket)
+KEEP_ENDED = timedelta(days=7)  # ended rows kept this long, then pruned at the next sign-in
 TOUCH_EVERY = timedelta(minutes=5)  # last-seen times are this coarse: reading rarely writes
 DEFAULT_IDLE_HOURS = 12
 DEFAULT_REMEMBER_DAYS = 30
@@ -62,6 +63,7 @@ def start(user: User, remember: bool, user_agent: str | None = None) -> str:
     """A new sign-in for `user`: its key, fresh every time (so is the remember-me cookie)."""
     key = new_secret()
     now = utcnow()
+    _prune(UserSession, user, now)
     db.session.add(UserSession(user=user, key_hash=digest(key), remember=remember,
                                user_agent=_agent(user_agent),
                                created_at=now, last_seen_at=now,
@@ -96,6 +98,15 @@ def end(key: str) -> None:
     db.session.commit()
 
 
+def _prune(model, user: User, now: datetime) -> None:
+    """Forget a user's sign-ins that ended a while ago: rows grow with sign-ins, not forever."""
+    cutoff = now - KEEP_ENDED
+    db.session.execute(db.delete(model)
+                       .where(model.user_id == user.id,
+                              db.or_(model.expires_at < cutoff, model.revoked_at < cutoff))
+                       .execution_options(synchronize_session=False))
+
+
 def revoke_all(user: User) -> None:
     """End every browser sign-in and bearer token of `user`; the caller commits."""
     now = utcnow()
@@ -115,6 +126,7 @@ def _token_expiry(now: datetime) -> datetime:
 
 def issue_token(user: User) -> tuple[ApiToken, str]:
     """A new token (the raw value is shown once, only its hash is kept)."""
+    _prune(ApiToken, user, utcnow())
     token, raw = ApiToken.issue(user, _token_expiry(utcnow()))
     db.session.add(token)
     db.session.commit()
