@@ -12,6 +12,8 @@ from board import models
 from board.extensions import db
 from board.models import ApiToken, utcnow
 from board.services import accounts
+from tests.browser import sign_in
+from tests.live_server import BoardServer, register
 from tests.test_live import join, sio
 
 pytestmark = pytest.mark.usefixtures("no_search_indexing")
@@ -300,3 +302,40 @@ def test_sign_ins_that_ended_long_ago_are_forgotten(app, make):
     count = db.session.scalar(db.select(db.func.count(models.UserSession.id)))
     assert count == 1
     assert db.session.scalar(db.select(db.func.count(ApiToken.id))) == 1
+
+
+# --- in a real browser against the real server ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    instance = tmp_path_factory.mktemp("sessions-browser")
+    board = BoardServer(instance).wait_ready()
+    register(board, "copied_cookie", "小心的市民")
+    yield board
+    board.stop()
+
+
+@pytest.mark.browser
+def test_cookies_copied_from_chromium_stop_working_when_the_owner_signs_out(browser, server):
+    """Someone copies the cookies of a browser at an internet café; the owner signs out there;
+    the copies open nothing, remember-me included."""
+    context, page, _ = sign_in(browser, server, "copied_cookie")
+    cookies = {c["name"]: c for c in context.cookies()}
+    assert {"session", "remember_token"} <= set(cookies)
+    thief = browser.new_context(base_url=server.url)
+    thief.add_cookies([cookies["session"], cookies["remember_token"]])
+    thief_page = thief.new_page()
+    thief_page.goto("/me")
+    assert "/login" not in thief_page.url  # the copies work while the sign-in does
+
+    page.click("footer button:has-text('退出登录')")
+    page.wait_for_load_state()
+
+    for names in (("session", "remember_token"), ("remember_token",)):
+        thief.clear_cookies()
+        thief.add_cookies([cookies[name] for name in names])
+        thief_page.goto("/me")
+        assert "/login" in thief_page.url, names
+    thief.close()
+    context.close()
