@@ -51,7 +51,7 @@ def refresh_token():
     """A working token in `Authorization` buys a new one; the old one stops working at once."""
     raw = _bearer()
     if not raw:
-        raise NotAuthenticated("请在 Authorization 请求头中附上要续期的登录凭证", code="not_authenticated")
+        raise NotAuthenticated("请在 Authorization 请求头中附上要续期的登录凭证")
     return _issued(*sessions.refresh_token(raw))
 
 
