@@ -103,3 +103,18 @@ def test_report_and_hide_targets_of_any_type(signed_in, make, post_id):
     for url in (f"/api/v1/threads/{thread.id}/report", f"/api/v1/threads/{thread.id}/hide"):
         response = client.post(url, json={"reason": "spam", "post_id": post_id})
         assert_well_formed(response, url)
+
+
+@FUZZ
+@given(segment=segments, header=st.text(st.characters(blacklist_characters="\r\n"), max_size=80))
+def test_token_endpoints_never_500(signed_in, segment, header):
+    """Listing, revoking and refreshing tokens, signed in or with any bearer value."""
+    from urllib.parse import quote
+
+    client, _ = signed_in
+    bearer = {"Authorization": f"Bearer {header}".encode("utf-8", "ignore").decode("latin-1")}
+    anonymous = client.application.test_client()
+    for method, url in (("delete", f"/api/v1/auth/tokens/{quote(segment, safe='')}"),
+                        ("get", "/api/v1/auth/tokens"), ("post", "/api/v1/auth/token/refresh")):
+        for who, headers in ((client, {}), (anonymous, bearer)):
+            assert_well_formed(getattr(who, method)(url, headers=headers), url)

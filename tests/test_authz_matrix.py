@@ -5,10 +5,13 @@ named cell (role, content, action) rather than as a vague failure.
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from board.extensions import db, socketio
-from board.models import Board, Post, Thread
+from board.models import ApiToken, Board, Post, Thread, utcnow
+from board.services import accounts
 
 pytestmark = pytest.mark.usefixtures("no_search_indexing")  # search is tested elsewhere
 
@@ -218,3 +221,73 @@ def test_replies_in_police_only_threads_stay_private(client, make, login):
     assert "民警的私密答复" in client.get(f"/t/{thread.id}").get_data(as_text=True)
     count = db.select(db.func.count(Post.id)).where(Post.thread_id == thread.id)
     assert db.session.scalar(count) == 1
+
+
+# --- credentials whose sign-in ended carry no rights (issue 15, item 5) ---------------------
+# Copies of an officer's cookies or token, made before the sign-in ended, try every channel.
+
+
+def _end_sign_ins(how: str, user) -> None:
+    if how == "password_change":
+        accounts.change_password(user, "password123", "another-password")
+    elif how == "suspension":
+        accounts.suspend(accounts.SYSTEM, user, "设备丢失")
+        accounts.reinstate(accounts.SYSTEM, user)
+
+
+def _reads_police_only(app, thread, *, client=None, token=None) -> dict[str, bool]:
+    client = client or app.test_client()
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    sock = socketio.test_client(app, flask_test_client=client,
+                                auth={"token": token} if token else None)
+    joined = sock.is_connected() and bool(
+        (sock.emit("join", {"room": f"thread:{thread.id}"}, callback=True) or {}).get("ok"))
+    return {"page": client.get(f"/t/{thread.id}", headers=headers).status_code == 200,
+            "api": client.get(f"/api/v1/threads/{thread.id}", headers=headers).status_code == 200,
+            "socket": joined}
+
+
+@pytest.mark.parametrize("how", ["sign_out", "password_change", "suspension"])
+def test_copied_browser_cookies_read_nothing_after_the_sign_in_ended(app, client, world, how):
+    officer, thread = world["users"]["officer"], world["police_only"]
+    client.post("/login", data={"username": officer.username, "password": "password123",
+                                "remember": "y"})
+    domain = app.config.get("SERVER_NAME") or "localhost"
+    copies = {name: client.get_cookie(name, domain=domain).value
+              for name in ("session", "remember_token")}
+
+    def copy(*names):
+        browser = app.test_client()
+        for name in names:
+            browser.set_cookie(name, copies[name], domain=domain)
+        return browser
+
+    everything = {"page": True, "api": True, "socket": True}
+    assert _reads_police_only(app, thread, client=copy("session")) == everything
+    if how == "sign_out":
+        client.post("/logout")
+    _end_sign_ins(how, officer)
+    nothing = {"page": False, "api": False, "socket": False}
+    for names in (("session",), ("remember_token",), ("session", "remember_token")):
+        assert _reads_police_only(app, thread, client=copy(*names)) == nothing, (how, names)
+
+
+@pytest.mark.parametrize("how", ["revoked", "expired", "refreshed", "password_change",
+                                 "suspension"])
+def test_an_old_bearer_token_reads_nothing_after_it_ended(app, client, make, world, how):
+    officer, thread = world["users"]["officer"], world["police_only"]
+    token = make.token(officer)
+    assert _reads_police_only(app, thread, token=token) == {
+        "page": True, "api": True, "socket": True}
+    bearer = {"Authorization": f"Bearer {token}"}
+    if how == "revoked":
+        mine = client.get("/api/v1/auth/tokens", headers=bearer).get_json()["tokens"]
+        client.delete(f"/api/v1/auth/tokens/{mine[0]['id']}", headers=bearer)
+    elif how == "expired":
+        db.session.execute(db.update(ApiToken).values(expires_at=utcnow() - timedelta(1)))
+        db.session.commit()
+    elif how == "refreshed":
+        assert client.post("/api/v1/auth/token/refresh", headers=bearer).status_code == 200
+    _end_sign_ins(how, officer)
+    assert _reads_police_only(app, thread, token=token) == {
+        "page": False, "api": False, "socket": False}, how

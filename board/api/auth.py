@@ -1,10 +1,13 @@
-"""API accounts: register, get a token, who am I."""
+"""API accounts: register, get a token (and list, refresh and revoke your tokens), who am I."""
 from __future__ import annotations
+
+from flask import request
 
 from board.api.base import bp, json_body, require_user
 from board.errors import NotAuthenticated
-from board.serializers import user_to_dict
-from board.services import accounts
+from board.models import ApiToken
+from board.serializers import iso, user_to_dict
+from board.services import accounts, sessions
 from board.web import login as signin
 
 
@@ -30,7 +33,48 @@ def token():
     if user is None:
         raise NotAuthenticated("用户名或密码错误,或账号已停用", code="invalid_credentials")
     signin.remember_device(user)  # an app with a cookie jar is one of the owner's devices too
-    return {"token": accounts.issue_token(user), "user": user_to_dict(user, private=True)}
+    return _issued(*sessions.issue_token(user))
+
+
+def _issued(token: ApiToken, raw: str) -> dict:
+    """The one time the raw token is shown; `expires_at` says when to refresh it."""
+    return {"token": raw, "expires_at": iso(token.expires_at),
+            "user": user_to_dict(token.user, private=True)}
+
+
+def _bearer() -> str:
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header.startswith("Bearer ") else ""
+
+
+@bp.post("/auth/token/refresh")
+def refresh_token():
+    """A working token in `Authorization` buys a new one; the old one stops working at once."""
+    raw = _bearer()
+    if not raw:
+        raise NotAuthenticated("请在 Authorization 请求头中附上要续期的登录凭证")
+    return _issued(*sessions.refresh_token(raw))
+
+
+@bp.get("/auth/tokens")
+def list_tokens():
+    """The caller's working tokens (never their values): to spot and end a lost phone's."""
+    user = require_user()
+    current = ApiToken.hash(_bearer())
+    return {"tokens": [_token_to_dict(t, current) for t in sessions.tokens_of(user)]}
+
+
+def _token_to_dict(token: ApiToken, current_hash: str) -> dict:
+    return {"id": token.id, "created_at": iso(token.created_at),
+            "last_used_at": iso(token.last_used_at), "expires_at": iso(token.expires_at),
+            "current": token.token_hash == current_hash}
+
+
+@bp.delete("/auth/tokens/<int:token_id>")
+def revoke_token(token_id: int):
+    """End one of the caller's tokens (a lost phone's); anyone else's is not found."""
+    sessions.revoke_token(require_user(), token_id)
+    return {"id": token_id, "revoked": True}
 
 
 @bp.get("/me")

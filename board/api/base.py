@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from board.errors import NotAuthenticated, ValidationFailed
 from board.extensions import csrf
-from board.web.login import bearer_request
+from board.web.login import bearer_request, refused_token
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -31,5 +31,5 @@ def json_body() -> dict:
 
 def require_user():
     if not current_user.is_authenticated:
-        raise NotAuthenticated()
+        raise refused_token() or NotAuthenticated()  # an expired token says so
     return current_user

@@ -1,6 +1,7 @@
 """The data model; every class is re-exported here."""
 from board.models.attachment import Attachment
 from board.models.board import Board, board_unit
+from board.models.credentials import ApiToken, UserSession
 from board.models.escalation import Escalation, IncidentCounter, Urgency
 from board.models.kinds import ThreadKind
 from board.models.notification import Notification, NotificationKind
@@ -16,7 +17,6 @@ from board.models.user import (
     OFFICIAL_ROLES,
     POLICE_ROLES,
     Anonymous,
-    ApiToken,
     Role,
     SignInThrottle,
     User,
@@ -33,5 +33,5 @@ __all__ = [
     "AuditEntry", "Escalation", "IncidentCounter", "Rating", "ReplyTemplate", "ThreadEvent",
     "Urgency",
     "Attachment", "REPORT_REASONS", "Report", "ReportKind", "ReportStatus",
-    "SearchJob", "SignInThrottle", "SearchMiss", "SearchSynonym",
+    "SearchJob", "SignInThrottle", "SearchMiss", "SearchSynonym", "UserSession",
 ]

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import enum
-import hashlib
-import secrets
 from datetime import datetime
 
 from flask import current_app
@@ -44,6 +42,12 @@ OFFICIAL_ROLES = frozenset({Role.OFFICER, Role.LEADER, Role.DISPATCHER})
 class User(UserMixin, db.Model):
     __tablename__ = "user"
 
+    # Not a column: the sign-in this instance was loaded for (a browser session's key, or
+    # TOKEN_PREFIX + a bearer token), set by board/web/login.py and board/services/sessions.py.
+    # get_id() puts it in the session and remember-me cookies, so each cookie names one sign-in
+    # that the server can end alone (issue 15, item 5).
+    session_key = None
+
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(40), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
@@ -66,6 +70,10 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """`<user id>:<sign-in key>`; a bare id (no sign-in) is refused by the loader."""
+        return f"{self.id}:{self.session_key}" if self.session_key else str(self.id)
 
     @property
     def is_active(self) -> bool:
@@ -115,25 +123,3 @@ class Anonymous(AnonymousUserMixin):
     is_official = False
     unit_id = None
     display_name = "游客"
-
-
-class ApiToken(db.Model):
-    """Bearer tokens for the mobile app; only a hash is stored."""
-
-    __tablename__ = "api_token"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    user: Mapped[User] = relationship()
-
-    @staticmethod
-    def hash(raw: str) -> str:
-        return hashlib.sha256(raw.encode()).hexdigest()
-
-    @classmethod
-    def issue(cls, user: User) -> tuple[ApiToken, str]:
-        raw = secrets.token_urlsafe(32)
-        return cls(user=user, token_hash=cls.hash(raw)), raw

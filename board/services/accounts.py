@@ -1,5 +1,8 @@
 """Accounts: citizens register themselves; police staff are created by an admin only.
 
+Sign-ins (browser sessions, API tokens) are rows in board/services/sessions.py; a password
+change and a suspension end all of them here (`revoke_all`).
+
 Suspension (停用) lives here too, once: the admin page, the review queue and the command line
 all call `suspend` / `reinstate`, so the rule, the reason and the audit entry cannot differ.
 """
@@ -14,8 +17,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from board import permissions, text
 from board.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from board.extensions import db
-from board.models import ApiToken, Role, Unit, User
-from board.services import audit, lockout
+from board.models import Role, Unit, User
+from board.services import audit, lockout, sessions
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,30}$")
 PASSWORD_MIN = 8
@@ -120,16 +123,34 @@ def _password_matches(user: User | None, password: str) -> bool:
 
 
 def issue_token(user: User) -> str:
-    token, raw = ApiToken.issue(user)
-    db.session.add(token)
-    db.session.commit()
-    return raw
+    """A new API token's raw value (see sessions.issue_token for its row and expiry)."""
+    return sessions.issue_token(user)[1]
 
 
 def user_for_token(raw: str) -> User | None:
-    user = db.session.scalar(db.select(User).join(ApiToken, ApiToken.user_id == User.id)
-                             .where(ApiToken.token_hash == ApiToken.hash(raw)))
-    return None if user is None or user.disabled else user
+    """The user of a working token (not expired, not revoked, account enabled), or None."""
+    return sessions.user_for_token(raw)
+
+
+def revoke_all(user: User) -> None:
+    """Sign `user` out everywhere: every browser session and API token stops working."""
+    sessions.revoke_all(user)
+    db.session.commit()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """A new password ends every sign-in made with the old one (the caller signs in again).
+
+    Whoever learnt the old password may have signed in with it: a change that left their
+    sessions and tokens open would protect nothing.
+    """
+    if not user.check_password(current or ""):
+        raise ValidationFailed(fields={"current_password": "当前密码不正确"})
+    if len(new or "") < PASSWORD_MIN:
+        raise ValidationFailed(fields={"new_password": f"密码至少 {PASSWORD_MIN} 位"})
+    user.set_password(new)
+    sessions.revoke_all(user)
+    db.session.commit()
 
 
 # --- suspension (停用 / 启用) ------------------------------------------------------------------
@@ -158,6 +179,7 @@ def suspend(actor, user: User, reason: str) -> User:
         raise ValidationFailed(fields={"reason": f"请填写停用原因({REASON_MIN}–{REASON_MAX} 字)"})
     if user.role == Role.ADMIN and not user.disabled and _active_admins() <= 1:
         raise Conflict("不能停用最后一个可用的管理员账号,请先创建另一个管理员", code="last_admin")
+    sessions.revoke_all(user)  # committed with the switch: reinstating revives none of them
     _switch(actor, user, disabled=True, reason=reason)
     return user
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import login_required, login_user, logout_user
+from flask_login import login_required
 
 from board.errors import ServiceError
 from board.forms import ConfirmForm, LoginForm, RegisterForm
@@ -23,7 +23,7 @@ def register():
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
-            login_user(user, remember=True)
+            signin.sign_in(user, remember=True)
             flash("注册成功,欢迎您!", "success")
             return redirect(safe_next(url_for("main.home")))
     return render_template("auth/register.html", form=form), 400 if form.errors else 200
@@ -42,7 +42,7 @@ def login():
         if user is None:
             form.password.errors.append("用户名或密码错误,或账号已停用")
         else:
-            login_user(user, remember=form.remember.data)
+            signin.sign_in(user, remember=form.remember.data)
             signin.remember_device(user)
             return redirect(safe_next(url_for("main.home")))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
@@ -52,5 +52,5 @@ def login():
 @login_required
 def logout():
     if ConfirmForm().validate_on_submit():
-        logout_user()
+        signin.sign_out()  # ends the sign-in on the server, not only in this browser
     return redirect(url_for("main.home"))
