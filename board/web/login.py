@@ -10,7 +10,13 @@ from board.services.accounts import user_for_token
 
 
 def load_user(user_id: str):
-    """The session's user; a disabled account loses its open sessions too, not only sign-ins."""
+    """The session's user; a disabled account loses its open sessions too, not only sign-ins.
+
+    A request that names a bearer token is identified by that token alone (issue 15, item 13):
+    the session and remember-me cookies are ignored (Flask-Login asks this loader for both), so
+    a junk token can never ride on a browser's session."""
+    if bearer_request():
+        return load_from_token(request)
     user = db.session.get(User, int(user_id))
     return user if user is not None and not user.disabled else None
 
@@ -24,6 +30,7 @@ def load_from_token(req):
 
 
 def bearer_request() -> bool:
+    """Does the request name a bearer token (valid or not)? Then the token alone decides."""
     return request.headers.get("Authorization", "").startswith("Bearer ")
 
 
