@@ -9,6 +9,7 @@ from board import search
 from board.extensions import db
 from board.models import Anonymous, Thread, utcnow
 from board.search import analyzer
+from board.services import escalation, status
 
 
 @pytest.fixture
@@ -160,6 +161,28 @@ def test_filters_board_kind_answered_status_and_time(client, make, people):
     assert found_ids(client, "居住证", status="answered") == [hukou_q.id]
     assert sorted(found_ids(client, "居住证", time="30d")) == sorted([hukou_q.id, qa_help.id])
     assert found_ids(client, "居住证", sort="newest")[-1] == old.id
+
+
+def test_a_status_filter_finds_the_thread_after_every_move(client, make, people):
+    """Escalate, dispatch, handle, resolve: after each move the status filter finds the thread
+    under its new status and no longer under the old one (issue 15, item 16)."""
+    officer = make.make_user("officer", unit_code="station-nanmen")  # answers the report board
+    leader, dispatcher = make.make_user("leader"), make.make_user("dispatcher")
+    thread = make.make_thread(people["citizen"], "report", kind="report",
+                              title="夜里有人砸车窗", body="停车场连续几晚有人砸车窗")
+    assert found_ids(client, "砸车窗", status="awaiting_reply") == [thread.id]
+    escalation.escalate(officer, thread, "需要出警核查")
+    steps = [("escalated", None),
+             ("dispatched", lambda: escalation.dispatch(dispatcher, thread, "station-nanmen")),
+             ("handling", lambda: status.change(leader, thread, "handling")),
+             ("resolved", lambda: status.change(leader, thread, "resolved"))]
+    before = "awaiting_reply"
+    for to, act in steps:
+        if act is not None:
+            act()
+        assert found_ids(client, "砸车窗", status=to) == [thread.id], to
+        assert found_ids(client, "砸车窗", status=before) == [], before
+        before = to
 
 
 def test_pagination_returns_every_thread_once(client, make, people):

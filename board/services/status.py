@@ -13,7 +13,7 @@ import logging
 
 from sqlalchemy import case
 
-from board import live, permissions, text
+from board import live, permissions, search, text
 from board.extensions import db
 from board.models import Thread, ThreadEvent, ThreadStatus, Unit, UnitKind, utcnow
 from board.models.workflow import FIRST_REPLY, TRANSITIONS, Move
@@ -98,6 +98,7 @@ def move(thread: Thread, current: str, to: str, **values) -> None:
     if result.rowcount != 1:
         db.session.rollback()
         raise Conflict("此帖状态刚刚已被他人更改,请刷新后重试", code="stale_status")
+    search.enqueue(thread)  # the bulk UPDATE skips the flush hook: re-index the new status
 
 
 def add_event(thread: Thread, actor, kind: str, status: str | None, public_text: str | None,
