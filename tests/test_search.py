@@ -297,6 +297,32 @@ def test_officer_gets_past_answers_to_insert(client, login, make, people):
     assert "data-answer-suggestions" in page
 
 
+def test_officers_suggested_answers_never_come_from_police_only_or_hidden_threads(
+        client, login, make, people):
+    """The one-tap answer goes into a reply that at least a citizen (the asker) reads: only
+    public, visible answers may be suggested, whoever asks and on whatever thread (item 14)."""
+    public = make.make_thread(people["citizen"], "hukou", title="身份证丢了怎么补办",
+                              body="身份证丢失")
+    make.make_post(public, people["hukou"], body="身份证补办请带户口簿到户政窗口办理。")
+    secret = make.make_thread(people["citizen"], "hukou", title="身份证丢了被人冒用补办",
+                              body="身份证丢失被冒用", visibility="police_only")
+    make.make_post(secret, people["hukou"], body="嫌疑人王某已控制,身份证补办线索移交刑侦。")
+    hidden = make.make_thread(people["citizen"], "hukou", title="身份证丢了补办被拒",
+                              body="身份证丢失补办")
+    make.make_post(hidden, people["hukou"], body="内部核查:补办被拒因涉案身份证冻结。")
+    hidden.hidden = True
+    db.session.commit()
+    login(people["hukou"])
+    for asker in ("public", "police_only"):
+        target = make.make_thread(people["other"], "hukou", title="身份证丢了如何补办",
+                                  body="身份证丢失补办", visibility=asker)
+        data = client.get(f"/api/v1/search/similar?thread={target.id}").get_json()
+        ids = [r["thread_id"] for r in data["results"]]
+        answers = " ".join(r["answer"]["body"] for r in data["results"])
+        assert ids == [public.id], asker
+        assert "王某" not in answers and "内部核查" not in answers, asker
+
+
 def test_new_thread_form_has_the_similar_panel(client, login, people):
     login(people["citizen"])
     html = client.get("/b/hukou/new").get_data(as_text=True)
