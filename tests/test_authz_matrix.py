@@ -95,6 +95,37 @@ def test_board_count_counts_only_what_the_public_sees(client, make, world):
     assert api["report"] == before
 
 
+def test_reply_count_counts_only_what_the_public_sees(client, make, login):
+    """A held or hidden reply must not show in the count anonymous readers get on the board
+    page, the thread page and the API: "2 回复" beside one visible reply tells them something
+    was hidden (issue 15, item 18). Post ids stay global sequences: a gap in them is shared by
+    every thread's replies and says nothing about this one."""
+    officer = make.make_user("officer", unit_code="hukou")
+    thread = make.make_thread(title="回复计数测试帖")
+    make.make_post(thread, make.make_user(), body="普通的回复内容。")
+    make.make_post(thread, make.make_user(), body="有人招揽刷单返利。")  # held for review
+    visible = make.make_post(thread, make.make_user(), body="稍后会被隐藏的回复。")
+
+    def counts() -> tuple:
+        api = client.get(f"/api/v1/threads/{thread.id}").get_json()["thread"]["reply_count"]
+        listed = client.get("/api/v1/boards/hukou/threads").get_json()["threads"]
+        row = next(t["reply_count"] for t in listed if t["id"] == thread.id)
+        board = client.get("/b/hukou").get_data(as_text=True)
+        return api, row, f"{api} 回复" in board
+
+    assert counts() == (2, 2, True)
+    login(officer)
+    assert client.post(f"/api/v1/threads/{thread.id}/hide",
+                       json={"reason": "含个人信息", "post_id": visible.id}).status_code == 200
+    client.post("/logout")
+    assert counts() == (1, 1, True)
+    login(officer)
+    assert client.post(f"/api/v1/threads/{thread.id}/unhide",
+                       json={"post_id": visible.id}).status_code == 200
+    client.post("/logout")
+    assert counts() == (2, 2, True)
+
+
 # action -> (method, url builder, json, expected status per role for public content)
 def _actions(world):
     public = world["public"]
