@@ -12,9 +12,12 @@ from board.models import Board, Post, Thread
 
 pytestmark = pytest.mark.usefixtures("no_search_indexing")  # search is tested elsewhere
 
-ROLES = ["anon", "citizen", "author", "officer", "leader", "dispatcher", "admin"]
-POLICE = {"officer", "leader", "dispatcher", "admin"}
-MODERATORS = {"officer", "leader", "admin"}
+# "officer" answers another board (hukou); "board_officer" answers the board of the content
+# (report): moderation is limited to the board's own units, leaders and admins.
+ROLES = ["anon", "citizen", "author", "officer", "board_officer", "leader", "dispatcher", "admin"]
+POLICE = {"officer", "board_officer", "leader", "dispatcher", "admin"}
+MODERATORS = {"officer", "board_officer", "leader", "admin"}  # the review queue
+BOARD_MODERATORS = {"board_officer", "leader", "admin"}  # hide / unhide on the report board
 CONTENT = ["public", "police_only", "hidden_thread", "hidden_post"]
 
 
@@ -25,6 +28,7 @@ def world(make):
     users = {"author": author, "citizen": make.make_user()}
     for role in ("officer", "leader", "dispatcher", "admin"):
         users[role] = make.make_user(role)
+    users["board_officer"] = make.make_user("officer", unit_code="station-nanmen")
     public = make.make_thread(author, "report", kind="report", title="公开的举报帖子")
     police_only = make.make_thread(author, "report", kind="report", title="仅警方可见的线索",
                                    visibility="police_only")
@@ -138,7 +142,13 @@ def _actions(world):
                    {"anon": 401, "citizen": 201, "default": 403}),
         "hide": ("post", f"/api/v1/threads/{host.id}/hide",
                  {"reason": "矩阵隐藏", "post_id": reply.id},
-                 {"anon": 401, **{r: 200 for r in MODERATORS}, "author": 403, "default": 403}),
+                 {"anon": 401, **{r: 200 for r in BOARD_MODERATORS}, "default": 403}),
+        "hide_thread": ("post", f"/api/v1/threads/{public.id}/hide", {"reason": "矩阵隐藏"},
+                        {"anon": 401, **{r: 200 for r in BOARD_MODERATORS}, "default": 403}),
+        "unhide_thread": ("post", f"/api/v1/threads/{public.id}/unhide", {},
+                          {"anon": 401, **{r: 200 for r in BOARD_MODERATORS}, "default": 403}),
+        "unhide": ("post", f"/api/v1/threads/{host.id}/unhide", {"post_id": reply.id},
+                   {"anon": 401, **{r: 200 for r in BOARD_MODERATORS}, "default": 403}),
         "review": ("get", "/api/v1/review", None,
                    {"anon": 401, **{r: 200 for r in MODERATORS}, "default": 403}),
         "suspend": ("post", f"/admin/users/{target_user.id}/suspend", {"reason": "矩阵停用"},
@@ -147,7 +157,8 @@ def _actions(world):
                     {"reason": "矩阵停用", "to": "suspend"},
                     {"anon": 302, "admin": 302, "default": 403}),
         "inbox": ("get", "/inbox", None,
-                  {"anon": 302, "officer": 200, "leader": 200, "default": 403}),
+                  {"anon": 302, "officer": 200, "board_officer": 200, "leader": 200,
+                   "default": 403}),
         "review_page": ("get", "/review", None,
                         {"anon": 302, **{r: 200 for r in MODERATORS}, "default": 403}),
     }
