@@ -19,8 +19,12 @@ TEMPLATES = ROOT / "templates"
 
 def test_every_page_carries_the_security_headers(client, make):
     thread = make.make_thread()
-    for url in ("/", "/b/qa", f"/t/{thread.id}", "/login", "/api/v1/boards", "/no-such-page"):
-        headers = client.get(url).headers
+    for url in ("/", "/b/qa", f"/t/{thread.id}", "/login", "/api/v1/boards", "/no-such-page",
+                "/socket.io/?EIO=4&transport=polling",  # answered by Engine.IO, outside Flask
+                "/socket.io/?EIO=4&transport=polling&sid=no-such-session"):
+        response = client.get(url)
+        assert response.status_code < 500, url
+        headers = response.headers
         csp = headers["Content-Security-Policy"]
         for directive in ("default-src 'self'", "script-src 'self'", "style-src 'self'",
                           "img-src 'self' data: blob:", "connect-src 'self' ws: wss:",
