@@ -146,6 +146,34 @@ def test_a_junk_bearer_header_does_not_skip_csrf_for_a_signed_in_browser(csrf_cl
     assert thread_json["thread"]["reply_count"] == 0 and not thread_json["posts"]
 
 
+def _api_writes(app, thread_id: int) -> list[tuple[str, str]]:
+    """Every state-changing /api/v1 route, with its path arguments filled in."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1"):
+            continue
+        values = {name: thread_id if kind == "int" else "hukou"
+                  for kind, name in re.findall(r"<(?:(\w+):)?(\w+)>", rule.rule)}
+        for method in sorted(rule.methods & {"POST", "PUT", "PATCH", "DELETE"}):
+            found.append((method, rule.build(values)[1]))
+    return found
+
+
+def test_no_api_write_skips_both_the_token_and_the_csrf_check(csrf_client, make):
+    """The whole class: a signed-in browser's request to any write route is refused with a junk
+    token (401) and without a CSRF token (400); nothing answers 2xx or 500."""
+    user = make.make_user("officer")
+    thread = make.make_thread()
+    _signed_in_page_token(csrf_client, user, thread)
+    writes = _api_writes(csrf_client.application, thread.id)
+    assert len(writes) > 10
+    for method, url in writes:
+        junk = csrf_client.open(url, method=method, json={}, headers={"Authorization": "Bearer x"})
+        assert junk.status_code == 401, (method, url, junk.status_code)
+        bare = csrf_client.open(url, method=method, json={})
+        assert bare.status_code == 400, (method, url, bare.status_code)
+
+
 @pytest.mark.parametrize("remember", [False, True], ids=["session", "remember-me"])
 def test_a_valid_token_is_the_identity_and_the_session_cookie_is_ignored(csrf_client, make,
                                                                          remember):
