@@ -217,11 +217,19 @@ def _report(user, target) -> bool:
 
 
 @rule("content.hide")
-def _hide(user, target=None) -> bool:
+def _hide(user, target) -> bool:
+    """Hide or show again a thread or reply: officers on the boards their unit answers, leaders
+    and admins on every board (issue 15, item 18)."""
+    if _has_role(user, Role.LEADER, Role.ADMIN):
+        return True
+    thread = target.thread if isinstance(target, Post) else target
+    return (_has_role(user, Role.OFFICER) and isinstance(thread, Thread)
+            and answers_for(user, thread.board))
+
+
+@rule("review.view")
+def _review(user, _=None) -> bool:
     return _has_role(user, Role.OFFICER, Role.LEADER, Role.ADMIN)
-
-
-rule("review.view")(_hide)
 
 
 @rule("attachment.add")

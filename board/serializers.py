@@ -76,6 +76,8 @@ def thread_to_dict(thread: Thread, viewer=None, timeline: list | None = None) ->
         "location": shown(thread.location),
         "hidden": thread.hidden,
         "hidden_reason": thread.hidden_reason,
+        # Replies the public can see (held and hidden ones are not counted, issue 15 item 18).
+        # Ids stay global sequences: a gap is shared by all threads and reveals nothing.
         "reply_count": thread.reply_count,
         "official_answered": thread.has_official_reply,
         "author": user_to_dict(thread.author),

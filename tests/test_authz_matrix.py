@@ -15,9 +15,12 @@ from board.services import accounts
 
 pytestmark = pytest.mark.usefixtures("no_search_indexing")  # search is tested elsewhere
 
-ROLES = ["anon", "citizen", "author", "officer", "leader", "dispatcher", "admin"]
-POLICE = {"officer", "leader", "dispatcher", "admin"}
-MODERATORS = {"officer", "leader", "admin"}
+# "officer" answers another board (hukou); "board_officer" answers the board of the content
+# (report): moderation is limited to the board's own units, leaders and admins.
+ROLES = ["anon", "citizen", "author", "officer", "board_officer", "leader", "dispatcher", "admin"]
+POLICE = {"officer", "board_officer", "leader", "dispatcher", "admin"}
+MODERATORS = {"officer", "board_officer", "leader", "admin"}  # the review queue
+BOARD_MODERATORS = {"board_officer", "leader", "admin"}  # hide / unhide on the report board
 CONTENT = ["public", "police_only", "hidden_thread", "hidden_post"]
 
 
@@ -28,6 +31,7 @@ def world(make):
     users = {"author": author, "citizen": make.make_user()}
     for role in ("officer", "leader", "dispatcher", "admin"):
         users[role] = make.make_user(role)
+    users["board_officer"] = make.make_user("officer", unit_code="station-nanmen")
     public = make.make_thread(author, "report", kind="report", title="公开的举报帖子")
     police_only = make.make_thread(author, "report", kind="report", title="仅警方可见的线索",
                                    visibility="police_only")
@@ -98,6 +102,37 @@ def test_board_count_counts_only_what_the_public_sees(client, make, world):
     assert api["report"] == before
 
 
+def test_reply_count_counts_only_what_the_public_sees(client, make, login):
+    """A held or hidden reply must not show in the count anonymous readers get on the board
+    page, the thread page and the API: "2 回复" beside one visible reply tells them something
+    was hidden (issue 15, item 18). Post ids stay global sequences: a gap in them is shared by
+    every thread's replies and says nothing about this one."""
+    officer = make.make_user("officer", unit_code="hukou")
+    thread = make.make_thread(title="回复计数测试帖")
+    make.make_post(thread, make.make_user(), body="普通的回复内容。")
+    make.make_post(thread, make.make_user(), body="有人招揽刷单返利。")  # held for review
+    visible = make.make_post(thread, make.make_user(), body="稍后会被隐藏的回复。")
+
+    def counts() -> tuple:
+        api = client.get(f"/api/v1/threads/{thread.id}").get_json()["thread"]["reply_count"]
+        listed = client.get("/api/v1/boards/hukou/threads").get_json()["threads"]
+        row = next(t["reply_count"] for t in listed if t["id"] == thread.id)
+        board = client.get("/b/hukou").get_data(as_text=True)
+        return api, row, f"{api} 回复" in board
+
+    assert counts() == (2, 2, True)
+    login(officer)
+    assert client.post(f"/api/v1/threads/{thread.id}/hide",
+                       json={"reason": "含个人信息", "post_id": visible.id}).status_code == 200
+    client.post("/logout")
+    assert counts() == (1, 1, True)
+    login(officer)
+    assert client.post(f"/api/v1/threads/{thread.id}/unhide",
+                       json={"post_id": visible.id}).status_code == 200
+    client.post("/logout")
+    assert counts() == (2, 2, True)
+
+
 # action -> (method, url builder, json, expected status per role for public content)
 def _actions(world):
     public = world["public"]
@@ -110,7 +145,13 @@ def _actions(world):
                    {"anon": 401, "citizen": 201, "default": 403}),
         "hide": ("post", f"/api/v1/threads/{host.id}/hide",
                  {"reason": "矩阵隐藏", "post_id": reply.id},
-                 {"anon": 401, **{r: 200 for r in MODERATORS}, "author": 403, "default": 403}),
+                 {"anon": 401, **{r: 200 for r in BOARD_MODERATORS}, "default": 403}),
+        "hide_thread": ("post", f"/api/v1/threads/{public.id}/hide", {"reason": "矩阵隐藏"},
+                        {"anon": 401, **{r: 200 for r in BOARD_MODERATORS}, "default": 403}),
+        "unhide_thread": ("post", f"/api/v1/threads/{public.id}/unhide", {},
+                          {"anon": 401, **{r: 200 for r in BOARD_MODERATORS}, "default": 403}),
+        "unhide": ("post", f"/api/v1/threads/{host.id}/unhide", {"post_id": reply.id},
+                   {"anon": 401, **{r: 200 for r in BOARD_MODERATORS}, "default": 403}),
         "review": ("get", "/api/v1/review", None,
                    {"anon": 401, **{r: 200 for r in MODERATORS}, "default": 403}),
         "suspend": ("post", f"/admin/users/{target_user.id}/suspend", {"reason": "矩阵停用"},
@@ -119,7 +160,8 @@ def _actions(world):
                     {"reason": "矩阵停用", "to": "suspend"},
                     {"anon": 302, "admin": 302, "default": 403}),
         "inbox": ("get", "/inbox", None,
-                  {"anon": 302, "officer": 200, "leader": 200, "default": 403}),
+                  {"anon": 302, "officer": 200, "board_officer": 200, "leader": 200,
+                   "default": 403}),
         "review_page": ("get", "/review", None,
                         {"anon": 302, **{r: 200 for r in MODERATORS}, "default": 403}),
     }

@@ -3,6 +3,8 @@ page."""
 from __future__ import annotations
 
 import re
+import time
+from types import SimpleNamespace
 
 import pytest
 
@@ -12,6 +14,8 @@ from board.extensions import db
 from board.models import Thread, Visibility
 from board.queries import notifications as bell
 from board.search import worker
+from board.services import status
+from board.web import page_cache
 from tests.test_query_counts import recorded
 
 
@@ -205,3 +209,50 @@ def test_indexing_new_threads_for_search_leaves_the_public_pages_cached(no_searc
     assert _get(anonymous, "/b/hukou").headers["X-Anon-Cache"] == "hit"
     make.make_post(thread, body="可以网上办理。")
     assert _get(anonymous, "/b/hukou").headers["X-Anon-Cache"] == "miss"  # a reply still does
+
+
+# --- what the public stamp gives away (issue 15, item 15) ----------------------------------
+
+
+@pytest.fixture
+def frozen_minute(app, monkeypatch):
+    """The thread page's stamp carries the minute and the cache a TTL: hold both still."""
+    monkeypatch.setattr(page_cache, "time", SimpleNamespace(time=lambda: 1_800_000_000.0,
+                                                            monotonic=time.monotonic))
+    app.config["ANON_CACHE_TTL"] = 3600
+    return app
+
+
+def _unchanged_for_outsiders(client, public_path: str, etag: str) -> None:
+    for path in ("/", "/b/hukou", public_path):
+        assert _get(client, path).headers["X-Anon-Cache"] == "hit", path
+    assert client.get(public_path, headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_police_only_and_hidden_activity_leaves_the_public_stamp_alone(frozen_minute, client,
+                                                                        make):
+    """An outsider polling a board (cache hit/miss, the public thread's ETag) cannot tell when
+    police-only or hidden threads are filed, answered or moved, nor when a reply is held."""
+    officer = make.make_user("officer", unit_code="hukou")
+    citizen = make.make_user()
+    public = make.make_thread(citizen, title="公开的户口问题")
+    hidden = make.make_thread(citizen, title="被隐藏的帖子")
+    hidden.hidden = True
+    db.session.commit()
+    public_path = f"/t/{public.id}"
+    for path in ("/", "/b/hukou", public_path):
+        _get(client, path)
+    etag = _get(client, public_path).headers["ETag"].removeprefix("W/").strip('"')
+
+    secret = make.make_thread(citizen, title="仅警方可见的线索", visibility=Visibility.POLICE_ONLY)
+    _unchanged_for_outsiders(client, public_path, etag)
+    make.make_post(secret, officer, body="线索收到,正在核查。")  # the first answer moves status
+    status.change(officer, secret, "resolved", note="已核查")  # a guarded bulk move
+    make.make_post(hidden, officer, body="隐藏帖子里的回复。")
+    make.make_post(public, citizen, body="有人在群里招揽刷单返利。")  # held for review
+    _unchanged_for_outsiders(client, public_path, etag)
+
+    make.make_post(public, officer, body="请带户口簿到窗口办理。")  # what the public sees
+    for path in ("/", "/b/hukou", public_path):
+        assert _get(client, path).headers["X-Anon-Cache"] == "miss", path
+    assert client.get(public_path, headers={"If-None-Match": etag}).status_code == 200

@@ -63,7 +63,7 @@ def test_hiding_a_thread_removes_it_from_lists_and_the_count(client, make, login
     author = make.make_user()
     thread = make.make_thread(author, "qa", title="将被隐藏的一个帖子")
     before = _board().thread_count
-    officer = make.make_user("officer")
+    officer = make.make_user("officer", unit_code="online-desk")  # answers qa
     login(officer)
     client.post(f"/t/{thread.id}/hide", data={"reason": "广告信息"})
     db.session.expire_all()

@@ -9,7 +9,7 @@ from board import search
 from board.extensions import db
 from board.models import Anonymous, Thread, utcnow
 from board.search import analyzer
-from board.services import status
+from board.services import escalation, status
 
 
 @pytest.fixture
@@ -163,6 +163,28 @@ def test_filters_board_kind_answered_status_and_time(client, make, people):
     assert found_ids(client, "居住证", sort="newest")[-1] == old.id
 
 
+def test_a_status_filter_finds_the_thread_after_every_move(client, make, people):
+    """Escalate, dispatch, handle, resolve: after each move the status filter finds the thread
+    under its new status and no longer under the old one (issue 15, item 16)."""
+    officer = make.make_user("officer", unit_code="station-nanmen")  # answers the report board
+    leader, dispatcher = make.make_user("leader"), make.make_user("dispatcher")
+    thread = make.make_thread(people["citizen"], "report", kind="report",
+                              title="夜里有人砸车窗", body="停车场连续几晚有人砸车窗")
+    assert found_ids(client, "砸车窗", status="awaiting_reply") == [thread.id]
+    escalation.escalate(officer, thread, "需要出警核查")
+    steps = [("escalated", None),
+             ("dispatched", lambda: escalation.dispatch(dispatcher, thread, "station-nanmen")),
+             ("handling", lambda: status.change(leader, thread, "handling")),
+             ("resolved", lambda: status.change(leader, thread, "resolved"))]
+    before = "awaiting_reply"
+    for to, act in steps:
+        if act is not None:
+            act()
+        assert found_ids(client, "砸车窗", status=to) == [thread.id], to
+        assert found_ids(client, "砸车窗", status=before) == [], before
+        before = to
+
+
 def test_pagination_returns_every_thread_once(client, make, people):
     ids = {make.make_thread(people["citizen"], "qa", title=f"无犯罪记录证明第{n}问",
                             body="开无犯罪记录证明").id for n in range(25)}
@@ -273,6 +295,32 @@ def test_officer_gets_past_answers_to_insert(client, login, make, people):
     assert "出生证明" in data["results"][0]["answer"]["body"]
     page = client.get(f"/t/{new.id}").get_data(as_text=True)
     assert "data-answer-suggestions" in page
+
+
+def test_officers_suggested_answers_never_come_from_police_only_or_hidden_threads(
+        client, login, make, people):
+    """The one-tap answer goes into a reply that at least a citizen (the asker) reads: only
+    public, visible answers may be suggested, whoever asks and on whatever thread (item 14)."""
+    public = make.make_thread(people["citizen"], "hukou", title="身份证丢了怎么补办",
+                              body="身份证丢失")
+    make.make_post(public, people["hukou"], body="身份证补办请带户口簿到户政窗口办理。")
+    secret = make.make_thread(people["citizen"], "hukou", title="身份证丢了被人冒用补办",
+                              body="身份证丢失被冒用", visibility="police_only")
+    make.make_post(secret, people["hukou"], body="嫌疑人王某已控制,身份证补办线索移交刑侦。")
+    hidden = make.make_thread(people["citizen"], "hukou", title="身份证丢了补办被拒",
+                              body="身份证丢失补办")
+    make.make_post(hidden, people["hukou"], body="内部核查:补办被拒因涉案身份证冻结。")
+    hidden.hidden = True
+    db.session.commit()
+    login(people["hukou"])
+    for asker in ("public", "police_only"):
+        target = make.make_thread(people["other"], "hukou", title="身份证丢了如何补办",
+                                  body="身份证丢失补办", visibility=asker)
+        data = client.get(f"/api/v1/search/similar?thread={target.id}").get_json()
+        ids = [r["thread_id"] for r in data["results"]]
+        answers = " ".join(r["answer"]["body"] for r in data["results"])
+        assert ids == [public.id], asker
+        assert "王某" not in answers and "内部核查" not in answers, asker
 
 
 def test_new_thread_form_has_the_similar_panel(client, login, people):

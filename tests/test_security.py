@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import re
 
+import flask
 import pytest
 
 from board import config as board_config
 from board import create_app
 from board.config import ROOT, Config
 from board.views.helpers import safe_next
+from tests.conftest import _fresh_g_per_request
 
 pytestmark = pytest.mark.usefixtures("no_search_indexing")  # search is tested elsewhere
 
@@ -17,8 +19,12 @@ TEMPLATES = ROOT / "templates"
 
 def test_every_page_carries_the_security_headers(client, make):
     thread = make.make_thread()
-    for url in ("/", "/b/qa", f"/t/{thread.id}", "/login", "/api/v1/boards", "/no-such-page"):
-        headers = client.get(url).headers
+    for url in ("/", "/b/qa", f"/t/{thread.id}", "/login", "/api/v1/boards", "/no-such-page",
+                "/socket.io/?EIO=4&transport=polling",  # answered by Engine.IO, outside Flask
+                "/socket.io/?EIO=4&transport=polling&sid=no-such-session"):
+        response = client.get(url)
+        assert response.status_code < 500, url
+        headers = response.headers
         csp = headers["Content-Security-Policy"]
         for directive in ("default-src 'self'", "script-src 'self'", "style-src 'self'",
                           "img-src 'self' data: blob:", "connect-src 'self' ws: wss:",
@@ -78,6 +84,7 @@ def csrf_client(tmp_path, app):
     config.SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
     config.WTF_CSRF_ENABLED = True
     strict = create_app(config)
+    flask.request_started.connect(_fresh_g_per_request, strict)  # as the `app` fixture does
     with strict.app_context():
         yield strict.test_client()
 
@@ -102,6 +109,85 @@ def test_csrf_rejects_forms_and_session_api_writes_without_a_token(csrf_client, 
     ok = csrf_client.post(f"/api/v1/threads/{thread.id}/posts", json={"body": "带了令牌"},
                           headers={"X-CSRFToken": meta})
     assert ok.status_code == 201
+
+
+def _signed_in_page_token(client, user, thread, remember: bool = False) -> str:
+    """Sign in through the form like a browser; the page's CSRF meta token. `remember`: then
+    only the remember-me cookie is kept, as after the browser was closed."""
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    form = {"username": user.username, "password": "password123", "csrf_token": token}
+    response = client.post("/login", data=form | ({"remember": "y"} if remember else {}))
+    assert response.status_code == 302
+    if remember:
+        host = flask.current_app.config["SERVER_NAME"]
+        assert client.get_cookie("remember_token", domain=host) is not None
+        client.delete_cookie("session", domain=host)
+    page = client.get(f"/t/{thread.id}").get_data(as_text=True)
+    return re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+
+
+@pytest.mark.parametrize("remember", [False, True], ids=["session", "remember-me"])
+@pytest.mark.parametrize("header", ["Bearer junk", "Bearer ", "Bearer revoked-or-expired-xyz"])
+def test_a_junk_bearer_header_does_not_skip_csrf_for_a_signed_in_browser(csrf_client, make,
+                                                                          header, remember):
+    """A forged request from a page that adds `Authorization: Bearer <junk>` to the victim's
+    signed-in session is refused (401) and writes nothing: junk never falls back to the cookie."""
+    victim = make.make_user()
+    thread = make.make_thread()
+    _signed_in_page_token(csrf_client, victim, thread, remember)
+    for method, url, body in (("post", f"/api/v1/threads/{thread.id}/posts", {"body": "伪造回复"}),
+                              ("post", f"/api/v1/threads/{thread.id}/report", {"reason": "spam"}),
+                              ("get", "/api/v1/me", None)):
+        response = getattr(csrf_client, method)(url, json=body, headers={"Authorization": header})
+        assert response.status_code == 401, (url, response.status_code)
+        assert response.get_json()["error"]["code"] == "not_authenticated"
+    thread_json = csrf_client.get(f"/api/v1/threads/{thread.id}").get_json()
+    assert thread_json["thread"]["reply_count"] == 0 and not thread_json["posts"]
+
+
+def _api_writes(app, thread_id: int) -> list[tuple[str, str]]:
+    """Every state-changing /api/v1 route, with its path arguments filled in."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1"):
+            continue
+        values = {name: thread_id if kind == "int" else "hukou"
+                  for kind, name in re.findall(r"<(?:(\w+):)?(\w+)>", rule.rule)}
+        for method in sorted(rule.methods & {"POST", "PUT", "PATCH", "DELETE"}):
+            found.append((method, rule.build(values)[1]))
+    return found
+
+
+def test_no_api_write_skips_both_the_token_and_the_csrf_check(csrf_client, make):
+    """The whole class: a signed-in browser's request to any write route is refused with a junk
+    token (401) and without a CSRF token (400); nothing answers 2xx or 500."""
+    user = make.make_user("officer")
+    thread = make.make_thread()
+    _signed_in_page_token(csrf_client, user, thread)
+    writes = _api_writes(csrf_client.application, thread.id)
+    assert len(writes) > 10
+    for method, url in writes:
+        junk = csrf_client.open(url, method=method, json={}, headers={"Authorization": "Bearer x"})
+        assert junk.status_code == 401, (method, url, junk.status_code)
+        bare = csrf_client.open(url, method=method, json={})
+        assert bare.status_code == 400, (method, url, bare.status_code)
+
+
+@pytest.mark.parametrize("remember", [False, True], ids=["session", "remember-me"])
+def test_a_valid_token_is_the_identity_and_the_session_cookie_is_ignored(csrf_client, make,
+                                                                         remember):
+    """Token-authenticated writes need no CSRF token and act as the token's owner, even when a
+    browser session (or remember-me cookie) of someone else rides along."""
+    browser_user, app_user = make.make_user(), make.make_user()
+    thread = make.make_thread()
+    _signed_in_page_token(csrf_client, browser_user, thread, remember)
+    me = csrf_client.get("/api/v1/me", headers=make.bearer(app_user)).get_json()
+    assert me["user"]["id"] == app_user.id
+    reply = csrf_client.post(f"/api/v1/threads/{thread.id}/posts", json={"body": "应用里的回复"},
+                             headers=make.bearer(app_user))
+    assert reply.status_code == 201
+    assert reply.get_json()["post"]["author"]["id"] == app_user.id
 
 
 @pytest.mark.parametrize("target,expected", [

@@ -15,8 +15,17 @@ csrf.exempt(bp)
 
 @bp.before_request
 def _csrf_for_browser_sessions():
-    """Bearer-token clients carry no cookies to forge; a browser session must send X-CSRFToken."""
-    if request.method in ("POST", "PUT", "PATCH", "DELETE") and not bearer_request():
+    """Either token-authenticated or CSRF-checked, never neither (issue 15, item 13).
+
+    A request naming a bearer token is its token's user (the session cookie is ignored, see
+    board/web/login.py) and needs no CSRF token: no browser attaches it on its own. A junk,
+    revoked or expired token is a 401, not a fall back to the session. Without a token, a browser
+    session's writes must send X-CSRFToken."""
+    if bearer_request():
+        if not current_user.is_authenticated:
+            raise refused_token() or NotAuthenticated("登录令牌无效或已过期,请重新登录")
+        return
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         # protect() ignores WTF_CSRF_ENABLED; honour it like every form does (tests, load tests).
         if current_user.is_authenticated and current_app.config.get("WTF_CSRF_ENABLED", True):
             csrf.protect()

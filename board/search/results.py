@@ -182,7 +182,11 @@ def similar(viewer, title: str, limit: int = 5, exclude_id: int | None = None,
 
 
 def answer_suggestions(viewer, thread: Thread, limit: int = 3) -> list[Result]:
-    """For an officer replying: the best past official answers to similar questions."""
+    """For an officer replying: the best past official answers to similar questions.
+
+    Only answers the public can read (public, not hidden threads; hidden replies never count):
+    the one-tap answer lands in a reply that a citizen reads, if only the asker (issue 15,
+    item 14). Checked on the database rows, not the index, which may lag a change."""
     text = f"{thread.title} {thread.body[:60]}"
     return [r for r in similar(viewer, text, limit=limit + 2, exclude_id=thread.id)
-            if r.answer is not None][:limit]
+            if r.answer is not None and r.thread.is_public][:limit]

@@ -108,9 +108,12 @@ def _resolve(thread: Thread, post: Post | None, status: str, officer) -> list[Re
     return items
 
 
-def _count_delta(thread: Thread, delta: int) -> None:
-    """Board.thread_count counts what the public can see: public, not hidden threads."""
-    if thread.visibility == "public":
+def _count_delta(thread: Thread, post: Post | None, delta: int) -> None:
+    """Board.thread_count and Thread.reply_count count what the public can see: public, not
+    hidden threads; replies that are not hidden (issue 15, item 18)."""
+    if post is not None:
+        thread.reply_count = Thread.reply_count + delta
+    elif thread.visibility == "public":
         db.session.execute(db.update(Board).where(Board.id == thread.board_id)
                            .values(thread_count=Board.thread_count + delta))
 
@@ -128,8 +131,8 @@ def hide(officer, thread: Thread, post: Post | None, reason: str) -> None:
     was_visible = not target.hidden
     before = {"hidden": target.hidden, "hidden_reason": target.hidden_reason}
     target.hidden, target.hidden_reason = True, reason
-    if post is None and was_visible:
-        _count_delta(thread, -1)
+    if was_visible:
+        _count_delta(thread, post, -1)
     _resolve(thread, post, ReportStatus.HIDDEN, officer)
     audit.record(officer, "post.hide" if post else "thread.hide", "post" if post else "thread",
                  target.id, before, {"hidden": True, "hidden_reason": reason})  # issue 5
@@ -147,8 +150,7 @@ def unhide(officer, thread: Thread, post: Post | None) -> None:
     held = [r for r in resolved if r.kind == ReportKind.HELD]
     before = {"hidden": True, "hidden_reason": target.hidden_reason}
     target.hidden, target.hidden_reason = False, None
-    if post is None:
-        _count_delta(thread, +1)
+    _count_delta(thread, post, +1)
     audit.record(officer, "post.unhide" if post else "thread.unhide", "post" if post else "thread",
                  target.id, before, {"hidden": False})  # issue 5
     db.session.commit()

@@ -90,8 +90,9 @@ def reply(author, thread: Thread, body: str) -> Post:
     # One flush writes the post, the thread's counters (in SQL, so concurrent replies add up),
     # the first reply's guarded status move and the search job; the reader-facing push below
     # then reloads nothing but the post.
-    thread.reply_count = Thread.reply_count + 1
-    thread.last_activity_at = now
+    if not post.hidden:  # a held reply is neither counted nor bumps the thread (issue 15, 18)
+        thread.reply_count = Thread.reply_count + 1
+        thread.last_activity_at = now
     for name, value in state.items():
         setattr(thread, name, value)
     moved = bool(post.official) and status.answer_if_awaiting(thread)  # guarded, see status.py

@@ -46,5 +46,23 @@ def _signed_in() -> bool:
         return False
 
 
+def with_headers(wsgi_app):
+    """The same headers on responses Flask never sees (issue 15, item 18): the Engine.IO
+    middleware answers /socket.io/ (long-polling, the handshake) itself, outside after_request.
+    Wraps the whole stack; a header already set (every Flask response) is left as it is."""
+    def app(environ, start_response):
+        def start(status, headers, exc_info=None):
+            present = {name.lower() for name, _ in headers}
+            headers = [*headers, *((name, value) for name, value in HEADERS.items()
+                                   if name.lower() not in present)]
+            return start_response(status, headers, exc_info)
+
+        return wsgi_app(environ, start)
+
+    return app
+
+
 def init_app(app: Flask) -> None:
+    """After Flask-SocketIO has installed its middleware (board/__init__.py), so it is inside."""
     app.after_request(add_headers)
+    app.wsgi_app = with_headers(app.wsgi_app)

@@ -16,7 +16,13 @@ def load_user(identity: str):
     """The user of the sign-in a session or remember-me cookie names (`<user id>:<key>`, see
     User.get_id), while that sign-in is open on the server: after sign-out, a password change
     or a suspension, the same cookie, or any copy of it, brings nobody back. A bare user id (a
-    cookie from before sign-ins were rows) names no sign-in and is refused."""
+    cookie from before sign-ins were rows) names no sign-in and is refused.
+
+    A request that names a bearer token is identified by that token alone (issue 15, item 13):
+    the session and remember-me cookies are ignored (Flask-Login asks this loader for both), so
+    a junk token can never ride on a browser's session."""
+    if bearer_request():
+        return load_from_token(request)
     user_id, _, key = identity.partition(":")
     if not key:
         return None
@@ -60,6 +66,7 @@ def sign_out() -> None:
 
 
 def bearer_request() -> bool:
+    """Does the request name a bearer token (valid or not)? Then the token alone decides."""
     return request.headers.get("Authorization", "").startswith("Bearer ")
 
 

@@ -7,6 +7,14 @@ board's version in the same transaction: hooks on the app's session (`db.session
 written later need not remember to. Other writes (the bell, search jobs, reports) keep the cache.
 A short TTL bounds anything else that ages on a page ("3分钟前").
 
+The version is the *public* stamp (issue 15, item 15): it moves only when something an anonymous
+reader can see changes, else the cache hit/miss and the thread pages' ETag would tell outsiders
+when police-only or hidden content is filed or answered. So a write bumps only if its row was or
+becomes public: a thread that is (or was, before this flush) public and not hidden; a reply that
+is (or was) not hidden, on such a thread; a timeline step with public text; photos and ratings
+of such a thread. A bulk UPDATE/DELETE bumps for the matched rows that are public before it runs
+(visibility and hiding are ORM writes, compared before and after by the flush hook).
+
 Never cached: signed-in users (session, remember cookie or bearer token), requests with pending
 flash messages, query arguments a view did not declare, non-200 responses. Keys vary on every
 cookie except the session cookie (the elder-mode cookie among them). A CSRF token in a cached page
@@ -27,7 +35,7 @@ from flask_login import current_user
 from sqlalchemy import event, func, inspect, select, update
 
 from board.extensions import db
-from board.models import Board, Thread
+from board.models import Board, Post, Thread, ThreadEvent, Visibility
 from board.orm import BumpsBoardVersion
 from board.queries.threads import MAX_ID
 
@@ -201,10 +209,48 @@ def thread_stamp(thread_id: int) -> tuple | None:
 # --- invalidation: writes bump their board's version in the same transaction ----------------
 
 
+_THREAD_IS_PUBLIC = ((Thread.__table__.c.visibility == Visibility.PUBLIC)
+                     & Thread.__table__.c.hidden.is_(False))
+
+
+def _before_and_now(obj, *names: str) -> list[tuple | None]:
+    """The attributes' values before this flush, and now. The before-values are None (unknown)
+    when one was changed on an expired object, never loaded: then the caller bumps."""
+    state = inspect(obj)
+    now = tuple(getattr(obj, name) for name in names)
+    before = []
+    for name, value in zip(names, now, strict=True):
+        history = state.attrs[name].history
+        if history.deleted:
+            before.append(history.deleted[0])
+        elif history.added and state.key is not None:  # persistent: the old value is unknown
+            return [None, now]
+        else:
+            before.append(value)
+    return [tuple(before), now]
+
+
+def _public_thread(visibility, hidden) -> bool:
+    return visibility in (None, Visibility.PUBLIC) and not hidden  # None: default not applied
+
+
+def _seen_by_anonymous(obj) -> bool:
+    """Was the row, or is it now, on a page anonymous readers see? (Its thread's part is checked
+    in SQL by `_bump`.)"""
+    if isinstance(obj, Thread):
+        states = _before_and_now(obj, "visibility", "hidden")
+        return any(v is None or _public_thread(*v) for v in states)
+    if isinstance(obj, Post):
+        return any(v is None or not v[0] for v in _before_and_now(obj, "hidden"))
+    if isinstance(obj, ThreadEvent):
+        return any(v is None or v[0] is not None for v in _before_and_now(obj, "public_text"))
+    return True
+
+
 def _board_ids_for(objects) -> tuple[set[int], set[int], bool]:
     boards, threads, everything = set(), set(), False
     for obj in objects:
-        if not isinstance(obj, BumpsBoardVersion):
+        if not isinstance(obj, BumpsBoardVersion) or not _seen_by_anonymous(obj):
             continue
         if isinstance(obj, Board):
             if obj.id is not None:
@@ -224,9 +270,10 @@ def _bump(connection, boards: set[int], threads: set[int], everything: bool = Fa
     stmt = update(table).values(version=table.c.version + 1)
     if not everything:
         where = table.c.id.in_(sorted(boards)) if boards else None
-        if threads:
+        if threads:  # replies, photos, steps: only those of public threads
             in_threads = table.c.id.in_(
-                select(Thread.__table__.c.board_id).where(Thread.__table__.c.id.in_(sorted(threads))))
+                select(Thread.__table__.c.board_id).where(
+                    Thread.__table__.c.id.in_(sorted(threads)), _THREAD_IS_PUBLIC))
             where = in_threads if where is None else where | in_threads
         if where is None:
             return
@@ -252,9 +299,9 @@ def _bulk_write(state) -> None:
     if table is Board.__table__:
         ids = select(table.c.id)
     elif table is Thread.__table__:
-        ids = select(table.c.board_id)
+        ids = select(table.c.board_id).where(_THREAD_IS_PUBLIC)
     else:
-        ids = select(Thread.__table__.c.board_id).where(
+        ids = select(Thread.__table__.c.board_id).where(_THREAD_IS_PUBLIC).where(
             Thread.__table__.c.id.in_(select(table.c.thread_id).where(
                 where if where is not None else True)))
         where = None
