@@ -13,8 +13,9 @@ import json
 import os
 import time
 from functools import wraps
+from urllib.parse import urlsplit
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_login import current_user, login_user
 from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
 
@@ -38,11 +39,66 @@ def init_app(app: Flask) -> None:
         channel=(app.config.get("SOCKETIO_CHANNEL") or os.environ.get("SOCKETIO_CHANNEL")
                  or "flask-socketio"),  # one Redis channel per deployment
         json=UnicodeJSON,
-        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS", []),
+        cors_allowed_origins=_origin_check(dict(app.config)),
         logger=False,
         engineio_logger=False,
     )
     app.wsgi_app = _declining_websocket_compression(app.wsgi_app)
+
+
+def _origin_check(config: dict):
+    """Engine.IO's Origin check, for every handshake, polling request and WebSocket upgrade."""
+    def allowed(origin, environ=None) -> bool:
+        return origin_allowed(origin, environ or {}, config)
+    return allowed
+
+
+def origin_allowed(origin: str | None, environ: dict, config) -> bool:
+    """May a page of `origin` talk to this board? Browsers send the officer's cookies along with
+    a WebSocket opened by any page of the same *site* (another port, a sibling subdomain): only
+    the board's own pages may use them (issue 15, item 1).
+
+    The site's origins are BASE_URL, SERVER_NAME and SOCKETIO_ALLOWED_ORIGINS; a request's own
+    Host counts only when none of them is set (`python app.py` answers as http://127.0.0.1:5000
+    and as http://localhost:5000 alike). That is safe for browsers, which cannot forge Host: a
+    page that passes it came from the very host its cookies belong to. A missing Origin is
+    decided by the caller (see `on_connect`).
+    """
+    if not origin:
+        return False
+    configured = site_origins(config)
+    if configured:
+        return origin in configured
+    host = environ.get("HTTP_HOST")
+    return bool(host) and origin == origin_of(f"{environ.get('wsgi.url_scheme')}://{host}")
+
+
+def site_origins(config) -> frozenset[str]:
+    """The origins configured for this site; empty when nothing is (the embedded default)."""
+    listed = config.get("SOCKETIO_ALLOWED_ORIGINS") or ()
+    if isinstance(listed, str):
+        listed = listed.split(",")
+    candidates = [config.get("BASE_URL"), *listed]
+    if config.get("SERVER_NAME"):
+        scheme = config.get("PREFERRED_URL_SCHEME") or "http"
+        candidates.append(f"{scheme}://{config['SERVER_NAME']}")
+    return frozenset(filter(None, map(origin_of, candidates)))
+
+
+def origin_of(url: str | None) -> str | None:
+    """`scheme://host[:port]` as a browser writes it in Origin: lower case, no default port and
+    no path; None for anything that is not an http(s) URL."""
+    try:
+        parts = urlsplit((url or "").strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    if port is not None and port != {"http": 80, "https": 443}[parts.scheme]:
+        host += f":{port}"
+    return f"{parts.scheme}://{host}"
 
 
 def _async_mode() -> str:
@@ -120,6 +176,12 @@ def _assigned_rooms(user) -> list[str]:
 
 @handler("connect")
 def on_connect(auth=None):
+    """Engine.IO has checked the Origin of the HTTP request already; this checks it again for
+    the Socket.IO session itself (and for the test client, which skips HTTP). No Origin at all:
+    a browser's same-origin long-polling handshake, or a program (which could write any Origin)."""
+    origin = request.headers.get("Origin")
+    if origin and not origin_allowed(origin, request.environ, current_app.config):
+        raise ConnectionRefusedError("origin_not_allowed")
     user = _user_for_auth(auth)
     if user is not None:
         login_user(user)  # kept in this socket's own session, not in any cookie
