@@ -61,16 +61,26 @@ def origin_allowed(origin: str | None, environ: dict, config) -> bool:
     The site's origins are BASE_URL, SERVER_NAME and SOCKETIO_ALLOWED_ORIGINS; a request's own
     Host counts only when none of them is set (`python app.py` answers as http://127.0.0.1:5000
     and as http://localhost:5000 alike). That is safe for browsers, which cannot forge Host: a
-    page that passes it came from the very host its cookies belong to. A missing Origin is
-    decided by the caller (see `on_connect`).
+    page that passes it came from the very host and port it connects to. Set BASE_URL behind a
+    proxy all the same. A missing Origin is decided by the caller (see `on_connect`).
     """
     if not origin:
         return False
     configured = site_origins(config)
     if configured:
         return origin in configured
+    return origin in _own_origins(environ)
+
+
+def _own_origins(environ: dict) -> set[str | None]:
+    """The origin of the request itself: its scheme as served, or as the proxy in front saw it
+    (X-Forwarded-Proto; a browser cannot set that header either), and its Host."""
     host = environ.get("HTTP_HOST")
-    return bool(host) and origin == origin_of(f"{environ.get('wsgi.url_scheme')}://{host}")
+    if not host:
+        return set()
+    schemes = {environ.get("wsgi.url_scheme"),
+               environ.get("HTTP_X_FORWARDED_PROTO", "").split(",")[0].strip()}
+    return {origin_of(f"{scheme}://{host}") for scheme in schemes if scheme}
 
 
 def site_origins(config) -> frozenset[str]:

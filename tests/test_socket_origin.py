@@ -4,7 +4,7 @@ A page on another port of the same host, or on a sibling subdomain, is "same sit
 it sends the signed-in officer's cookies along with its WebSocket. Before this check such a page
 read police-only threads through `catch_up` and received the officer's pushes. These tests speak
 to the Engine.IO endpoint the way a browser does (a handshake with an `Origin` header) and through
-the Socket.IO test client; tests/test_socket_origin_browser.py does it with real Chromium.
+the Socket.IO test client, and at the end with real Chromium and a page on another port.
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def _handshake(client, origin: str | None, host: str | None = None):
 
 def _signed_in_officer(make, login):
     officer = make.make_user("officer", username="origin_officer", unit_code="hukou")
-    return officer, login(officer)
+    return login(officer)
 
 
 def test_the_boards_own_pages_connect(client):
@@ -56,7 +56,7 @@ def test_a_page_without_origin_connects(client):
 
 def test_a_foreign_page_with_an_officers_cookies_gets_no_connection(app, make, login):
     """The socket test client skips the HTTP layer: the connect handler checks again."""
-    officer, browser = _signed_in_officer(make, login)
+    browser = _signed_in_officer(make, login)
     secret = make.make_thread(make.make_user(), "hukou", visibility=Visibility.POLICE_ONLY,
                               body="线索:身份证号 110101199003071234,电话 13812345678")
     foreign = socketio.test_client(app, flask_test_client=browser,
@@ -116,6 +116,16 @@ def test_unconfigured_the_page_must_come_from_the_host_it_connects_to(tmp_path):
         assert _handshake(client, f"http://{host}", host=host).status_code == 200, host
         other_port = f"http://{host.split(':')[0]}:8001"
         assert _handshake(client, other_port, host=host).status_code == 400, host
+
+
+def test_unconfigured_behind_the_shipped_nginx_the_https_page_connects(tmp_path):
+    """nginx terminates TLS and says so in X-Forwarded-Proto (a browser cannot send it)."""
+    client = _app(tmp_path, SERVER_NAME=None).test_client()
+    proxied = {"Host": "board.example.gov.cn", "X-Forwarded-Proto": "https"}
+    ok = client.get(HANDSHAKE, headers=proxied | {"Origin": "https://board.example.gov.cn"})
+    assert ok.status_code == 200
+    other = client.get(HANDSHAKE, headers=proxied | {"Origin": "https://evil.example"})
+    assert other.status_code == 400
 
 
 # --- a real browser, a real foreign page -------------------------------------------------------
