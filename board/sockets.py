@@ -15,13 +15,23 @@ import time
 from functools import wraps
 from urllib.parse import urlsplit
 
+import socketio as python_socketio
 from flask import Flask, current_app, g, request
 from flask_login import current_user, login_user
 from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
 
 from board import permissions, serializers
 from board.extensions import db, socketio
-from board.live import HOME_ROOM, staff_room, thread_room, unit_room, user_room
+from board.live import (
+    HOME_ROOM,
+    USER_ROOM_PREFIX,
+    author_room,
+    staff_room,
+    thread_audience,
+    thread_room,
+    unit_room,
+    user_room,
+)
 from board.models import Board, Thread, User
 from board.queries import inbox, threads
 from board.services import accounts
@@ -35,15 +45,47 @@ def init_app(app: Flask) -> None:
     socketio.init_app(
         app,
         async_mode=_async_mode(),
-        message_queue=app.config.get("REDIS_URL"),
-        channel=(app.config.get("SOCKETIO_CHANNEL") or os.environ.get("SOCKETIO_CHANNEL")
-                 or "flask-socketio"),  # one Redis channel per deployment
+        client_manager=_client_manager(
+            app.config.get("REDIS_URL"),
+            channel=(app.config.get("SOCKETIO_CHANNEL") or os.environ.get("SOCKETIO_CHANNEL")
+                     or "flask-socketio")),  # one Redis channel per deployment
         json=UnicodeJSON,
         cors_allowed_origins=_origin_check(dict(app.config)),
         logger=False,
         engineio_logger=False,
     )
     app.wsgi_app = _declining_websocket_compression(app.wsgi_app)
+
+
+class _EndingUserConnections:
+    """Closing a `user:<id>` room disconnects its connections instead of only emptying it.
+
+    `close_room` is the one room operation python-socketio's message queue carries to every
+    process, each acting on the connections it holds (PubSubManager._handle_close_room): this is
+    how `live.disconnect_user` reaches a suspended user's sockets wherever they are connected.
+    """
+
+    def basic_close_room(self, room, namespace):
+        if room.startswith(USER_ROOM_PREFIX):
+            for sid, _eio_sid in list(self.get_participants(namespace, room)):
+                self.server.disconnect(sid, namespace=namespace, ignore_queue=True)
+        return super().basic_close_room(room, namespace)
+
+
+class _LocalManager(_EndingUserConnections, python_socketio.Manager):
+    """One process (the embedded `python app.py`, tests)."""
+
+
+class _RedisManager(_EndingUserConnections, python_socketio.RedisManager):
+    """Several processes sharing rooms through REDIS_URL."""
+
+
+def _client_manager(redis_url: str | None, channel: str):
+    """A fresh manager per app: the extension is shared, and would otherwise keep the last
+    app's queue (Flask-SocketIO only builds one when it is given none)."""
+    if redis_url:
+        return _RedisManager(redis_url, channel=channel)
+    return _LocalManager()
 
 
 def _origin_check(config: dict):
@@ -225,19 +267,31 @@ def on_join(data):
     if isinstance(target, Thread):
         if not permissions.can(current_user, "thread.view", target):
             return {"ok": False, "error": "forbidden"}
-        if permissions.can(current_user, "police_only.view"):
-            join_room(staff_room(target.id))
-    join_room(room)
+        join_room(_reader_room(target))
+    else:
+        join_room(room)
     return {"ok": True, "room": room}
+
+
+def _reader_room(thread: Thread) -> str:
+    """The thread room for *why* this viewer may read it (board/live.py): police and the asker
+    keep their rooms when the thread stops being public; everyone else is in the public one."""
+    if permissions.can(current_user, "police_only.view"):
+        return staff_room(thread.id)
+    if current_user.is_authenticated and current_user.id == thread.author_id:
+        return author_room(thread.id)
+    return thread_room(thread.id)
 
 
 @handler("leave")
 def on_leave(data):
     room = (data or {}).get("room", "") if isinstance(data, dict) else ""
-    if room.startswith(("thread:", "board:")) or room == HOME_ROOM:
+    kind, _, key = room.partition(":")
+    if kind == "thread" and key.isdigit():
+        for each in thread_audience(int(key)):
+            leave_room(each)
+    elif kind == "board" or room == HOME_ROOM:
         leave_room(room)
-        if room.startswith("thread:") and room[7:].isdigit():
-            leave_room(staff_room(int(room[7:])))
     return {"ok": True}
 
 
@@ -290,5 +344,5 @@ def on_typing(data):
     _last_typing[request.sid] = now if active else 0.0
     payload = {"thread_id": thread.id, "typing": active,
                "user": serializers.user_to_dict(current_user)}
-    emit("typing", payload, to=thread_room(thread.id), include_self=False)
+    emit("typing", payload, to=thread_audience(thread.id), include_self=False)
     return {"ok": True}
