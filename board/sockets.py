@@ -13,7 +13,6 @@ import json
 import os
 import time
 from functools import wraps
-from urllib.parse import urlsplit
 
 import socketio as python_socketio
 from flask import Flask, current_app, g, request
@@ -33,6 +32,7 @@ from board.live import (
     user_room,
 )
 from board.models import Board, Thread, User
+from board.origins import origin_allowed
 from board.queries import inbox, threads
 from board.services import accounts
 
@@ -50,7 +50,7 @@ def init_app(app: Flask) -> None:
             channel=(app.config.get("SOCKETIO_CHANNEL") or os.environ.get("SOCKETIO_CHANNEL")
                      or "flask-socketio")),  # one Redis channel per deployment
         json=UnicodeJSON,
-        cors_allowed_origins=_origin_check(dict(app.config)),
+        cors_allowed_origins=_origin_check(app.config),
         logger=False,
         engineio_logger=False,
     )
@@ -88,69 +88,12 @@ def _client_manager(redis_url: str | None, channel: str):
     return _LocalManager()
 
 
-def _origin_check(config: dict):
-    """Engine.IO's Origin check, for every handshake, polling request and WebSocket upgrade."""
+def _origin_check(config):
+    """Engine.IO's Origin check, for every handshake, polling request and WebSocket upgrade
+    (board/origins.py says which origins are the site's own)."""
     def allowed(origin, environ=None) -> bool:
         return origin_allowed(origin, environ or {}, config)
     return allowed
-
-
-def origin_allowed(origin: str | None, environ: dict, config) -> bool:
-    """May a page of `origin` talk to this board? Browsers send the officer's cookies along with
-    a WebSocket opened by any page of the same *site* (another port, a sibling subdomain): only
-    the board's own pages may use them (issue 15, item 1).
-
-    The site's origins are BASE_URL, SERVER_NAME and SOCKETIO_ALLOWED_ORIGINS; a request's own
-    Host counts only when none of them is set (`python app.py` answers as http://127.0.0.1:5000
-    and as http://localhost:5000 alike). That is safe for browsers, which cannot forge Host: a
-    page that passes it came from the very host and port it connects to. Set BASE_URL behind a
-    proxy all the same. A missing Origin is decided by the caller (see `on_connect`).
-    """
-    if not origin:
-        return False
-    configured = site_origins(config)
-    if configured:
-        return origin in configured
-    return origin in _own_origins(environ)
-
-
-def _own_origins(environ: dict) -> set[str | None]:
-    """The origin of the request itself: its scheme as served, or as the proxy in front saw it
-    (X-Forwarded-Proto; a browser cannot set that header either), and its Host."""
-    host = environ.get("HTTP_HOST")
-    if not host:
-        return set()
-    schemes = {environ.get("wsgi.url_scheme"),
-               environ.get("HTTP_X_FORWARDED_PROTO", "").split(",")[0].strip()}
-    return {origin_of(f"{scheme}://{host}") for scheme in schemes if scheme}
-
-
-def site_origins(config) -> frozenset[str]:
-    """The origins configured for this site; empty when nothing is (the embedded default)."""
-    listed = config.get("SOCKETIO_ALLOWED_ORIGINS") or ()
-    if isinstance(listed, str):
-        listed = listed.split(",")
-    candidates = [config.get("BASE_URL"), *listed]
-    if config.get("SERVER_NAME"):
-        scheme = config.get("PREFERRED_URL_SCHEME") or "http"
-        candidates.append(f"{scheme}://{config['SERVER_NAME']}")
-    return frozenset(filter(None, map(origin_of, candidates)))
-
-
-def origin_of(url: str | None) -> str | None:
-    """`scheme://host[:port]` as a browser writes it in Origin: lower case, no default port and
-    no path; None for anything that is not an http(s) URL."""
-    try:
-        parts = urlsplit((url or "").strip())
-        port = parts.port
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
-    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-    if port is not None and port != {"http": 80, "https": 443}[parts.scheme]:
-        host += f":{port}"
-    return f"{parts.scheme}://{host}"
 
 
 def _async_mode() -> str:
