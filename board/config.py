@@ -75,6 +75,12 @@ class Config:
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.HOST = os.environ.get("HOST", "127.0.0.1")
         self.PORT = int(os.environ.get("PORT", "5000"))
+        # The site's own address, e.g. https://board.example.gov.cn: pages and links never trust
+        # a request's Host; Socket.IO accepts pages of this origin (board/sockets.py).
+        self.BASE_URL = os.environ.get("BASE_URL") or None
+        # More origins for Socket.IO (comma-separated), for a site with several host names.
+        # With neither set, a page must come from the very host it connects to.
+        self.SOCKETIO_ALLOWED_ORIGINS = os.environ.get("SOCKETIO_ALLOWED_ORIGINS", "")
         self.BOARD_DEMO = _env_flag("BOARD_DEMO", _quick_start())
         self.BOARDS_CONFIG = os.environ.get("BOARDS_CONFIG", str(ROOT / "boards_config.yaml"))
         self.SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE / "search-index"))

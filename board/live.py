@@ -3,10 +3,13 @@
 This module and the handlers in board/sockets.py are the only places that emit. A failed emit is
 logged and never fails or loses the write. Who receives what is decided here and in sockets.py
 (who may join which room), from the permission module:
-- `thread:<id>`: anyone who may view the thread (police-only threads: police and the asker);
-  `thread:<id>:staff`: police viewers of it (they also see hidden posts);
+- a thread's readers, in one of three rooms by *why* they may read it (`thread_audience`):
+  `thread:<id>:staff` police viewers (they also see hidden posts), `thread:<id>:author` its
+  asker, `thread:<id>` everyone else, there only while the thread is public: when it stops being
+  public (hidden), that room is closed and the rest keep following (`thread_withdrawn`);
 - `board:<slug>` and `home`: anyone; they only ever receive public threads (`_public_rooms`);
-- `user:<id>`: one signed-in user (notifications); `unit:<code>`: an officer inbox.
+- `user:<id>`: every connection of one signed-in user (notifications); closing it disconnects
+  them, in every process (`disconnect_user`, board/sockets.py); `unit:<code>`: an officer inbox.
 Clients may only join thread, board and home rooms; user and unit rooms are assigned on connect.
 """
 from __future__ import annotations
@@ -20,6 +23,7 @@ from board.models import Post, Thread
 log = logging.getLogger(__name__)
 
 HOME_ROOM = "home"
+USER_ROOM_PREFIX = "user:"
 
 
 def thread_room(thread_id: int) -> str:
@@ -30,12 +34,21 @@ def staff_room(thread_id: int) -> str:
     return f"thread:{thread_id}:staff"
 
 
+def author_room(thread_id: int) -> str:
+    return f"thread:{thread_id}:author"
+
+
+def thread_audience(thread_id: int) -> list[str]:
+    """Everyone following a thread: its public readers, its police viewers and its asker."""
+    return [thread_room(thread_id), staff_room(thread_id), author_room(thread_id)]
+
+
 def board_room(slug: str) -> str:
     return f"board:{slug}"
 
 
 def user_room(user_id: int) -> str:
-    return f"user:{user_id}"
+    return f"{USER_ROOM_PREFIX}{user_id}"
 
 
 def unit_room(code: str) -> str:
@@ -93,7 +106,7 @@ def post_created(post: Post, thread_changed: bool = True) -> None:
     """
     payload = {"thread_id": post.thread_id, "post": serializers.post_to_dict(post),
                "html": serializers.post_html(post, new=True)}
-    _emit("post_created", payload, thread_room(post.thread_id))
+    _emit("post_created", payload, thread_audience(post.thread_id))
     thread_updated(post.thread, to_thread_room=thread_changed)
 
 
@@ -105,21 +118,44 @@ def post_updated(post: Post) -> None:
     full = {"thread_id": post.thread_id, "post": serializers.post_to_dict(post)}
     if not post.hidden:
         _emit("post_updated", {**full, "html": serializers.post_html(post)},
-              thread_room(post.thread_id))
+              thread_audience(post.thread_id))
         return
     _emit("post_updated", {**full, "html": serializers.post_html(post, original=True)},
           [staff_room(post.thread_id), user_room(post.author_id)])
     redacted = {"thread_id": post.thread_id,
                 "post": {"id": post.id, "thread_id": post.thread_id, "hidden": True}}
-    _emit("post_updated", redacted, thread_room(post.thread_id))
+    _emit("post_updated", redacted, thread_audience(post.thread_id))
 
 
 def thread_updated(thread: Thread, to_thread_room: bool = True) -> None:
     """Status, pin, lock, counts: the thread page, the lists that show it, the inboxes."""
     payload = {"thread": serializers.thread_to_dict(thread)}
     if to_thread_room:  # the thread page needs no row: its readers get the lean payload
-        _emit("thread_updated", payload, thread_room(thread.id))
+        _emit("thread_updated", payload, thread_audience(thread.id))
     _to_lists("thread_updated", payload, thread)
+
+
+def thread_withdrawn(thread: Thread) -> None:
+    """The thread stopped being public (hidden): its public readers, who joined while anyone
+    could, are told `thread_gone` and sent out of its room; police and the asker, who are in
+    rooms of their own, keep following it. `close_room` goes through the message queue, so
+    readers connected to other processes leave too."""
+    room = thread_room(thread.id)
+    _emit("thread_gone", {"thread_id": thread.id}, room)
+    _close(room)
+
+
+def disconnect_user(user_id: int) -> None:
+    """End every Socket.IO connection of one user, in every process: an account was suspended,
+    and what its open pages were receiving (a unit's police-only threads) must stop now."""
+    _close(user_room(user_id))
+
+
+def _close(room: str) -> None:
+    try:
+        socketio.close_room(room)
+    except Exception:  # the change is committed; a socket left behind is logged, not raised
+        log.exception("closing room %s failed", room)
 
 
 def thread_updated_to_units(thread: Thread, codes: list[str]) -> None:

@@ -46,8 +46,11 @@ def board_to_dict(board: Board) -> dict:
 
 
 def thread_url(thread_id: int) -> str:
+    """A path, never an absolute URL: links are pushed to every live reader and rung on bells
+    from one poster's request, whose Host header is the poster's to forge (issue 15, item 3).
+    Browsers and API clients resolve it against the site they are talking to."""
     if has_request_context():
-        return url_for("threads.show", thread_id=thread_id, _external=True)
+        return url_for("threads.show", thread_id=thread_id)
     return f"/t/{thread_id}"
 
 

@@ -14,14 +14,25 @@ import os
 import time
 from functools import wraps
 
-from flask import Flask, g, request
+import socketio as python_socketio
+from flask import Flask, current_app, g, request
 from flask_login import current_user, login_user
 from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
 
 from board import permissions, serializers
 from board.extensions import db, socketio
-from board.live import HOME_ROOM, staff_room, thread_room, unit_room, user_room
+from board.live import (
+    HOME_ROOM,
+    USER_ROOM_PREFIX,
+    author_room,
+    staff_room,
+    thread_audience,
+    thread_room,
+    unit_room,
+    user_room,
+)
 from board.models import Board, Thread, User
+from board.origins import origin_allowed
 from board.queries import inbox, threads
 from board.services import accounts
 
@@ -34,15 +45,55 @@ def init_app(app: Flask) -> None:
     socketio.init_app(
         app,
         async_mode=_async_mode(),
-        message_queue=app.config.get("REDIS_URL"),
-        channel=(app.config.get("SOCKETIO_CHANNEL") or os.environ.get("SOCKETIO_CHANNEL")
-                 or "flask-socketio"),  # one Redis channel per deployment
+        client_manager=_client_manager(
+            app.config.get("REDIS_URL"),
+            channel=(app.config.get("SOCKETIO_CHANNEL") or os.environ.get("SOCKETIO_CHANNEL")
+                     or "flask-socketio")),  # one Redis channel per deployment
         json=UnicodeJSON,
-        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS", []),
+        cors_allowed_origins=_origin_check(app.config),
         logger=False,
         engineio_logger=False,
     )
     app.wsgi_app = _declining_websocket_compression(app.wsgi_app)
+
+
+class _EndingUserConnections:
+    """Closing a `user:<id>` room disconnects its connections instead of only emptying it.
+
+    `close_room` is the one room operation python-socketio's message queue carries to every
+    process, each acting on the connections it holds (PubSubManager._handle_close_room): this is
+    how `live.disconnect_user` reaches a suspended user's sockets wherever they are connected.
+    """
+
+    def basic_close_room(self, room, namespace):
+        if room.startswith(USER_ROOM_PREFIX):
+            for sid, _eio_sid in list(self.get_participants(namespace, room)):
+                self.server.disconnect(sid, namespace=namespace, ignore_queue=True)
+        return super().basic_close_room(room, namespace)
+
+
+class _LocalManager(_EndingUserConnections, python_socketio.Manager):
+    """One process (the embedded `python app.py`, tests)."""
+
+
+class _RedisManager(_EndingUserConnections, python_socketio.RedisManager):
+    """Several processes sharing rooms through REDIS_URL."""
+
+
+def _client_manager(redis_url: str | None, channel: str):
+    """A fresh manager per app: the extension is shared, and would otherwise keep the last
+    app's queue (Flask-SocketIO only builds one when it is given none)."""
+    if redis_url:
+        return _RedisManager(redis_url, channel=channel)
+    return _LocalManager()
+
+
+def _origin_check(config):
+    """Engine.IO's Origin check, for every handshake, polling request and WebSocket upgrade
+    (board/origins.py says which origins are the site's own)."""
+    def allowed(origin, environ=None) -> bool:
+        return origin_allowed(origin, environ or {}, config)
+    return allowed
 
 
 def _async_mode() -> str:
@@ -120,6 +171,12 @@ def _assigned_rooms(user) -> list[str]:
 
 @handler("connect")
 def on_connect(auth=None):
+    """Engine.IO has checked the Origin of the HTTP request already; this checks it again for
+    the Socket.IO session itself (and for the test client, which skips HTTP). No Origin at all:
+    a browser's same-origin long-polling handshake, or a program (which could write any Origin)."""
+    origin = request.headers.get("Origin")
+    if origin and not origin_allowed(origin, request.environ, current_app.config):
+        raise ConnectionRefusedError("origin_not_allowed")
     user = _user_for_auth(auth)
     if user is not None:
         login_user(user)  # kept in this socket's own session, not in any cookie
@@ -153,19 +210,31 @@ def on_join(data):
     if isinstance(target, Thread):
         if not permissions.can(current_user, "thread.view", target):
             return {"ok": False, "error": "forbidden"}
-        if permissions.can(current_user, "police_only.view"):
-            join_room(staff_room(target.id))
-    join_room(room)
+        join_room(_reader_room(target))
+    else:
+        join_room(room)
     return {"ok": True, "room": room}
+
+
+def _reader_room(thread: Thread) -> str:
+    """The thread room for *why* this viewer may read it (board/live.py): police and the asker
+    keep their rooms when the thread stops being public; everyone else is in the public one."""
+    if permissions.can(current_user, "police_only.view"):
+        return staff_room(thread.id)
+    if current_user.is_authenticated and current_user.id == thread.author_id:
+        return author_room(thread.id)
+    return thread_room(thread.id)
 
 
 @handler("leave")
 def on_leave(data):
     room = (data or {}).get("room", "") if isinstance(data, dict) else ""
-    if room.startswith(("thread:", "board:")) or room == HOME_ROOM:
+    kind, _, key = room.partition(":")
+    if kind == "thread" and key.isdigit():
+        for each in thread_audience(int(key)):
+            leave_room(each)
+    elif kind == "board" or room == HOME_ROOM:
         leave_room(room)
-        if room.startswith("thread:") and room[7:].isdigit():
-            leave_room(staff_room(int(room[7:])))
     return {"ok": True}
 
 
@@ -218,5 +287,5 @@ def on_typing(data):
     _last_typing[request.sid] = now if active else 0.0
     payload = {"thread_id": thread.id, "typing": active,
                "user": serializers.user_to_dict(current_user)}
-    emit("typing", payload, to=thread_room(thread.id), include_self=False)
+    emit("typing", payload, to=thread_audience(thread.id), include_self=False)
     return {"ok": True}

@@ -213,6 +213,18 @@ def test_socketio_room_join(app, client, login, world, role):
         sio.disconnect()
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_socketio_refuses_pages_of_other_origins(app, client, login, world, role):
+    """Issue 15: another port or a sibling subdomain carries the same cookies; whoever they
+    belong to, a page of another origin gets no connection (handshake and Socket.IO connect)."""
+    _as(client, login, world, role)
+    for origin in ("http://evil.example", "http://board.test:8001", "http://a.board.test"):
+        handshake = client.get("/socket.io/?EIO=4&transport=polling", headers={"Origin": origin})
+        assert handshake.status_code == 400, (role, origin, "handshake")
+        sio = socketio.test_client(app, flask_test_client=client, headers={"Origin": origin})
+        assert not sio.is_connected(), (role, origin, "connect")
+
+
 def test_police_only_thread_is_not_announced_to_public_rooms(app, client, make, login):
     watcher = socketio.test_client(app, flask_test_client=app.test_client())
     try:

@@ -14,7 +14,7 @@ import secrets
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from board import permissions, text
+from board import live, permissions, text
 from board.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from board.extensions import db
 from board.models import Role, Unit, User
@@ -181,6 +181,7 @@ def suspend(actor, user: User, reason: str) -> User:
         raise Conflict("不能停用最后一个可用的管理员账号,请先创建另一个管理员", code="last_admin")
     sessions.revoke_all(user)  # committed with the switch: reinstating revives none of them
     _switch(actor, user, disabled=True, reason=reason)
+    live.disconnect_user(user.id)  # its open pages stop receiving now (issue 15)
     return user
 
 

@@ -137,6 +137,8 @@ def hide(officer, thread: Thread, post: Post | None, reason: str) -> None:
     audit.record(officer, "post.hide" if post else "thread.hide", "post" if post else "thread",
                  target.id, before, {"hidden": True, "hidden_reason": reason})  # issue 5
     db.session.commit()
+    if post is None:  # its public readers leave before the change is announced (issue 15)
+        live.thread_withdrawn(thread)
     _changed(thread, post)
 
 
