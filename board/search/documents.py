@@ -7,9 +7,9 @@ text cannot surface in a result, a snippet or a suggestion.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, noload
@@ -34,8 +34,9 @@ class Doc:
     def fingerprint(self) -> str:
         """Changes whenever anything indexed, or how it is analyzed, changes; `verify` compares
         it with the index."""
-        raw = "\x1f".join([analyzer.VERSION, self.board, self.kind, self.status, str(int(self.answered)),
-                           self.visibility, str(int(self.created.timestamp())), self.content])
+        raw = "\x1f".join([analyzer.VERSION, self.board, self.kind, self.status,
+                           str(int(self.answered)), self.visibility,
+                           str(int(self.created.timestamp())), self.content])
         return hashlib.sha1(raw.encode("utf-8")).hexdigest()
 
 
