@@ -16,7 +16,7 @@ import unicodedata
 import pytest
 
 from board import privacy
-from board.privacy_normalize import is_separator, normalize
+from board.privacy.normalize import is_separator, normalize
 from board.services import escalation, status, supervision
 from tests.test_live import events, join, sio
 

@@ -3,7 +3,7 @@
 Stored text stays original; masking happens where text leaves for a viewer who is neither the
 author nor the police (serializers, templates via the `visible` filters, live payloads, search
 snippets, notifications, timeline status notes and rating comments, whose author is the event's
-actor). Detection reads a normalized copy (board/privacy_numbers.py: full-width digits, every
+actor). Detection reads a normalized copy (board/privacy/numbers.py: full-width digits, every
 kind of separator, +86 prefixes); `mask()` only ever replaces the original characters that carry
 the data with "*", so it is safe on sanitized HTML too (it cannot create or break markup).
 """
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from board.privacy_classify import id_checksum_ok, luhn_ok
-from board.privacy_normalize import normalize
-from board.privacy_numbers import find_numbers
+from board.privacy.classify import id_checksum_ok, luhn_ok
+from board.privacy.normalize import normalize
+from board.privacy.numbers import find_numbers
 
 __all__ = ["KIND_LABELS", "detect", "id_checksum_ok", "luhn_ok", "mask", "sees_original",
            "visible_filter", "visible_text", "warning"]

@@ -1,9 +1,9 @@
 """Which digit strings are an ID number, a mobile or a bank card, and which digits to star.
 
-It exists apart from finding the candidates (board/privacy_numbers.py) because these are the
+It exists apart from finding the candidates (board/privacy/numbers.py) because these are the
 rules of each kind — GB 11643 check digits, ID area and birth-date shapes, Luhn, how cards and
 IDs are grouped when typed — and they read only one candidate, never the surrounding text.
-Checksums are evidence of confidence, not a gate: see board/privacy_numbers.py.
+Checksums are evidence of confidence, not a gate: see board/privacy/numbers.py.
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The text personal-number detection reads: a normalized copy with a map back to the original.
 
-It exists apart from the detectors (board/privacy_numbers.py, board/privacy_classify.py) because
+It exists apart from the detectors (board/privacy/numbers.py, board/privacy/classify.py) because
 it answers a different question — what a character *is* once residents' keyboards are accounted
 for (full-width digits, invisible format characters) and which characters may sit between two
 digit groups — while they decide what a digit string *means*. The index map is what lets a mask

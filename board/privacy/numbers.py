@@ -13,15 +13,15 @@ with a plausible area and birth date is masked even with a wrong check digit, an
 typed in groups of four; a bare digit string needs its checksum (order numbers look like that).
 
 This module finds the candidates (runs of digit groups, the longest number at each group); the
-normalized copy and what may join two groups are board/privacy_normalize.py, the rules of each
-kind (checksums, shapes, groupings, digits to star) board/privacy_classify.py.
+normalized copy and what may join two groups are board/privacy/normalize.py, the rules of each
+kind (checksums, shapes, groupings, digits to star) board/privacy/classify.py.
 """
 from __future__ import annotations
 
 import re
 
-from board.privacy_classify import Candidate, classify
-from board.privacy_normalize import joins
+from board.privacy.classify import Candidate, classify
+from board.privacy.normalize import joins
 
 _GROUP_RE = re.compile(r"[0-9]+(?:[Xx](?![0-9A-Za-z]))?")
 _ALNUM_BEFORE_RE = re.compile(r"[0-9A-Za-z]")
