@@ -19,7 +19,7 @@ from flask import Flask, current_app, g, request
 from flask_login import current_user, login_user
 from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
 
-from board import permissions, serializers
+from board import fragments, permissions, serializers
 from board.extensions import db, socketio
 from board.live import (
     HOME_ROOM,
@@ -263,7 +263,7 @@ def on_catch_up(data):
     viewer = current_user._get_current_object()  # the author and police read the original
     return {"ok": True, "thread_id": thread.id,
             "thread": serializers.thread_to_dict(thread, viewer),
-            "posts": serializers.posts_with_html(page, viewer),
+            "posts": fragments.posts_with_html(page, viewer),
             "more": len(posts) > len(page)}
 
 
