@@ -9,7 +9,8 @@ logged and never fails or loses the write. Who receives what is decided here and
   public (hidden), that room is closed and the rest keep following (`thread_withdrawn`);
 - `board:<slug>` and `home`: anyone; they only ever receive public threads (`_public_rooms`);
 - `user:<id>`: every connection of one signed-in user (notifications); closing it disconnects
-  them, in every process (`disconnect_user`, board/sockets.py); `unit:<code>`: an officer inbox.
+  them, in every process (`disconnect_user`, board/socket_server.py); `unit:<code>`: an officer
+  inbox.
 Clients may only join thread, board and home rooms; user and unit rooms are assigned on connect.
 """
 from __future__ import annotations
