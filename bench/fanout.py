@@ -37,7 +37,7 @@ from engineio.async_drivers.gevent import WebSocketWSGI  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.live import _sample_post, raise_open_files  # noqa: E402
-from board.sockets import UnicodeJSON  # noqa: E402
+from board.socket_server import UnicodeJSON  # noqa: E402
 
 ROOM = "thread:1"
 

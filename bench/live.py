@@ -282,7 +282,7 @@ def minimal_main(args) -> None:
     from flask import Flask
     from flask_socketio import SocketIO, join_room
 
-    from board.sockets import UnicodeJSON
+    from board.socket_server import UnicodeJSON
 
     app = Flask("minimal")
     sio = SocketIO(app, async_mode="gevent", json=UnicodeJSON)

@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from board import api, cli, sockets, views, web
+from board import api, cli, socket_server, views, web
 from board.config import ROOT, Config
 from board.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -29,7 +29,7 @@ def create_app(config: object | None = None) -> Flask:
     app.json.ensure_ascii = False  # Chinese stays Chinese on the wire
     os.makedirs(app.instance_path, exist_ok=True)
     register_extensions(app)
-    sockets.init_app(app)
+    socket_server.init_app(app)
     views.init_app(app)
     app.register_blueprint(api.bp)
     web.init_app(app)  # after the blueprints: rate limits wrap their endpoints

@@ -9,14 +9,15 @@ logged and never fails or loses the write. Who receives what is decided here and
   public (hidden), that room is closed and the rest keep following (`thread_withdrawn`);
 - `board:<slug>` and `home`: anyone; they only ever receive public threads (`_public_rooms`);
 - `user:<id>`: every connection of one signed-in user (notifications); closing it disconnects
-  them, in every process (`disconnect_user`, board/sockets.py); `unit:<code>`: an officer inbox.
+  them, in every process (`disconnect_user`, board/socket_server.py); `unit:<code>`: an officer
+  inbox.
 Clients may only join thread, board and home rooms; user and unit rooms are assigned on connect.
 """
 from __future__ import annotations
 
 import logging
 
-from board import serializers
+from board import bell_entries, fragments, serializers
 from board.extensions import socketio
 from board.models import Post, Thread
 
@@ -86,9 +87,9 @@ def _to_lists(event: str, payload: dict, thread: Thread) -> None:
     """
     public, units = _public_rooms(thread), _inbox_rooms(thread)
     if public:
-        _emit(event, {**payload, "html": serializers.public_rows(thread)}, public)
+        _emit(event, {**payload, "html": fragments.public_rows(thread)}, public)
     if units:
-        _emit(event, {**payload, "html": serializers.inbox_rows(thread)}, units)
+        _emit(event, {**payload, "html": fragments.inbox_rows(thread)}, units)
 
 
 def thread_created(thread: Thread) -> None:
@@ -105,7 +106,7 @@ def post_created(post: Post, thread_changed: bool = True) -> None:
     any reader (masked, no per-reader actions), rendered once for the whole room.
     """
     payload = {"thread_id": post.thread_id, "post": serializers.post_to_dict(post),
-               "html": serializers.post_html(post, new=True)}
+               "html": fragments.post_html(post, new=True)}
     _emit("post_created", payload, thread_audience(post.thread_id))
     thread_updated(post.thread, to_thread_room=thread_changed)
 
@@ -117,10 +118,10 @@ def post_updated(post: Post) -> None:
     version first: a page that already shows the reply as hidden keeps it."""
     full = {"thread_id": post.thread_id, "post": serializers.post_to_dict(post)}
     if not post.hidden:
-        _emit("post_updated", {**full, "html": serializers.post_html(post)},
+        _emit("post_updated", {**full, "html": fragments.post_html(post)},
               thread_audience(post.thread_id))
         return
-    _emit("post_updated", {**full, "html": serializers.post_html(post, original=True)},
+    _emit("post_updated", {**full, "html": fragments.post_html(post, original=True)},
           [staff_room(post.thread_id), user_room(post.author_id)])
     redacted = {"thread_id": post.thread_id,
                 "post": {"id": post.id, "thread_id": post.thread_id, "hidden": True}}
@@ -167,7 +168,7 @@ def thread_updated_to_units(thread: Thread, codes: list[str]) -> None:
 
 
 def notification_created(note, unread_count: int) -> None:
-    payload = {"notification": serializers.notification_to_dict(note),
+    payload = {"notification": bell_entries.notification_to_dict(note),
                "unread_count": unread_count}
     _emit("notification", payload, user_room(note.user_id))
 

@@ -49,5 +49,5 @@ class Base(DeclarativeBase):
 class BumpsBoardVersion:
     """Marker for the models whose writes change a page anonymous readers see (a board, its
     threads, their posts, photos, public timeline and rating). A flush or bulk write of one bumps
-    its board's `version`, the stamp of every process's page cache (board/web/page_cache.py);
+    its board's `version`, the stamp of every process's page cache (board/web/stamp_bumps.py);
     everything else (notifications, search jobs, reports, audit) leaves the cache alone."""

@@ -1,13 +1,14 @@
-"""One JSON shape per object, shared by the API, Socket.IO payloads and the page scripts."""
+"""One JSON shape per object, shared by the API, Socket.IO payloads and the page scripts.
+
+The server-rendered HTML that rides along in live pushes lives in board/fragments.py, the bell
+entries (ready Chinese sentences) in board/bell_entries.py."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, get_template_attribute, has_request_context, url_for
+from flask import has_request_context, url_for
 
-from board import lists
-from board.extensions import db
-from board.models import Attachment, Board, NotificationKind, Post, Thread, ThreadStatus, User
+from board.models import Board, Post, Thread, User
 from board.privacy import mask, visible_text
 
 
@@ -106,34 +107,6 @@ def thread_to_dict(thread: Thread, viewer=None, timeline: list | None = None) ->
     return data
 
 
-def _rendered(template: str, macro: str, *args, **kwargs) -> str:
-    """A page macro's HTML (autoescaped: rows, replies), with relative links as the page has them:
-    rendered in a bare request context when published from outside one (the CLI, the SLA
-    checks)."""
-    row = get_template_attribute(template, macro)
-    if has_request_context():
-        return str(row(*args, **kwargs))
-    with current_app.test_request_context():
-        return str(row(*args, **kwargs))
-
-
-def public_rows(thread: Thread) -> dict:
-    """The thread's row for the board page and for home, as any reader sees it: the same macro
-    the pages render, so a pushed row cannot differ from a reloaded one. Public rooms only."""
-    return {"board": _rendered("_macros.html", "thread_row", thread, listing="board",
-                               anyone=True),
-            "home": _rendered("_macros.html", "thread_row", thread, show_board=True,
-                              listing="home", anyone=True)}
-
-
-def inbox_rows(thread: Thread) -> dict:
-    """The thread's officer-inbox row, or None when it no longer belongs there (the inbox
-    query's rule). Police-only markup: unit rooms only."""
-    row = (_rendered("officer/_inbox_row.html", "inbox_row", thread)
-           if lists.in_inbox(thread) else None)
-    return {"inbox": row}
-
-
 def event_to_dict(event, internal: bool = False, viewer=None) -> dict:
     """A timeline step; the internal note and actor only when `internal` (police viewers).
 
@@ -170,94 +143,6 @@ def post_to_dict(post: Post, viewer=None) -> dict:
         "created_at": iso(post.created_at),
         "edited_at": iso(post.edited_at),
         "author": post_author(post),
-    }
-
-
-def _photos_by_post(posts: list[Post]) -> dict[int, list[Attachment]]:
-    """The replies' photos in one query, read fresh (a push may follow an upload in the same
-    request, after the page's per-request photo lookup was cached)."""
-    grouped: dict[int, list[Attachment]] = {post.id: [] for post in posts}
-    if grouped:
-        rows = db.session.scalars(db.select(Attachment).where(Attachment.post_id.in_(grouped))
-                                  .order_by(Attachment.id))
-        for att in rows:
-            grouped[att.post_id].append(att)
-    return grouped
-
-
-def posts_html(posts: list[Post], viewer=None, original: bool = False,
-               new: bool = False) -> list[str]:
-    """Each reply's <li> from the thread page's own macro (templates/threads/_post.html), so a
-    pushed reply cannot differ from a reloaded one. `viewer` None: as any reader of the thread
-    sees it, masked (`original`: unmasked, for the police and the author only); a user: exactly
-    their page, actions included (catch-up answers one client). `new`: replies just written,
-    announced before any photo is attached (attachments.attach pushes post_updated after), so
-    the reply path skips the photo query."""
-    photos = {post.id: [] for post in posts} if new else _photos_by_post(posts)
-    return [_rendered("threads/_post.html", "post_item", post, viewer, original, photos[post.id])
-            for post in posts]
-
-
-def post_html(post: Post, viewer=None, original: bool = False, new: bool = False) -> str:
-    return posts_html([post], viewer, original, new)[0]
-
-
-def posts_with_html(posts: list[Post], viewer) -> list[dict]:
-    """catch_up's posts: the JSON of each, with `html` rendered for this one viewer."""
-    return [{**post_to_dict(post, viewer), "html": html}
-            for post, html in zip(posts, posts_html(posts, viewer), strict=True)]
-
-
-# Police work notifications (issue 5), by reason (kept in Notification.status).
-WORK_TEXT = {
-    "escalated": "新转警待派:「{title}」",
-    "dispatched": "「{title}」已派给您的单位处置,请尽快出警",
-    "supervised": "{actor} 督办了「{title}」,请加快办理",
-    "overdue": "「{title}」已超过答复时限,请督促尽快答复",
-    "handling": "您督办的「{title}」正在处置",
-    "resolved": "您督办的「{title}」已办结",
-}
-
-SECURITY_TEXT = ("您的账号多次输入错误密码,已暂停在新设备上登录一段时间;"
-                 "您以前登录过的设备不受影响。如非本人操作,建议修改密码")
-
-
-def notification_to_dict(note) -> dict:
-    """A bell entry: what happened, by whom, where to go; `text` is a ready Chinese sentence."""
-    actor = note.actor.display_name if note.actor else "系统"
-    if note.actor and note.actor.is_official:
-        actor = f"{actor}({note.actor.role_label})"
-    title = note.thread.title if note.thread else ""
-    if note.thread and note.user_id != note.thread.author_id:  # personal data masked (issue 6)
-        title = visible_text(getattr(note, "user", None), note.thread.author_id, title)
-    status_label = (ThreadStatus(note.status).label
-                    if note.status in set(ThreadStatus) else None)
-    text = {
-        NotificationKind.OFFICIAL_REPLY: f"{actor} 回复了您的帖子「{title}」",
-        NotificationKind.REPLY: f"{actor} 在「{title}」中回复了",
-        NotificationKind.MENTION: f"{actor} 在「{title}」中提到了您",
-        NotificationKind.STATUS_CHANGED: f"您的帖子「{title}」状态变为:{status_label}",
-        NotificationKind.WORK: WORK_TEXT.get(note.status or "", "「{title}」有新进展").format(
-            title=title, actor=actor),
-        NotificationKind.SECURITY: SECURITY_TEXT,
-    }[NotificationKind(note.kind)]
-    url = thread_url(note.thread_id) if note.thread_id else None
-    if url and note.post_id:
-        url += f"#p{note.post_id}"
-    return {
-        "id": note.id,
-        "kind": note.kind,
-        "kind_label": note.kind_label,
-        "text": text,
-        "thread_id": note.thread_id,
-        "thread_title": title or None,
-        "post_id": note.post_id,
-        "status": note.status,
-        "status_label": status_label,
-        "actor": user_to_dict(note.actor) if note.actor else None,
-        "created_at": iso(note.created_at),
-        "read": note.read_at is not None,
-        "url": url,
     }
 
 

@@ -15,7 +15,7 @@ from board.models import Thread, Visibility
 from board.queries import notifications as bell
 from board.search import worker
 from board.services import status
-from board.web import page_cache
+from board.web import page_cache, page_stamps
 from tests.test_query_counts import recorded
 
 
@@ -217,8 +217,9 @@ def test_indexing_new_threads_for_search_leaves_the_public_pages_cached(no_searc
 @pytest.fixture
 def frozen_minute(app, monkeypatch):
     """The thread page's stamp carries the minute and the cache a TTL: hold both still."""
-    monkeypatch.setattr(page_cache, "time", SimpleNamespace(time=lambda: 1_800_000_000.0,
-                                                            monotonic=time.monotonic))
+    frozen = SimpleNamespace(time=lambda: 1_800_000_000.0, monotonic=time.monotonic)
+    monkeypatch.setattr(page_cache, "time", frozen)  # the TTL
+    monkeypatch.setattr(page_stamps, "time", frozen)  # the thread stamp's minute
     app.config["ANON_CACHE_TTL"] = 3600
     return app
 

@@ -342,7 +342,7 @@ def test_a_failing_emit_never_fails_the_post(app, make, people, monkeypatch):
 
 
 def test_socketio_payloads_keep_chinese_unescaped(app):
-    from board.sockets import UnicodeJSON
+    from board.socket_server import UnicodeJSON
 
     assert UnicodeJSON.dumps({"text": "民警正在回复"}) == '{"text":"民警正在回复"}'
 

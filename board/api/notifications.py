@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import request
 
 from board.api.base import bp, json_body, require_user
+from board.bell_entries import notification_to_dict
 from board.errors import ValidationFailed
 from board.queries import notifications as bell
-from board.serializers import notification_to_dict
 from board.services import notifications
 
 

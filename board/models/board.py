@@ -30,7 +30,7 @@ class Board(BumpsBoardVersion, db.Model):
     # Denormalised, updated in the same transaction as the write: reading never counts rows.
     thread_count: Mapped[int] = mapped_column(default=0)
     # Bumped in the same transaction as any write to the board's threads or posts
-    # (board/web/page_cache.py): the cheap stamp that keys every process's page cache.
+    # (board/web/stamp_bumps.py): the cheap stamp that keys every process's page cache.
     version: Mapped[int] = mapped_column(default=0, server_default="0")
     # First-response target (minutes) and whether it runs around the clock or in working hours.
     sla_minutes: Mapped[int | None]

@@ -126,7 +126,7 @@ def notify_status_changed(thread: Thread, actor: User | None = None) -> list[Not
 def notify_staff(users: list[User], thread: Thread, actor: User | None = None,
                  reason: str | None = None) -> list[Notification]:
     """Issue 5: police work items — escalated to the command centre, dispatched to my unit,
-    supervised by a leader, overdue (reason goes in `status`; see serializers.WORK_TEXT)."""
+    supervised by a leader, overdue (reason goes in `status`; see bell_entries.WORK_TEXT)."""
     recipients = {
         user.id: {"user": user, "kind": NotificationKind.WORK,
                   "status": reason or thread.status,

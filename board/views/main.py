@@ -7,21 +7,21 @@ from flask_login import current_user, login_required
 from board.extensions import csrf
 from board.queries import threads
 from board.views.helpers import safe_next
-from board.web import page_cache
+from board.web import page_cache, page_stamps
 from board.web.templating import ELDER_COOKIE
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
-@page_cache.anonymous_page(page_cache.site_stamp)
+@page_cache.anonymous_page(page_stamps.site_stamp)
 def home():
     return render_template("main/home.html", boards=threads.boards(),
                            latest=threads.latest_threads(current_user, limit=15))
 
 
 @bp.get("/b/<slug>")
-@page_cache.anonymous_page(page_cache.board_stamp, allowed_args=("cursor", "partial"))
+@page_cache.anonymous_page(page_stamps.board_stamp, allowed_args=("cursor", "partial"))
 def board(slug: str):
     board = threads.board_by_slug(slug)
     cursor = request.args.get("cursor")

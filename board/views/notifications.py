@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from board.bell_entries import notification_to_dict
 from board.queries import notifications as bell
-from board.serializers import notification_to_dict
 from board.services import notifications
 from board.views.helpers import safe_next
 

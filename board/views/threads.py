@@ -10,7 +10,7 @@ from board.forms import ReplyForm, ThreadForm
 from board.queries import threads
 from board.services import attachments, posting
 from board.views.helpers import apply_service_error
-from board.web import http, page_cache
+from board.web import http, page_cache, page_stamps
 
 bp = Blueprint("threads", __name__)
 
@@ -39,7 +39,7 @@ def new(slug: str):
 
 @bp.get("/t/<int:thread_id>")
 def show(thread_id: int):
-    stamp = page_cache.thread_stamp(thread_id)  # None: no such thread, and thread_for says 404
+    stamp = page_stamps.thread_stamp(thread_id)  # None: no such thread, and thread_for says 404
     # A page stored for anonymous readers at this very stamp passed the same permission check
     # when it was rendered, and every write to the thread changes the stamp: a hit needs no
     # thread loaded. Anyone else is checked first, as always.

@@ -32,7 +32,7 @@ def _build_id(app: Flask) -> str:
 
 
 def thread_etag(stamp: tuple) -> str:
-    """The thread's stamp (page_cache.thread_stamp) plus who is looking (role, id, their CSRF
+    """The thread's stamp (page_stamps.thread_stamp) plus who is looking (role, id, their CSRF
     token, their cookies such as elder mode)."""
     viewer = (getattr(current_user, "id", None), getattr(current_user, "role", None),
               session.get("csrf_token"))

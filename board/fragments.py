@@ -1,0 +1,75 @@
+"""Server-rendered HTML fragments pushed live: list rows and replies from the pages' own macros.
+
+Kept apart from board/serializers.py (the JSON shapes) because these render templates and query
+photos: a pushed row or reply must be the very markup a reload would show."""
+from __future__ import annotations
+
+from flask import current_app, get_template_attribute, has_request_context
+
+from board import lists
+from board.extensions import db
+from board.models import Attachment, Post, Thread
+from board.serializers import post_to_dict
+
+
+def _rendered(template: str, macro: str, *args, **kwargs) -> str:
+    """A page macro's HTML (autoescaped: rows, replies), with relative links as the page has them:
+    rendered in a bare request context when published from outside one (the CLI, the SLA
+    checks)."""
+    row = get_template_attribute(template, macro)
+    if has_request_context():
+        return str(row(*args, **kwargs))
+    with current_app.test_request_context():
+        return str(row(*args, **kwargs))
+
+
+def public_rows(thread: Thread) -> dict:
+    """The thread's row for the board page and for home, as any reader sees it: the same macro
+    the pages render, so a pushed row cannot differ from a reloaded one. Public rooms only."""
+    return {"board": _rendered("_macros.html", "thread_row", thread, listing="board",
+                               anyone=True),
+            "home": _rendered("_macros.html", "thread_row", thread, show_board=True,
+                              listing="home", anyone=True)}
+
+
+def inbox_rows(thread: Thread) -> dict:
+    """The thread's officer-inbox row, or None when it no longer belongs there (the inbox
+    query's rule). Police-only markup: unit rooms only."""
+    row = (_rendered("officer/_inbox_row.html", "inbox_row", thread)
+           if lists.in_inbox(thread) else None)
+    return {"inbox": row}
+
+
+def _photos_by_post(posts: list[Post]) -> dict[int, list[Attachment]]:
+    """The replies' photos in one query, read fresh (a push may follow an upload in the same
+    request, after the page's per-request photo lookup was cached)."""
+    grouped: dict[int, list[Attachment]] = {post.id: [] for post in posts}
+    if grouped:
+        rows = db.session.scalars(db.select(Attachment).where(Attachment.post_id.in_(grouped))
+                                  .order_by(Attachment.id))
+        for att in rows:
+            grouped[att.post_id].append(att)
+    return grouped
+
+
+def posts_html(posts: list[Post], viewer=None, original: bool = False,
+               new: bool = False) -> list[str]:
+    """Each reply's <li> from the thread page's own macro (templates/threads/_post.html), so a
+    pushed reply cannot differ from a reloaded one. `viewer` None: as any reader of the thread
+    sees it, masked (`original`: unmasked, for the police and the author only); a user: exactly
+    their page, actions included (catch-up answers one client). `new`: replies just written,
+    announced before any photo is attached (attachments.attach pushes post_updated after), so
+    the reply path skips the photo query."""
+    photos = {post.id: [] for post in posts} if new else _photos_by_post(posts)
+    return [_rendered("threads/_post.html", "post_item", post, viewer, original, photos[post.id])
+            for post in posts]
+
+
+def post_html(post: Post, viewer=None, original: bool = False, new: bool = False) -> str:
+    return posts_html([post], viewer, original, new)[0]
+
+
+def posts_with_html(posts: list[Post], viewer) -> list[dict]:
+    """catch_up's posts: the JSON of each, with `html` rendered for this one viewer."""
+    return [{**post_to_dict(post, viewer), "html": html}
+            for post, html in zip(posts, posts_html(posts, viewer), strict=True)]
