@@ -19,7 +19,7 @@ from flask import g, request
 from flask_login import current_user, login_user
 from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
 
-from board import permissions, serializers
+from board import inputs, permissions, serializers
 from board.extensions import db, socketio
 from board.models import Board, Post, Thread, User
 from board.queries import inbox, threads
@@ -217,9 +217,12 @@ def on_disconnect(*_args):
 def _parse_room(room: str):
     if room == HOME_ROOM:
         return HOME_ROOM
-    kind, _, key = (room or "").partition(":")
-    if kind == "thread" and key.isdigit():
-        return db.session.get(Thread, int(key))
+    if not inputs.usable_text(room):  # a number, a list, NUL: PostgreSQL cannot compare it
+        return None
+    kind, _, key = room.partition(":")
+    if kind == "thread":
+        thread_id = inputs.parse_id(key)
+        return db.session.get(Thread, thread_id) if thread_id else None
     if kind == "board":
         return db.session.scalar(db.select(Board).where(Board.slug == key))
     return None
@@ -242,21 +245,18 @@ def on_join(data):
 
 @handler("leave")
 def on_leave(data):
-    room = (data or {}).get("room", "") if isinstance(data, dict) else ""
+    room = data.get("room") if isinstance(data, dict) else None
+    room = room if isinstance(room, str) else ""
     if room.startswith(("thread:", "board:")) or room == HOME_ROOM:
         leave_room(room)
-        if room.startswith("thread:") and room[7:].isdigit():
-            leave_room(staff_room(int(room[7:])))
+        thread_id = inputs.parse_id(room[7:]) if room.startswith("thread:") else None
+        if thread_id:
+            leave_room(staff_room(thread_id))
     return {"ok": True}
 
 
 def _int(data, key: str) -> int | None:
-    value = data.get(key) if isinstance(data, dict) else None
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    return int(value) if isinstance(value, str) and value.isdigit() else None
+    return inputs.parse_id(data.get(key)) if isinstance(data, dict) else None
 
 
 @handler("catch_up")

@@ -6,6 +6,7 @@ from flask import Response, request
 
 from board import dashboard_csv
 from board.api import bp, require_user
+from board.inputs import parse_id
 from board.queries import leader
 from board.serializers import iso, user_to_dict
 from board.services.audit import ACTION_LABELS
@@ -23,7 +24,7 @@ def dashboard_figures():
 @bp.get("/audit")
 def audit_log():
     user = require_user()
-    before = request.args.get("before", type=int)
+    before = parse_id(request.args.get("before"))
     rows, next_before = leader.audit_entries(user, before_id=before,
                                              action=request.args.get("action") or None)
     return {"entries": [{

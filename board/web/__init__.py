@@ -3,13 +3,14 @@ rate limits, the anonymous page cache, conditional GET and gzip (http), Jinja he
 
 `init_app` runs after the blueprints are registered (rate limits wrap their endpoints). Flask
 runs after-request hooks last-registered first, so each response is gzipped (http) before the
-security headers are added to it (headers).
+security headers are added to it (headers). The guard (board/web/guard.py) refuses input no
+view can use (NUL bytes, over-deep JSON, non-ASCII ids) before any view runs.
 """
 from __future__ import annotations
 
 from flask import Flask
 
-from board.web import headers, http, login, page_cache, ratelimits, templating
+from board.web import guard, headers, http, login, page_cache, ratelimits, templating
 
 
 def init_app(app: Flask) -> None:
@@ -18,4 +19,5 @@ def init_app(app: Flask) -> None:
     ratelimits.init_app(app)
     page_cache.init_app(app)
     http.init_app(app)
+    guard.init_app(app)  # after http: the body-size cap applies before the guard reads it
     templating.init_app(app)
