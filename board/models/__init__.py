@@ -2,6 +2,7 @@
 from board.models.attachment import Attachment
 from board.models.board import Board, board_unit
 from board.models.escalation import Escalation, IncidentCounter, Urgency
+from board.models.idempotency import IdempotencyKey
 from board.models.kinds import ThreadKind
 from board.models.notification import Notification, NotificationKind
 from board.models.rating import Rating
@@ -33,4 +34,5 @@ __all__ = [
     "Urgency",
     "Attachment", "REPORT_REASONS", "Report", "ReportKind", "ReportStatus",
     "SearchJob", "SignInThrottle",
+    "IdempotencyKey",
 ]
