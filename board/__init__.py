@@ -107,9 +107,7 @@ class _UnicodeJSON:
 def register_blueprints(app: Flask) -> None:
     from board.api import bp as api_bp
     from board.views import register_views
-    from board.web import guard
 
-    guard.strict_ids(app)  # before any route: <int:...> takes ASCII digits of a 32-bit id only
     register_views(app)
     app.register_blueprint(api_bp)
 

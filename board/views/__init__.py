@@ -5,10 +5,14 @@ from flask import Flask, flash, make_response, render_template, request
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from board.services import ServiceError
+from board.web import guard
 from board.web.redirects import same_site_path
 
 
 def register_views(app: Flask) -> None:
+    """Every page blueprint, then the error pages. First of all, before any route is added
+    here or by the API after this: `<int:...>` takes ASCII digits of a 32-bit id only."""
+    guard.strict_ids(app)
     from board.views import admin, auth, main, officer, threads
 
     for module in (main, auth, threads, officer, admin):
