@@ -1,14 +1,29 @@
 """Flask-WTF forms with Chinese messages. Forms are the UX; services re-check what matters."""
 from __future__ import annotations
 
+import secrets
+
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from board import permissions, text
 from board.models import Role, kinds
 
 REQUIRED = "此项必填"
+
+
+def new_submission_key() -> str:
+    """A fresh idempotency key for each render of a posting form (a double tap sends it twice)."""
+    return secrets.token_urlsafe(18)
 
 
 class LoginForm(FlaskForm):
@@ -40,6 +55,7 @@ class ThreadForm(FlaskForm):
     location = StringField("地点(选填)", validators=[
         Optional(), Length(max=100, message="地点不能超过 100 个字")])
     police_only = BooleanField("仅警方可见(举报线索、个人事务等,只有您和民警能看到)")
+    idempotency_key = HiddenField(default=new_submission_key)
 
     def validate_kind(self, field) -> None:
         if field.data not in {value for value, _ in field.choices}:
@@ -57,6 +73,7 @@ class ReplyForm(FlaskForm):
     body = TextAreaField("回复", validators=[
         DataRequired("请填写回复内容"),
         Length(max=text.REPLY_MAX, message=f"回复不能超过 {text.REPLY_MAX} 个字")])
+    idempotency_key = HiddenField(default=new_submission_key)
 
 
 class StaffForm(FlaskForm):

@@ -17,7 +17,7 @@ from flask import current_app, g, request
 from flask_login import current_user, login_user
 from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
 
-from board import fragments, permissions, serializers
+from board import fragments, inputs, permissions, serializers
 from board.extensions import db, socketio
 from board.live import (
     HOME_ROOM,
@@ -101,9 +101,12 @@ def on_disconnect(*_args):
 def _parse_room(room: str):
     if room == HOME_ROOM:
         return HOME_ROOM
-    kind, _, key = (room or "").partition(":")
-    if kind == "thread" and key.isdigit():
-        return db.session.get(Thread, int(key))
+    if not inputs.usable_text(room):  # a number, a list, NUL: PostgreSQL cannot compare it
+        return None
+    kind, _, key = room.partition(":")
+    if kind == "thread":
+        thread_id = inputs.parse_id(key)
+        return db.session.get(Thread, thread_id) if thread_id else None
     if kind == "board":
         return db.session.scalar(db.select(Board).where(Board.slug == key))
     return None
@@ -111,7 +114,8 @@ def _parse_room(room: str):
 
 @handler("join")
 def on_join(data):
-    room = (data or {}).get("room", "") if isinstance(data, dict) else ""
+    room = data.get("room") if isinstance(data, dict) else None
+    room = room if isinstance(room, str) else ""
     target = _parse_room(room)
     if target is None:
         return {"ok": False, "error": "not_found"}
@@ -136,10 +140,12 @@ def _reader_room(thread: Thread) -> str:
 
 @handler("leave")
 def on_leave(data):
-    room = (data or {}).get("room", "") if isinstance(data, dict) else ""
+    room = data.get("room") if isinstance(data, dict) else None
+    room = room if isinstance(room, str) else ""
     kind, _, key = room.partition(":")
-    if kind == "thread" and key.isdigit():
-        for each in thread_audience(int(key)):
+    thread_id = inputs.parse_id(key) if kind == "thread" else None
+    if thread_id:
+        for each in thread_audience(thread_id):
             leave_room(each)
     elif kind == "board" or room == HOME_ROOM:
         leave_room(room)
@@ -147,12 +153,7 @@ def on_leave(data):
 
 
 def _int(data, key: str) -> int | None:
-    value = data.get(key) if isinstance(data, dict) else None
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    return int(value) if isinstance(value, str) and value.isdigit() else None
+    return inputs.parse_id(data.get(key)) if isinstance(data, dict) else None
 
 
 @handler("catch_up")

@@ -182,7 +182,9 @@ def test_an_expired_token_is_refused_with_a_reason(client, make):
     posted = client.post("/api/v1/boards/hukou/threads", headers=_bearer(token),
                          json={"kind": "question", "title": "过期凭证发帖", "body": "试试"})
     assert posted.status_code == 401
-    assert client.get("/api/v1/boards/hukou/threads", headers=_bearer(token)).status_code == 200
+    read = client.get("/api/v1/boards/hukou/threads", headers=_bearer(token))
+    assert read.status_code == 401  # a stale token never reads as anonymous (issue 15, item 13)
+    assert read.get_json()["error"]["code"] == "token_expired"
     assert client.post("/api/v1/auth/token/refresh", headers=_bearer(token)).status_code == 401
 
 

@@ -7,6 +7,7 @@ from flask import Response, request
 
 from board import dashboard_csv
 from board.api.base import bp, require_user
+from board.inputs import parse_id
 from board.queries import leader
 from board.queries.audit_log import audit_entries
 from board.serializers import iso, user_to_dict
@@ -25,7 +26,7 @@ def dashboard_figures():
 @bp.get("/audit")
 def audit_log():
     user = require_user()
-    before = request.args.get("before", type=int)
+    before = parse_id(request.args.get("before"))
     rows, next_before = audit_entries(user, before_id=before,
                                       action=request.args.get("action") or None)
     return {"entries": [{

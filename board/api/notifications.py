@@ -6,6 +6,7 @@ from flask import request
 from board.api.base import bp, json_body, require_user
 from board.bell_entries import notification_to_dict
 from board.errors import ValidationFailed
+from board.inputs import parse_id, parse_ids
 from board.queries import notifications as bell
 from board.services import notifications
 
@@ -14,10 +15,11 @@ from board.services import notifications
 def my_notifications():
     """Newest first; `?before=<id>` pages on (keyset), `next_before` is the next page's cursor."""
     user = require_user()
-    before = request.args.get("before", "")
-    if before and not before.isdigit():
+    raw = request.args.get("before", "")
+    before = parse_id(raw)
+    if raw and before is None:
         raise ValidationFailed("分页参数无效", fields={"before": "必须是通知编号"})
-    rows, next_before = bell.for_user(user, int(before) if before else None)
+    rows, next_before = bell.for_user(user, before)
     return {"notifications": [notification_to_dict(n) for n in rows],
             "unread_count": bell.unread_count(user.id), "next_before": next_before}
 
@@ -30,5 +32,5 @@ def mark_read():
     ids, everything = data.get("ids"), data.get("all") is True
     if not everything and not (isinstance(ids, list) and ids):
         raise ValidationFailed("请指定要标记的通知", fields={"ids": "需要 ids 列表或 all: true"})
-    count = notifications.mark_read(user, ids if isinstance(ids, list) else None, everything)
+    count = notifications.mark_read(user, parse_ids(ids), everything)
     return {"unread_count": count}

@@ -7,6 +7,7 @@ from flask_login import current_user
 from board import permissions, privacy, search, text
 from board.api.base import bp
 from board.errors import PermissionDenied
+from board.inputs import parse_id
 from board.queries import threads
 from board.search import correction, results
 from board.search.results import Result
@@ -54,7 +55,7 @@ def search_threads():
 @bp.get("/search/similar")
 def similar_threads():
     """Answered threads like a title being typed; `thread=<id>` (officers): answer suggestions."""
-    thread_id = request.args.get("thread", type=int)
+    thread_id = parse_id(request.args.get("thread"))
     if thread_id:
         if not permissions.can(current_user, "police_only.view"):
             raise PermissionDenied()

@@ -8,12 +8,21 @@ from board import urgency
 from board.api.base import bp, json_body, require_user
 from board.queries import threads, timeline
 from board.serializers import attachment_to_dict, board_to_dict, post_to_dict, thread_to_dict
-from board.services import attachments, posting
+from board.services import attachments, idempotency, posting
 
 
 def _text(data: dict, key: str) -> str:
     value = data.get(key)
     return value if isinstance(value, str) else ""
+
+
+def _key() -> str | None:
+    """The client's Idempotency-Key header: a retry with it returns the first post (201)."""
+    return request.headers.get(idempotency.HEADER)
+
+
+def _replayed(replayed: bool) -> dict:
+    return {"Idempotent-Replayed": "true"} if replayed else {}
 
 
 @bp.get("/boards")
@@ -36,13 +45,13 @@ def create_thread(slug: str):
     user = require_user()
     board = threads.board_by_slug(slug)
     data = json_body()
-    thread = posting.create_thread(user, board, _text(data, "kind"), _text(data, "title"),
-                                   _text(data, "body"), _text(data, "location"),
-                                   _text(data, "visibility") or "public")
+    thread, replayed = posting.submit_thread(
+        user, board, _text(data, "kind"), _text(data, "title"), _text(data, "body"),
+        _text(data, "location"), _text(data, "visibility") or "public", key=_key())
     data = {"thread": thread_to_dict(thread, user)}
     if thread.urgent:  # issue 5: a post that reads like an emergency is told to call 110 now
         data["urgent_notice"] = urgency.CALL_110
-    return data, 201
+    return data, 201, _replayed(replayed)
 
 
 @bp.get("/threads/<int:thread_id>")
@@ -62,5 +71,5 @@ def thread(thread_id: int):
 def reply(thread_id: int):
     user = require_user()
     thread = threads.thread_for(user, thread_id)
-    post = posting.reply(user, thread, _text(json_body(), "body"))
-    return {"post": post_to_dict(post, user)}, 201
+    post, replayed = posting.submit_reply(user, thread, _text(json_body(), "body"), key=_key())
+    return {"post": post_to_dict(post, user)}, 201, _replayed(replayed)

@@ -7,6 +7,7 @@ from board import privacy
 from board.api.base import bp, json_body, require_user
 from board.errors import NotFound, ValidationFailed
 from board.extensions import db
+from board.inputs import parse_id
 from board.models import Post
 from board.queries import review_queue, threads
 from board.serializers import attachment_to_dict, report_to_dict
@@ -17,7 +18,8 @@ def _target(user, thread_id: int, post_id) -> tuple:
     thread = threads.thread_for(user, thread_id)
     if post_id in (None, ""):
         return thread, None
-    if not isinstance(post_id, int) or isinstance(post_id, bool) or not 0 < post_id < 2**31:
+    post_id = parse_id(post_id)
+    if post_id is None:
         raise ValidationFailed(fields={"post_id": "回复编号无效"})
     post = db.session.get(Post, post_id)
     if post is None or post.thread_id != thread.id:
@@ -67,8 +69,7 @@ def unhide(thread_id: int):
 def attach(thread_id: int):
     """multipart/form-data: images=<file> (up to 9), optional post_id for a reply's photos."""
     user = require_user()
-    raw = request.form.get("post_id", "")
-    thread, post = _target(user, thread_id, int(raw) if raw.isdigit() and len(raw) < 11 else None)
+    thread, post = _target(user, thread_id, request.form.get("post_id"))
     saved, errors = attachments.attach(user, thread, post, request.files.getlist("images"))
     if not saved:
         message = ";".join(errors) or "没有收到图片"

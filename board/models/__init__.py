@@ -3,6 +3,7 @@ from board.models.attachment import Attachment
 from board.models.board import Board, board_unit
 from board.models.credentials import ApiToken, UserSession
 from board.models.escalation import Escalation, IncidentCounter, Urgency
+from board.models.idempotency import IdempotencyKey
 from board.models.kinds import ThreadKind
 from board.models.notification import Notification, NotificationKind
 from board.models.rating import Rating
@@ -34,4 +35,5 @@ __all__ = [
     "Urgency",
     "Attachment", "REPORT_REASONS", "Report", "ReportKind", "ReportStatus",
     "SearchJob", "SignInThrottle", "SearchMiss", "SearchSynonym", "UserSession",
+    "IdempotencyKey",
 ]

@@ -18,7 +18,7 @@ from board import live, permissions, text
 from board.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from board.extensions import db
 from board.models import Role, Unit, User
-from board.services import audit, lockout, sessions
+from board.services import audit, lockout, sessions, unique
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,30}$")
 PASSWORD_MIN = 8
@@ -35,10 +35,28 @@ def _check_credentials(username: str, password: str, nickname: str) -> dict[str,
     return errors
 
 
-def _ensure_username_free(username: str) -> None:
+def _username_taken(username: str) -> Conflict | None:
     if db.session.scalar(db.select(User.id).where(User.username == username)):
-        raise Conflict("该用户名已被注册", fields={"username": "该用户名已被注册"},
-                       code="username_taken")
+        return Conflict("该用户名已被注册", fields={"username": "该用户名已被注册"},
+                        code="username_taken")
+    return None
+
+
+def _ensure_username_free(username: str) -> None:
+    error = _username_taken(username)
+    if error is not None:
+        raise error
+
+
+def _badge_taken(badge_no: str | None) -> ValidationFailed | None:
+    if badge_no and db.session.scalar(db.select(User.id).where(User.badge_no == badge_no)):
+        return ValidationFailed(fields={"badge_no": "该警号已存在"})
+    return None
+
+
+def _commit_new_user(username: str, badge_no: str | None = None) -> None:
+    """Two sign-ups with one name at once both pass the check above: the loser gets its 409."""
+    unique.commit_unless_taken(lambda: _username_taken(username) or _badge_taken(badge_no))
 
 
 def register_citizen(username: str, password: str, nickname: str) -> User:
@@ -50,7 +68,7 @@ def register_citizen(username: str, password: str, nickname: str) -> User:
     user = User(username=username, nickname=nickname, role=Role.CITIZEN)
     user.set_password(password)
     db.session.add(user)
-    db.session.commit()
+    _commit_new_user(username)
     return user
 
 
@@ -70,7 +88,7 @@ def create_user(role: str, username: str, password: str, nickname: str | None = 
             errors["real_name"] = "民警须填写真实姓名"
         if not badge_no:
             errors["badge_no"] = "民警须填写警号"
-        elif db.session.scalar(db.select(User.id).where(User.badge_no == badge_no)):
+        elif _badge_taken(badge_no):
             errors["badge_no"] = "该警号已存在"
         unit = db.session.scalar(db.select(Unit).where(Unit.code == (unit_code or "")))
         if unit is None:
@@ -82,7 +100,7 @@ def create_user(role: str, username: str, password: str, nickname: str | None = 
                 badge_no=badge_no or None, unit=unit, contact=text.clean_line(contact) or None)
     user.set_password(password)
     db.session.add(user)
-    db.session.commit()
+    _commit_new_user(username, badge_no)
     return user
 
 

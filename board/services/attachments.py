@@ -88,11 +88,11 @@ def attach(user, thread: Thread, post: Post | None, files) -> tuple[list[Attachm
     if not files:
         return [], []
     permissions.require(user, "attachment.add", post or thread)
-    room = _cfg("UPLOAD_MAX_FILES") - existing_count(thread, post)
-    saved, errors, written = [], [], []
+    room = _cfg("UPLOAD_MAX_FILES") - existing_count(thread, post)  # early: decode no more
+    numbered, errors, cut = [], [], None  # cut: the first photo refused for the cap
     for number, storage in enumerate(files, start=1):
         if number > room:
-            errors.append(f"每帖最多 {_cfg('UPLOAD_MAX_FILES')} 张图片,第 {number} 张起未上传")
+            cut = number
             break
         try:
             data, content_type, (width, height) = _prepare(user, storage)
@@ -104,25 +104,50 @@ def attach(user, thread: Thread, post: Post | None, files) -> tuple[list[Attachm
                          content_type=content_type, width=width, height=height, size=len(data))
         _write(att.filename, data)
         _write(att.thumb_filename, images.thumbnail(data, _cfg("UPLOAD_THUMB_EDGE")))
-        written += [att.filename, att.thumb_filename]
-        saved.append(att)
-    if saved:
-        _commit(saved, written)
-        if post is not None:  # the reply was announced before its photos: show them live too
-            live.post_updated(post)
+        numbered.append((number, att))
+    saved, trimmed = _commit(thread, post, numbered) if numbered else ([], None)
+    cut = trimmed or cut
+    if cut is not None:
+        errors.append(f"每帖最多 {_cfg('UPLOAD_MAX_FILES')} 张图片,第 {cut} 张起未上传")
+    if saved and post is not None:  # the reply was announced before its photos: show them live
+        live.post_updated(post)
     return saved, errors
 
 
-def _commit(saved: list[Attachment], written: list[str]) -> None:
-    """The rows in one commit; if it fails, the files just written go too."""
-    db.session.add_all(saved)
+def _commit(thread: Thread, post: Post | None,
+            numbered: list[tuple[int, Attachment]]) -> tuple[list[Attachment], int | None]:
+    """Store what still fits under the cap, in one commit; the files of anything else go.
+
+    The early count above was taken before decoding (seconds), so uploads to one post running
+    at once all saw room (24 photos were stored against a cap of 9). The count is taken again
+    here, inside the transaction that inserts, and serialized: PostgreSQL locks the thread row
+    (FOR UPDATE, held to the commit) before inserting; on SQLite the INSERT takes the database's
+    single write lock, so the count after it sees every committed photo and nobody adds one
+    until this commit. Returns what was stored, and the number of the first photo dropped."""
+    saved, trimmed = [att for _, att in numbered], None
     try:
+        db.session.execute(db.select(Thread.id).where(Thread.id == thread.id).with_for_update())
+        db.session.add_all(saved)
+        db.session.flush()
+        over = min(len(saved), existing_count(thread, post) - _cfg("UPLOAD_MAX_FILES"))
+        if over > 0:
+            trimmed = numbered[-over][0]
+            for att in saved[-over:]:
+                db.session.delete(att)
+                _unlink(att)
+            saved = saved[:-over]
         db.session.commit()
     except Exception:
         db.session.rollback()
-        for name in written:
-            path_of(name).unlink(missing_ok=True)
+        for att in saved:
+            _unlink(att)
         raise
+    return saved, trimmed
+
+
+def _unlink(att: Attachment) -> None:
+    for name in (att.filename, att.thumb_filename):
+        path_of(name).unlink(missing_ok=True)
 
 
 def for_thread(thread_id: int) -> dict[int | None, list[Attachment]]:

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from board import live, permissions, sla, text
+from board import inputs, live, permissions, sla, text
 from board.errors import Conflict, ValidationFailed
 from board.extensions import db
 from board.models import Rating, Role, Thread, ThreadStatus, Unit, User, utcnow, workflow
-from board.services import audit, notifications, status
+from board.services import audit, notifications, status, unique
 
 S = ThreadStatus
 INSTRUCTION_MAX = 500
@@ -54,6 +54,10 @@ def rating_for(thread: Thread) -> Rating | None:
     return db.session.scalar(db.select(Rating).where(Rating.thread_id == thread.id))
 
 
+def _already_rated(thread: Thread) -> Conflict | None:
+    return Conflict("您已经评价过了", code="already_rated") if rating_for(thread) else None
+
+
 def rate(user, thread: Thread, score, comment: str | None = None) -> Rating:
     """The asker rates a resolved (or closed) thread 1–5, once; it shows on the thread."""
     permissions.require(user, "thread.rate", thread)
@@ -61,17 +65,14 @@ def rate(user, thread: Thread, score, comment: str | None = None) -> Rating:
         allowed = ", ".join(s for s in S if s in workflow.RATEABLE)
         raise Conflict("办结后才能评价", code="illegal_transition",
                        fields={"status": f"允许评价的状态: {allowed}"})
-    try:
-        score = int(score)
-    except (TypeError, ValueError):
-        score = 0
-    if not 1 <= score <= 5:
+    score = inputs.parse_int(score, 1, 5)  # "4", 4 or 4.0; not 4.5, "²", Infinity or NaN
+    if score is None:
         raise ValidationFailed(fields={"score": "请选择 1–5 星"})
     comment = text.clean_line(comment)
     if len(comment) > COMMENT_MAX:
         raise ValidationFailed(fields={"comment": f"评价不能超过 {COMMENT_MAX} 个字"})
-    if rating_for(thread) is not None:
-        raise Conflict("您已经评价过了", code="already_rated")
+    if (error := _already_rated(thread)) is not None:
+        raise error
     rating = Rating(thread_id=thread.id, user_id=user.id, score=score,
                     comment=comment or None, created_at=utcnow())
     db.session.add(rating)
@@ -79,7 +80,7 @@ def rate(user, thread: Thread, score, comment: str | None = None) -> Rating:
     status.add_event(thread, user, "rated", None,
                      f"提问人评价:{stars}" + (f"「{comment}」" if comment else ""))
     audit.record(user, "thread.rate", "thread", thread.id, None, {"score": score})
-    db.session.commit()
+    unique.commit_unless_taken(lambda: _already_rated(thread))  # one rating per thread
     live.thread_updated(thread)
     return rating
 

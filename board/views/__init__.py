@@ -23,6 +23,7 @@ from board.views import (
     thread_actions,
     threads,
 )
+from board.web import guard
 
 BLUEPRINTS = (
     main, auth, threads, officer, admin, notifications, review,
@@ -33,6 +34,9 @@ BLUEPRINTS = (
 
 
 def init_app(app: Flask) -> None:
+    """Every page blueprint. First of all, before any route is added here or by the API after
+    this: `<int:...>` takes ASCII digits of a 32-bit id only."""
+    guard.strict_ids(app)
     for module in BLUEPRINTS:
         app.register_blueprint(module.bp)
     jinja.init_app(app)

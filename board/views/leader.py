@@ -7,10 +7,12 @@ from flask_login import current_user, login_required
 
 from board import permissions
 from board.dashboard_csv import to_csv
+from board.inputs import parse_id, parse_int
 from board.queries import audit_log, drilldown, leader
 from board.services.audit import ACTION_LABELS
 
 bp = Blueprint("leader", __name__, url_prefix="/leader")
+BOUNDED = (("days", 3660), ("rated", 5))  # a period of up to ten years; a star rating
 
 
 @bp.before_request
@@ -36,6 +38,9 @@ def dashboard_csv():
 @bp.get("/threads")
 def threads_behind():
     args = {k: request.args.get(k) for k in drilldown.FILTERS if request.args.get(k)}
+    for name, high in BOUNDED:  # numbers the query uses as numbers: valid ones only
+        if name in args and parse_int(args[name], 1, high) is None:
+            del args[name]
     threads = drilldown.threads_behind(current_user, args)
     return render_template("leader/threads.html", threads=threads, filters=args)
 
@@ -44,7 +49,7 @@ def threads_behind():
 def audit_page():
     permissions.require(current_user, "audit.view")
     rows, next_before = audit_log.audit_entries(
-        current_user, before_id=request.args.get("before", type=int),
+        current_user, before_id=parse_id(request.args.get("before")),
         action=request.args.get("action") or None)
     return render_template("leader/audit.html", rows=rows, next_before=next_before,
                            labels=ACTION_LABELS, action=request.args.get("action") or "")

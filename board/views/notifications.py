@@ -5,6 +5,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from board.bell_entries import notification_to_dict
+from board.inputs import parse_id
 from board.queries import notifications as bell
 from board.services import notifications
 from board.views.helpers import safe_next
@@ -23,8 +24,8 @@ def unread_notifications() -> int:
 @bp.get("/notifications")
 @login_required
 def index():
-    before = request.args.get("before", "")
-    rows, next_before = bell.for_user(current_user, int(before) if before.isdigit() else None)
+    before = parse_id(request.args.get("before"))
+    rows, next_before = bell.for_user(current_user, before)
     return render_template("notifications/index.html",
                            items=[dict(notification_to_dict(n), when=n.created_at) for n in rows],
                            next_before=next_before)
@@ -34,9 +35,9 @@ def index():
 @login_required
 def mark_read():
     """One (`id`) or all (`all=1`): the form works without JavaScript; live.js posts it too."""
-    note_id = request.form.get("id", "")
+    note_id = parse_id(request.form.get("id"))
     if request.form.get("all"):
         notifications.mark_read(current_user, everything=True)
-    elif note_id.isdigit():
-        notifications.mark_read(current_user, [int(note_id)])
+    elif note_id is not None:
+        notifications.mark_read(current_user, [note_id])
     return redirect(safe_next(url_for("notifications.index")))

@@ -11,6 +11,7 @@ from board import permissions
 from board.errors import ServiceError
 from board.extensions import db
 from board.forms import ConfirmForm
+from board.inputs import parse_id
 from board.models import REPORT_REASONS, Post
 from board.queries import review_queue, threads
 from board.services import moderation_reports
@@ -23,7 +24,8 @@ def _target(thread_id: int):
     raw = request.values.get("post", "")
     if not raw:
         return thread, None
-    post = db.session.get(Post, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    post_id = parse_id(raw)
+    post = db.session.get(Post, post_id) if post_id is not None else None
     if (post is None or post.thread_id != thread.id
             or not permissions.can(current_user, "post.view", post)):
         abort(404)

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from board import permissions
 from board.errors import ServiceError
+from board.inputs import parse_id
 from board.models import workflow
 from board.queries import command_queue, threads, timeline
 from board.services import escalation, moderation, replies, status, supervision
@@ -104,13 +105,13 @@ def reply_templates():
     if request.method == "POST":
         try:
             if request.form.get("delete"):
-                replies.delete(current_user, int(request.form["delete"]))
+                replies.delete(current_user, parse_id(request.form["delete"]) or 0)
                 flash("模板已删除", "success")
             else:
                 replies.create(current_user, request.form.get("title", ""),
                                request.form.get("body", ""))
                 flash("模板已保存", "success")
-        except (ServiceError, ValueError) as exc:
+        except ServiceError as exc:
             flash(getattr(exc, "message", "操作失败") + ";".join(
                 getattr(exc, "fields", {}).values()), "error")
         return redirect(url_for("moderation.reply_templates"))

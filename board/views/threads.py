@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from board import urgency
 from board.errors import ServiceError
-from board.forms import ReplyForm, ThreadForm
+from board.forms import ReplyForm, ThreadForm, new_submission_key
 from board.queries import threads
 from board.services import attachments, posting
 from board.views.helpers import apply_service_error
@@ -23,17 +23,20 @@ def new(slug: str):
     form.set_kinds(board, current_user)
     if form.validate_on_submit():
         try:
-            thread = posting.create_thread(current_user, board, form.kind.data, form.title.data,
-                                           form.body.data, form.location.data,
-                                           "police_only" if form.police_only.data else "public")
+            thread, replayed = posting.submit_thread(
+                current_user, board, form.kind.data, form.title.data, form.body.data,
+                form.location.data, "police_only" if form.police_only.data else "public",
+                key=form.idempotency_key.data)
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
-            _attach_photos(thread, None)
+            if not replayed:  # a double tap: the first submission stored the thread and photos
+                _attach_photos(thread, None)
             if thread.urgent:  # issue 5: reads like an emergency → call 110 now
                 flash(urgency.CALL_110, "error")
             return redirect(url_for("threads.show", thread_id=thread.id))
     status = 400 if form.errors else 200
+    _fresh_key(form)
     return render_template("threads/new.html", board=board, form=form), status
 
 
@@ -65,14 +68,25 @@ def reply(thread_id: int):
     form = ReplyForm()
     if form.validate_on_submit():
         try:
-            post = posting.reply(current_user, thread, form.body.data)
+            post, replayed = posting.submit_reply(current_user, thread, form.body.data,
+                                                  key=form.idempotency_key.data)
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
-            _attach_photos(thread, post)
+            if not replayed:
+                _attach_photos(thread, post)
             return redirect(url_for("threads.show", thread_id=thread.id, _anchor=f"p{post.id}"))
+    _fresh_key(form)
     return render_template("threads/show.html", thread=thread,
                            posts=threads.thread_posts(thread, current_user), form=form), 400
+
+
+def _fresh_key(form) -> None:
+    """A form shown again after a refused submission gets a new key: nothing was stored under
+    the old one, unless it was refused as a repeat with other content, and then the next tap
+    must go through."""
+    if request.method == "POST":
+        form.idempotency_key.data = new_submission_key()
 
 
 def _attach_photos(thread, post) -> None:
