@@ -160,3 +160,20 @@ def test_only_admins_add_synonyms(client, login, people):
     login(people["hukou"])
     assert client.get("/admin/search/misses").status_code == 403
     assert client.post("/admin/search/synonyms", data={"words": "a b"}).status_code in (400, 403)
+
+
+# --- ask before you post on a phone -----------------------------------------------------------
+
+
+def test_function_words_are_not_marked_in_snippets(client, make, people):
+    """带, 到 and 办 are in most sentences: marking them buried the words that matched."""
+    thread = make.make_thread(people["citizen"], "hukou", title="户口簿丢了",
+                              body="户口簿丢了,请带身份证到派出所户籍窗口办理补领。")
+    make.make_post(thread, people["hukou"], body="请带身份证到派出所户籍窗口办理,当场补领。")
+    for url, params in (("/api/v1/search", {"q": "户口簿 带 到 派出所 办"}),
+                        ("/api/v1/search/similar", {"title": "户口簿丢了带什么到派出所办"})):
+        results = client.get(url, query_string=params).get_json()["results"]
+        snippet = next(r["snippet"] for r in results if r["thread_id"] == thread.id)
+        assert "<mark>派出所</mark>" in snippet
+        for light in "到带办":
+            assert f"<mark>{light}</mark>" not in snippet, snippet
