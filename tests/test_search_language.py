@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 from board import demo, search
 from board.extensions import db
 from board.models import AuditEntry, Thread, User
+from tests.browser import sign_in, until
+from tests.live_server import BoardServer
 
 
 @pytest.fixture
@@ -160,3 +162,58 @@ def test_only_admins_add_synonyms(client, login, people):
     login(people["hukou"])
     assert client.get("/admin/search/misses").status_code == 403
     assert client.post("/admin/search/synonyms", data={"words": "a b"}).status_code in (400, 403)
+
+
+# --- ask before you post on a phone -----------------------------------------------------------
+
+
+def test_function_words_are_not_marked_in_snippets(client, make, people):
+    """带, 到 and 办 are in most sentences: marking them buried the words that matched."""
+    thread = make.make_thread(people["citizen"], "hukou", title="户口簿丢了",
+                              body="户口簿丢了,请带身份证到派出所户籍窗口办理补领。")
+    make.make_post(thread, people["hukou"], body="请带身份证到派出所户籍窗口办理,当场补领。")
+    for url, params in (("/api/v1/search", {"q": "户口簿 带 到 派出所 办"}),
+                        ("/api/v1/search/similar", {"title": "户口簿丢了带什么到派出所办"})):
+        results = client.get(url, query_string=params).get_json()["results"]
+        snippet = next(r["snippet"] for r in results if r["thread_id"] == thread.id)
+        assert "<mark>派出所</mark>" in snippet
+        for light in "到带办":
+            assert f"<mark>{light}</mark>" not in snippet, snippet
+
+
+def test_new_thread_page_has_a_compact_similar_panel(client, login, people):
+    login(people["citizen"])
+    page = client.get("/b/hukou/new").get_data(as_text=True)
+    assert 'data-visible="3"' in page and "data-similar-more" in page
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    board = BoardServer(tmp_path_factory.mktemp("similar-phone"), demo=True).wait_ready()
+    yield board
+    board.stop()
+
+
+@pytest.mark.browser
+def test_similar_questions_leave_the_body_field_in_sight_on_a_phone(browser, demo_server):
+    """390×844: at most three one-line titles with 「已回复」 and the board, the rest behind
+    「更多」; the body field starts on the first screen."""
+    phone = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+             "locale": "zh-CN"}
+    _, page, errors = sign_in(browser, demo_server, "zhangjie", "demo-pass-2026", **phone)
+    page.goto("/b/hukou/new")
+    page.locator("input[name=title]").press_sequentially("身份证过期了怎么换", delay=30)
+    until(page, "document.querySelectorAll('[data-similar-list] li').length > 0")
+    items = page.locator("[data-similar-list] li")
+    shown = page.locator("[data-similar-list] li:visible")
+    assert 1 <= shown.count() <= 3
+    assert "已回复" in shown.first.inner_text()
+    assert shown.first.locator(".tag-board").inner_text()
+    assert page.locator("[data-similar-list] .snippet").count() == 0
+    body_top = page.locator("[name=body]").bounding_box()["y"]
+    assert body_top < 844, body_top
+    more = page.locator("[data-similar-more]")
+    assert items.count() > 3 and more.is_visible()  # the demo has five such answered threads
+    more.tap()
+    assert shown.count() == items.count() and more.is_hidden()
+    assert not errors, errors

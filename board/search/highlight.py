@@ -13,6 +13,10 @@ from board.search import analyzer
 
 _SPACES = str.maketrans({c: " " for c in "\r\n\t\u3000"})
 _MARKDOWN = str.maketrans({c: " " for c in "*_`#"})
+# Single-character function and light words: a query such as 带什么材料到派出所办 still finds by
+# them, but a snippet full of marked 到, 的 and 办 hides the words that matched.
+LIGHT = frozenset("的了在到带去办要是和与及或就也还都把被给让对从向往着过吗呢吧啊呀么个有我你他她"
+                  "这那能会可怎咋啥哪")
 
 
 def plain(text: str) -> str:
@@ -22,7 +26,8 @@ def plain(text: str) -> str:
 
 def matches(text: str, terms: set[str]) -> tuple[tuple[int, int], ...]:
     """Character spans in `text` whose token is one of `terms` (traditional text included)."""
-    return _spans(text, frozenset(terms)) if terms else ()
+    words = frozenset(terms) - LIGHT
+    return _spans(text, words) if words else ()
 
 
 @lru_cache(maxsize=4096)

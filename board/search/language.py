@@ -29,9 +29,11 @@ def thesaurus() -> Thesaurus:
     return thesaurus_mod.current.get(_admin_lines)
 
 
-def expand_request(req: SearchRequest) -> SearchRequest:
-    """The request with its words as groups of alternatives (unchanged when none has any)."""
-    groups = thesaurus_mod.expand(req.terms, thesaurus())
+def expand_request(req: SearchRequest, th: Thesaurus | None = None) -> SearchRequest:
+    """The request with its words as groups of alternatives (unchanged when none has any).
+    `th`: another thesaurus than the current one (bench/colloquial.py: the file alone, or an
+    empty one for the before figures, with no database)."""
+    groups = thesaurus_mod.expand(req.terms, th if th is not None else thesaurus())
     if all(len(g) == 1 and len(g[0]) == 1 for g in groups):
         return req
     return replace(req, groups=groups)

@@ -208,7 +208,8 @@ class PostgresIndex:
                 "(SELECT reltuples FROM pg_class WHERE relname = 'thread') AS n "
                 "FROM pg_stats WHERE tablename = 'thread' AND attname = 'search_vector'")).first()
             if row and row.words:
-                self._threads, self._share = float(row.n), dict(zip(row.words, row.f, strict=True))
+                self._threads, self._share = float(row.n), dict(zip(row.words, row.f))  # noqa: B905
+            # most_common_elem_freqs ends with 3 extra figures (min, max, null share)
             self._stats_at = now
         return self._threads, self._share
 

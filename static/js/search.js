@@ -1,10 +1,10 @@
 /* Search helpers (issue 4), no inline scripts:
- * - new-thread form: while the title is typed, show up to five answered threads like it
- *   ("这些已回答的问题可能对您有帮助"), so the answer may already be there;
+ * - new-thread form: while the title is typed, show answered threads like it
+ *   ("这些已回答的问题可能对您有帮助"), so the answer may already be there: three compact titles,
+ *   up to two more behind 「更多」, so the body field is not pushed off a phone's screen;
  * - thread page, officers: past official answers to similar questions, inserted into the reply
  *   box with one tap, to adapt rather than retype.
- * Every server string goes in through textContent; only the snippet (escaped by the server,
- * with <mark> around matched words) is rebuilt from text nodes and <mark> elements. */
+ * Every server string goes in through textContent. */
 (function () {
   "use strict";
 
@@ -13,23 +13,6 @@
     if (className) node.className = className;
     if (text != null) node.textContent = text;
     return node;
-  }
-
-  /* The server's snippet is escaped HTML with <mark>…</mark>; rebuild it without innerHTML. */
-  function snippetNode(html) {
-    var p = el("p", "snippet");
-    var parts = String(html || "").split(/(<mark>|<\/mark>)/);
-    var marked = false;
-    var decoder = document.createElement("textarea");
-    parts.forEach(function (part) {
-      if (part === "<mark>") { marked = true; return; }
-      if (part === "</mark>") { marked = false; return; }
-      decoder.innerHTML = part; /* textarea content is never parsed as markup */
-      var text = document.createTextNode(decoder.value);
-      if (marked) { var m = el("mark"); m.appendChild(text); p.appendChild(m); }
-      else p.appendChild(text);
-    });
-    return p;
   }
 
   /* One suggested thread: its title linking to it (in a new tab, the form stays as typed). */
@@ -56,16 +39,37 @@
     var list = panel.querySelector("[data-similar-list]");
     var timer = null, last = "", seq = 0;
 
+    var more = panel.querySelector("[data-similar-more]");
+    var visible = parseInt(panel.getAttribute("data-visible"), 10) || 3;
+
+    /* Compact, so the body field stays in sight on a phone: a title, 「已回复」 and the board;
+     * the first `visible` items, the others behind 「更多」. */
+    function compactItem(r, index) {
+      var li = resultItem(r);
+      li.classList.add("similar-compact");
+      var meta = el("span", "similar-meta");
+      if (r.official_answered) meta.appendChild(el("span", "tag tag-answered", "已回复"));
+      meta.appendChild(el("span", "tag tag-board", r.board_name));
+      li.appendChild(meta);
+      li.hidden = index >= visible;
+      return li;
+    }
+
     function render(results) {
       list.textContent = "";
-      results.forEach(function (r) {
-        var li = resultItem(r);
-        li.appendChild(el("span", "tag tag-board", r.board_name));
-        li.appendChild(snippetNode(r.snippet));
-        list.appendChild(li);
-      });
+      results.forEach(function (r, i) { list.appendChild(compactItem(r, i)); });
+      var hidden = results.length - visible;
+      more.hidden = hidden <= 0;
+      more.textContent = "更多(" + Math.max(hidden, 0) + ")";
+      more.setAttribute("aria-expanded", "false");
       panel.hidden = results.length === 0;
     }
+
+    more.addEventListener("click", function () {
+      Array.prototype.forEach.call(list.children, function (li) { li.hidden = false; });
+      more.hidden = true;
+      more.setAttribute("aria-expanded", "true");
+    });
 
     function lookup() {
       var value = title.value.trim();
