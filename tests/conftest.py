@@ -150,6 +150,19 @@ def make(app):
 
 
 @pytest.fixture
+def flask_cli(app):
+    """Run a `flask` command against this app; the test's session sees what it wrote."""
+    runner = app.test_cli_runner()
+
+    def run(*args: str):
+        result = runner.invoke(args=list(args))
+        db.session.expire_all()
+        return result
+
+    return run
+
+
+@pytest.fixture
 def login(client):
     """login(user) signs the test client in through the real sign-in form."""
 

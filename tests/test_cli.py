@@ -10,18 +10,6 @@ from board.services import accounts
 pytestmark = pytest.mark.usefixtures("no_search_indexing")
 
 
-@pytest.fixture
-def flask_cli(app):
-    runner = app.test_cli_runner()
-
-    def run(*args: str):
-        result = runner.invoke(args=list(args))
-        db.session.expire_all()
-        return result
-
-    return run
-
-
 def _user(username: str) -> User | None:
     return db.session.scalar(db.select(User).where(User.username == username))
 

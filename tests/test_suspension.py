@@ -23,18 +23,6 @@ def _audit(user: User) -> list[AuditEntry]:
         .order_by(AuditEntry.id)))
 
 
-@pytest.fixture
-def flask_cli(app):
-    runner = app.test_cli_runner()
-
-    def run(*args: str):
-        result = runner.invoke(args=list(args))
-        db.session.expire_all()
-        return result
-
-    return run
-
-
 @pytest.mark.parametrize("role", ["citizen", "officer", "leader", "dispatcher"])
 def test_only_admins_may_suspend_even_when_calling_the_service_directly(make, role):
     troll, someone = make.make_user(), make.make_user(role)
