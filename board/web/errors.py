@@ -16,6 +16,16 @@ CODES = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "n
          500: "server_error", 503: "unavailable"}
 
 
+# Errors that need nothing but a status, a title and a sentence (pages; JSON for the API).
+PLAIN_PAGES = {
+    403: ("没有权限", "您没有权限访问此页面。"),
+    404: ("页面不存在", "您要找的页面不存在或已被删除。"),
+    405: ("请求方式不对", "此页面不支持这种请求方式。"),
+    413: ("内容太大", "提交的内容太大,请精简后重试。"),
+    429: ("操作太频繁", "您的操作太频繁,请稍后再试。"),
+}
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -48,25 +58,9 @@ def init_app(app: Flask) -> None:
                     "页面已过期或来源无效,请返回刷新后重试。您填写的内容请先复制保存。",
                     code="csrf_failed")  # API: a session POST without a valid X-CSRFToken
 
-    @app.errorhandler(404)
-    def not_found(exc):
-        return page(404, "页面不存在", "您要找的页面不存在或已被删除。")
-
-    @app.errorhandler(403)
-    def forbidden(exc):
-        return page(403, "没有权限", "您没有权限访问此页面。")
-
-    @app.errorhandler(405)
-    def not_allowed(exc):
-        return page(405, "请求方式不对", "此页面不支持这种请求方式。")
-
-    @app.errorhandler(413)
-    def too_large(exc):
-        return page(413, "内容太大", "提交的内容太大,请精简后重试。")
-
-    @app.errorhandler(429)
-    def too_many(exc):
-        return page(429, "操作太频繁", "您的操作太频繁,请稍后再试。")
+    for status, (title, message) in PLAIN_PAGES.items():
+        app.register_error_handler(
+            status, lambda _exc, s=status, t=title, m=message: page(s, t, m))
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
