@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from board import mentions
 from board.extensions import db, socketio
 from board.models import Notification, Post, Visibility
 from board.queries.notifications import unread_count
@@ -275,7 +276,7 @@ def test_mentions_notify_by_username_and_respect_visibility(app, make, people):
     ("没有提及", []),
 ])
 def test_parse_mentions(text, names):
-    assert notifications.parse_mentions(text) == names
+    assert mentions.parse_mentions(text) == names
 
 
 def test_notifications_api_and_bell(app, client, make, login, people):

@@ -10,6 +10,7 @@ from board.extensions import db
 from board.models import SearchJob, utcnow
 from board.search import analyzer, documents, worker
 from board.search.backends import backend
+from board.search.words_cli import words_cli
 
 search_cli = AppGroup("search", help="Search index: rebuild, check, run the indexer, vocabulary.")
 
@@ -120,35 +121,4 @@ def status_command():
                + (f" (oldest {oldest:%Y-%m-%d %H:%M:%S} UTC)" if oldest else ""))
 
 
-words_cli = AppGroup("words", help="Police-service vocabulary kept whole by the analyzer.")
 search_cli.add_command(words_cli)
-
-
-@words_cli.command("add")
-@click.argument("words", nargs=-1, required=True)
-@click.option("--freq", type=int, help="jieba frequency (higher: kept whole more often)")
-def words_add(words, freq):
-    """Add words (e.g. 网约车 跨境赌博); then run `flask search reindex`."""
-    path = current_app.instance_path
-    for word in words:
-        try:
-            added = analyzer.add_word(path, word, freq)
-        except ValueError as exc:
-            raise click.ClickException(str(exc)) from None
-        click.echo(f"{'added' if added else 'already there'}: {word}")
-    click.echo("run `flask search reindex` so existing posts are split with the new words")
-
-
-@words_cli.command("remove")
-@click.argument("word")
-def words_remove(word):
-    """Remove an admin-added word."""
-    ok = analyzer.remove_word(current_app.instance_path, word)
-    click.echo("removed" if ok else "not an admin-added word")
-
-
-@words_cli.command("list")
-def words_list():
-    """Admin-added words (the shipped vocabulary is board/search/userdict.txt)."""
-    for word, freq, tag in analyzer.read_words(current_app.instance_path):
-        click.echo(" ".join(str(x) for x in (word, freq, tag) if x))

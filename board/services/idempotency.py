@@ -12,6 +12,9 @@ import hashlib
 import json
 import re
 from datetime import timedelta
+from typing import NamedTuple
+
+from sqlalchemy.exc import IntegrityError
 
 from board.errors import Conflict, ValidationFailed
 from board.extensions import db
@@ -62,3 +65,22 @@ def remember(user, key: str | None, digest: str, thread: Thread, post: Post | No
                        execution_options={"synchronize_session": False})
     db.session.add(K(user_id=user.id, key=key, fingerprint=digest, thread=thread, post=post,
                      created_at=utcnow()))
+
+
+class Submission(NamedTuple):
+    item: Thread | Post
+    replayed: bool  # True: an earlier submission with the same key stored it; nothing new was
+
+
+def commit_once(author, key: str | None, digest: str) -> IdempotencyKey | None:
+    """Commit; if a twin submission with the same key committed first (the unique key refused
+    this one), roll back and return the twin's key row instead."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        row = earlier(author, key, digest)
+        if row is None:
+            raise
+        return row
+    return None

@@ -7,31 +7,14 @@ them in the database. A failure here is logged and never undoes the post that ca
 from __future__ import annotations
 
 import logging
-import re
 from functools import wraps
 
-from board import live, permissions
+from board import live, mentions, permissions
 from board.extensions import db
 from board.models import Notification, NotificationKind, Post, Thread, User, utcnow
 from board.queries import notifications as bell
 
 log = logging.getLogger(__name__)
-
-# @username: the account names of accounts.USERNAME_RE, not preceded by a word character (so an
-# e-mail address is not a mention). Chinese punctuation or spaces end the name.
-MENTION_RE = re.compile(r"(?<![A-Za-z0-9_.@-])@([A-Za-z0-9_.-]{3,30})")
-MAX_MENTIONS = 10  # a post cannot page the whole force
-
-
-def parse_mentions(text: str) -> list[str]:
-    """The distinct usernames @mentioned in a text, in order of first appearance."""
-    seen: dict[str, None] = {}
-    for name in MENTION_RE.findall(text or ""):
-        name = name.rstrip(".-")  # "@zhang." at a sentence end
-        if len(name) >= 3:
-            seen.setdefault(name.lower(), None)
-    return list(seen)[:MAX_MENTIONS]
-
 
 def _never_fail(fn):
     """The write that triggered a notification is committed already: never fail it from here."""
@@ -46,15 +29,6 @@ def _never_fail(fn):
             return []
 
     return wrapper
-
-
-def _mentioned_users(text: str) -> list[User]:
-    names = parse_mentions(text)
-    if not names:
-        return []
-    stmt = db.select(User).where(db.func.lower(User.username).in_(names),
-                                 User.disabled.is_(False))
-    return list(db.session.scalars(stmt))
 
 
 def _deliver(recipients: dict[int, dict], thread: Thread | None) -> list[Notification]:
@@ -86,7 +60,7 @@ def post_created(post: Post) -> list[Notification]:
             recipients[user.id] = {"user": user, "kind": kind, "post_id": post.id,
                                    "actor_id": author_id}
 
-    for user in _mentioned_users(post.body):  # the most specific reason wins
+    for user in mentions.mentioned_users(post.body):  # the most specific reason wins
         add(user, NotificationKind.MENTION)
     add(thread.author, NotificationKind.OFFICIAL_REPLY if post.official else NotificationKind.REPLY)
     participants = db.select(Post.author_id).where(
@@ -103,7 +77,7 @@ def thread_created(thread: Thread) -> list[Notification]:
     """A new thread: only @mentions in its body notify anyone (the inbox covers the officers)."""
     recipients = {
         user.id: {"user": user, "kind": NotificationKind.MENTION, "actor_id": thread.author_id}
-        for user in _mentioned_users(thread.body) if user.id != thread.author_id
+        for user in mentions.mentioned_users(thread.body) if user.id != thread.author_id
     }
     return _deliver(recipients, thread)
 

@@ -7,34 +7,11 @@ a key.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
-
-from sqlalchemy.exc import IntegrityError
-
 from board import live, permissions, sla, text, urgency
 from board.errors import NotAuthenticated, ValidationFailed
 from board.extensions import db
-from board.models import Board, IdempotencyKey, Post, Thread, Visibility, kinds, utcnow
+from board.models import Board, Post, Thread, Visibility, kinds, utcnow
 from board.services import idempotency, moderation_reports, notifications, status
-
-
-class Submission(NamedTuple):
-    item: Thread | Post
-    replayed: bool  # True: an earlier submission with the same key stored it; nothing new was
-
-
-def _commit_once(author, key: str | None, digest: str) -> IdempotencyKey | None:
-    """Commit; if a twin submission with the same key committed first (the unique key refused
-    this one), roll back and return the twin's key row instead."""
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        row = idempotency.earlier(author, key, digest)
-        if row is None:
-            raise
-        return row
-    return None
 
 
 def _validate_thread(board: Board, kind: str, title: str, body: str, location: str,
@@ -64,7 +41,7 @@ def create_thread(author, board: Board, kind: str, title: str, body: str,
 
 def submit_thread(author, board: Board, kind: str, title: str, body: str,
                   location: str | None = None, visibility: str = Visibility.PUBLIC,
-                  key: str | None = None) -> Submission:
+                  key: str | None = None) -> idempotency.Submission:
     """create_thread with the submission's idempotency key: a repeat returns the first thread."""
     if not getattr(author, "is_authenticated", False):
         raise NotAuthenticated()
@@ -73,7 +50,7 @@ def submit_thread(author, board: Board, kind: str, title: str, body: str,
     title, body, location = text.clean_line(title), text.clean_body(body), text.clean_line(location)
     digest = idempotency.fingerprint("thread", board.id, kind, title, body, location, visibility)
     if (row := idempotency.earlier(author, key, digest)) is not None:
-        return Submission(row.thread, True)
+        return idempotency.Submission(row.thread, True)
     errors = _validate_thread(board, kind, title, body, location, visibility)
     if errors:
         raise ValidationFailed(fields=errors)
@@ -96,11 +73,11 @@ def submit_thread(author, board: Board, kind: str, title: str, body: str,
             db.update(Board).where(Board.id == board.id).values(thread_count=Board.thread_count + 1)
         )
     idempotency.remember(author, key, digest, thread)
-    if (row := _commit_once(author, key, digest)) is not None:
-        return Submission(row.thread, True)
+    if (row := idempotency.commit_once(author, key, digest)) is not None:
+        return idempotency.Submission(row.thread, True)
     live.thread_created(thread)
     notifications.thread_created(thread)  # after the commit; never fails the post
-    return Submission(thread, False)
+    return idempotency.Submission(thread, False)
 
 
 def reply(author, thread: Thread, body: str) -> Post:
@@ -108,7 +85,8 @@ def reply(author, thread: Thread, body: str) -> Post:
     return submit_reply(author, thread, body).item
 
 
-def submit_reply(author, thread: Thread, body: str, key: str | None = None) -> Submission:
+def submit_reply(author, thread: Thread, body: str,
+                 key: str | None = None) -> idempotency.Submission:
     """reply with the submission's idempotency key: a repeat returns the first reply."""
     if not getattr(author, "is_authenticated", False):
         raise NotAuthenticated()
@@ -117,7 +95,7 @@ def submit_reply(author, thread: Thread, body: str, key: str | None = None) -> S
     body = text.clean_body(body)
     digest = idempotency.fingerprint("reply", thread.id, body)
     if (row := idempotency.earlier(author, key, digest)) is not None:
-        return Submission(row.post, True)
+        return idempotency.Submission(row.post, True)
     if not text.BODY_MIN <= len(body) <= text.REPLY_MAX:
         raise ValidationFailed(fields={"body": f"回复需为 {text.BODY_MIN}–{text.REPLY_MAX} 个字"
                                        if body else "请填写回复内容"})
@@ -148,9 +126,9 @@ def submit_reply(author, thread: Thread, body: str, key: str | None = None) -> S
         setattr(thread, name, value)
     moved = bool(post.official) and status.answer_if_awaiting(thread)  # guarded, see status.py
     idempotency.remember(author, key, digest, thread, post)
-    if (row := _commit_once(author, key, digest)) is not None:
-        return Submission(row.post, True)
+    if (row := idempotency.commit_once(author, key, digest)) is not None:
+        return idempotency.Submission(row.post, True)
     if not post.hidden:  # a held reply is announced when an officer approves it
         live.post_created(post, thread_changed=bool(state) or moved)
         notifications.post_created(post)  # after the commit; never fails the post
-    return Submission(post, False)
+    return idempotency.Submission(post, False)
