@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CI
-from tests.live_server import ROOT, BoardServer, free_port
+from tests.live_server import ROOT, BoardServer, free_port, stop_process
 
 SITE = "board.example.gov.cn"  # deploy/nginx.conf's server_name, kept as shipped
 ORIGIN = f"http://{SITE}"  # the site as the board sees it through this plain-HTTP test nginx
@@ -92,13 +92,7 @@ class Nginx:
         return path.read_text(errors="replace")[-3000:] if path.exists() else ""
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc)
 
 
 def request(proxy: Nginx, method: str, path: str, source: str = CLIENT_A, host: str = SITE,
