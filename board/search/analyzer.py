@@ -47,6 +47,16 @@ STOPWORDS = frozenset(
     "怎么 怎么办 怎样 如何 什么 哪里 哪儿 为什么 吗 呢 谢谢 你好 您好".split()
 )
 
+# Words residents put around a question that no answer repeats (咋办, 要带啥, 多久): dropped from
+# queries only (the index is untouched, so no re-index), else every word being required would
+# make 户口本丢了咋办 miss the answer titled 户口簿遗失补办.
+QUERY_FILLERS = frozenset(
+    "咋 咋办 咋弄 咋整 啥 怎么弄 怎么搞 怎么整 怎么样 怎么回事 能不能 可不可以 可以 能 行不行 "
+    "有没有 是不是 要不要 需不需要 多久 多长时间 多少天 几天 哪些 哪个 哪 什么时候 一般 现在 "
+    "应该 到底 还是 想 想问 问下 问一下 麻烦 急 在线等 谢谢了 需要 要 去 带 弄 搞 一个 那个 "
+    "这种 得 还能 了吗 没 了没".split()
+)
+
 _NAME_STOPWORDS = frozenset("和与")  # conjunctions that also occur in place names (和平里, 和美苑)
 
 
@@ -195,8 +205,8 @@ def parse_query(q: str) -> tuple[list[str], list[list[str]]]:
         return " " + phrase + " "
 
     rest = _QUOTED.sub(take, q or "")
-    loose = [t for t in terms(rest)]
-    return loose, phrases
+    loose = [t for t in terms(rest) if t not in QUERY_FILLERS]
+    return (loose or terms(rest)), phrases  # a query of fillers only still searches them
 
 
 # --- admin-extensible vocabulary (instance/search_words.txt, jieba's user-dictionary format) ---

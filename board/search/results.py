@@ -84,14 +84,20 @@ def ranked(index, req: SearchRequest) -> tuple[Hits, bool]:
 
     Every word is required. When no thread has them all and the query has several loose words,
     the threads that lack just one of them are shown instead (marked): a citizen who writes 禁毒
-    about a thread that says 吸毒, or one word too many, still finds it, not a dead end. The
-    second query runs only then, so an ordinary search costs one.
+    about a thread that says 吸毒, or one word too many, still finds it, not a dead end. A long
+    question in a resident's own words may hold several words no answer repeats: when even that
+    finds nothing, threads with at least half of the words, best first. The later queries run
+    only then, so an ordinary search costs one.
     """
     hits = index.search(req)
     size = len(req.word_groups)
     if hits.total or req.offset or req.any_terms or req.phrases or size < 2:
         return hits, False
-    return index.search(replace(req, any_terms=True, at_least=size - 1)), True
+    relaxed = index.search(replace(req, any_terms=True, at_least=size - 1))
+    half = max(1, (size + 1) // 2)
+    if relaxed.total or half >= size - 1:
+        return relaxed, True
+    return index.search(replace(req, any_terms=True, at_least=half)), True
 
 
 def _load(viewer, items: list[tuple[int, float]], terms: set[str]) -> list[Result]:
