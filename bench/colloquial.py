@@ -94,13 +94,9 @@ def searcher(index, th: Thesaurus | None):
 
 
 def quality(run, labels, name: str, show: int) -> tuple[float, float]:
-    found, rr, missed, errors = 0, 0.0, [], []
+    found, rr, missed = 0, 0.0, []
     for q, target in labels:
-        try:
-            top = run(q)[:TOP]
-        except IndexError:  # Whoosh's skip_to_quality on some expanded queries (reported)
-            errors.append(q)
-            top = []
+        top = run(q)[:TOP]
         if target in top:
             found += 1
             rr += 1 / (top.index(target) + 1)
@@ -108,8 +104,6 @@ def quality(run, labels, name: str, show: int) -> tuple[float, float]:
             missed.append(q)
     print(f"{name:<28} recall@{TOP} {found / len(labels):.3f}  MRR {rr / len(labels):.3f}  "
           f"({found}/{len(labels)})", flush=True)
-    if errors:
-        print(f"  {len(errors)} raised IndexError in Whoosh: {' | '.join(errors)}", flush=True)
     if show and missed:
         print(f"  missed: {' | '.join(missed[:show])}", flush=True)
     return found / len(labels), rr / len(labels)

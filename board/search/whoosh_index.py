@@ -345,8 +345,13 @@ class WhooshIndex:
             return hits
 
     def _similar(self, searcher, req: SearchRequest, kwargs: dict) -> Hits:
-        """Any of the words may match, but a hit needs at least `min_match` distinct ones."""
-        results = searcher.search(self._query(req), limit=req.limit * 4, terms=True, **kwargs)
+        """Any of the words may match, but a hit needs at least `min_match` distinct ones.
+
+        No block-quality skipping (`optimize=False`): on some expanded queries (a thesaurus
+        group of alternatives inside an Or) Whoosh's skip_to_quality raises IndexError; these
+        searches are the rarer fallbacks and score a bounded number of documents anyway."""
+        results = searcher.search(self._query(req), limit=req.limit * 4, terms=True,
+                                  optimize=False, **kwargs)
         items = []
         for hit in results:
             words = {text for name, text in hit.matched_terms() if name == "content"}
