@@ -17,9 +17,6 @@ class ServiceError(Exception):
         if code:
             self.code = code
 
-    def to_dict(self) -> dict:
-        return {"error": {"code": self.code, "message": self.message, "fields": self.fields}}
-
 
 class ValidationFailed(ServiceError):
     status = 400
