@@ -4,7 +4,6 @@ from board.models.board import Board, board_unit
 from board.models.credentials import ApiToken, UserSession
 from board.models.escalation import Escalation, IncidentCounter, Urgency
 from board.models.idempotency import IdempotencyKey
-from board.models.kinds import ThreadKind
 from board.models.notification import Notification, NotificationKind
 from board.models.rating import Rating
 from board.models.reply_template import ReplyTemplate
@@ -27,7 +26,7 @@ from board.orm import utcnow
 
 __all__ = [
     "Anonymous", "ApiToken", "Board", "OFFICIAL_ROLES", "POLICE_ROLES", "Post", "Role", "Thread",
-    "SignInThrottle", "ThreadKind", "ThreadStatus", "Unit", "User", "Visibility", "board_unit",
+    "SignInThrottle", "ThreadStatus", "Unit", "User", "Visibility", "board_unit",
     "utcnow",
     "DISPATCHABLE_UNIT_KINDS", "UnitKind",
     "Notification", "NotificationKind",

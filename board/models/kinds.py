@@ -8,8 +8,7 @@ official notice); and who may post it (any signed-in user, or verified police on
 Posting, permissions, the new-thread form, the boards_config.yaml check, the dashboard and the
 templates all read KINDS, so a new kind (a lost-and-found notice, say) is one entry below, plus
 the boards that take it in boards_config.yaml and, if wanted, a `.kind-<name>` colour in CSS.
-Keys are stored in Thread.kind (String(20)) and name ThreadKind's members, so use
-lower_snake_case.
+Keys are stored in Thread.kind (String(20)), so use lower_snake_case.
 """
 from __future__ import annotations
 
@@ -60,20 +59,3 @@ def label(kind: str | None) -> str:
 def needing_answer() -> list[str]:
     """The kinds the police owe an answer: the ones response times and overdue are about."""
     return [kind for kind, found in KINDS.items() if found.needs_answer]
-
-
-class _KindEnum(enum.StrEnum):
-    """ThreadKind's behaviour; its members come from KINDS below."""
-
-    @property
-    def policy(self) -> KindPolicy:
-        return KINDS[self]
-
-    @property
-    def label(self) -> str:
-        return KINDS[self].label
-
-
-# The kinds as an enum (ThreadKind.PUBLICITY == "publicity"), built from KINDS so that adding a
-# kind stays a single entry.
-ThreadKind = _KindEnum("ThreadKind", {kind.upper(): kind for kind in KINDS}, module=__name__)
