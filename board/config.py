@@ -109,6 +109,13 @@ class Config:
         self.RATELIMIT_SWALLOW_ERRORS = True
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.RATELIMIT_KEY_PREFIX = "board-rl"
+        # Text messages (board/sms.py): "console" writes them to the server log; "http" POSTs
+        # {"phone", "text", "template", "params"} to SMS_HTTP_URL (bearer SMS_HTTP_TOKEN if set).
+        self.SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
+        self.SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL") or None
+        self.SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN") or None
+        self.SMS_HTTP_TIMEOUT = float(os.environ.get("SMS_HTTP_TIMEOUT", "10"))
+        self.SMS_SIGNATURE = os.environ.get("SMS_SIGNATURE", "【鹿城24小时警局】")
         self.TESTING = False
 
 

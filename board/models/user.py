@@ -59,6 +59,10 @@ class User(UserMixin, db.Model):
     contact: Mapped[str | None] = mapped_column(String(120))  # leaders' public contact line
     disabled: Mapped[bool] = mapped_column(default=False)
     disabled_reason: Mapped[str | None] = mapped_column(String(200))  # an admin's suspension
+    # A verified mainland mobile number, 11 digits without +86 (board/phones.py): never public,
+    # masked everywhere but to its owner.
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
+    phone_verified_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")
