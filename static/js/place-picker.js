@@ -197,12 +197,12 @@
     }
     search.addEventListener("input", suggest);
     search.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") event.preventDefault();  // never submit the form from here
       if (list.hidden) return;
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         event.preventDefault();
         highlight(active + (event.key === "ArrowDown" ? 1 : -1));
       } else if (event.key === "Enter") {
-        event.preventDefault();  // never submit the form from the search box
         choose(list.querySelectorAll("li")[Math.max(active, 0)]);
       } else if (event.key === "Escape") {
         close();
