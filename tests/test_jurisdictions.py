@@ -18,7 +18,7 @@ from board.extensions import db
 from board.models import Place, Thread, Unit, UnitKind
 from board.services import boards, escalation
 
-pytestmark = pytest.mark.usefixtures("no_search_indexing")
+NO_INDEXING = pytest.mark.usefixtures("no_search_indexing")  # these tests never search
 
 CONFIG = yaml.safe_load((ROOT / "boards_config.yaml").read_text(encoding="utf-8"))
 
@@ -56,6 +56,7 @@ def _selected(html: str, select_id: str) -> list[str]:
     return re.findall(r'<option value="([^"]*)"[^>]*\bselected\b', select.group(1))
 
 
+@NO_INDEXING
 def test_every_demo_station_has_a_jurisdiction_and_is_suggested_from_it(app, make, client,
                                                                          login):
     stations = {u.code: u.name for u in db.session.scalars(
@@ -89,6 +90,7 @@ def test_every_demo_station_has_a_jurisdiction_and_is_suggested_from_it(app, mak
     assert db.session.get(Thread, thread_id).dispatched_unit.code == station
 
 
+@NO_INDEXING
 def test_a_street_suggests_its_station_only_when_one_station_holds_all_of_it(app, make, client,
                                                                              login):
     citizen, officer = make.make_user(), make.make_user("officer", unit_code="command-110")
@@ -104,6 +106,7 @@ def test_a_street_suggests_its_station_only_when_one_station_holds_all_of_it(app
     assert "东河区 · 和平路街道(不在单一派出所辖区内)" in page
 
 
+@NO_INDEXING
 def test_without_a_place_nothing_defaults_to_the_first_unit(app, make, client, login):
     citizen, officer = make.make_user(), make.make_user("officer", unit_code="command-110")
     thread_id = _escalated(client, make, citizen, officer)
@@ -124,6 +127,7 @@ def test_without_a_place_nothing_defaults_to_the_first_unit(app, make, client, l
     assert db.session.get(Thread, thread_id).status == "escalated"
 
 
+@NO_INDEXING
 def test_escalation_form_shows_the_station_the_command_centre_will_be_offered(app, make, client,
                                                                               login):
     citizen = make.make_user()
@@ -137,6 +141,7 @@ def test_escalation_form_shows_the_station_the_command_centre_will_be_offered(ap
     assert 'data-escalation-suggestion=""' in page and "指挥中心需自行选择派往单位" in page
 
 
+@NO_INDEXING
 def test_the_places_api_serves_the_picker_and_is_cacheable(app, client):
     response = client.get("/api/v1/places")
     assert response.status_code == 200
@@ -158,6 +163,7 @@ def test_the_places_api_serves_the_picker_and_is_cacheable(app, client):
     assert again.status_code == 304 and not again.get_data()
 
 
+@NO_INDEXING
 def test_thread_form_stores_and_shows_the_place(app, make, client, login):
     login(make.make_user(nickname="青山老李"))
     page = client.get("/b/report/new")
@@ -192,6 +198,7 @@ def test_thread_form_stores_and_shows_the_place(app, make, client, login):
     assert "请从列表中选择所在的区、街道或社区" in text and "路灯坏了一整排" in text
 
 
+@NO_INDEXING
 def test_the_api_takes_and_returns_the_structured_place(app, make, client):
     citizen = make.make_user()
     response = _post(client, make, citizen, {"code": "150202001003"})
@@ -209,6 +216,7 @@ def test_the_api_takes_and_returns_the_structured_place(app, make, client):
         assert "place" in refused.get_json()["error"]["fields"], bad
 
 
+@NO_INDEXING
 def test_sync_keeps_places_by_code_and_keeps_a_removed_one_for_its_threads(app, make, client,
                                                                           tmp_path):
     citizen = make.make_user()
@@ -273,6 +281,7 @@ def _urgent_words(html: str) -> list[str]:
     return json.loads(unescape(re.search(r"data-urgent-words='([^']*)'", html).group(1)))
 
 
+@NO_INDEXING
 def test_the_form_knows_the_emergency_words_and_the_banner_after_posting_calls(app, make, client,
                                                                               login):
     login(make.make_user())
