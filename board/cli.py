@@ -26,7 +26,7 @@ def boards_sync():
         result = boards.sync(current_app.config["BOARDS_CONFIG"])
     except boards.BoardsConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"synced {result.boards} boards and {result.units} units")
+    click.echo(f"synced {result.boards} boards, {result.units} units and {result.places} places")
 
 
 @users_cli.command("create")

@@ -54,6 +54,9 @@ class ThreadForm(FlaskForm):
         Length(text.BODY_MIN, text.BODY_MAX, message=f"内容不能超过 {text.BODY_MAX} 个字")])
     location = StringField("地点(选填)", validators=[
         Optional(), Length(max=100, message="地点不能超过 100 个字")])
+    # The 区划代码 of the district, street or community picked (templates/threads/new.html renders
+    # it as a grouped select that static/js/place-picker.js turns into the picker).
+    place = StringField("所在社区(选填)", validators=[Optional(), Length(max=12)])
     police_only = BooleanField("仅警方可见(举报线索、个人事务等,只有您和民警能看到)")
     idempotency_key = HiddenField(default=new_submission_key)
 

@@ -8,8 +8,10 @@ from datetime import datetime
 
 from flask import has_request_context, url_for
 
-from board.models import Board, Post, Thread, User
+from board.jurisdictions import PlaceInfo, Suggestion
+from board.models import Board, PlaceLevel, Post, Thread, User
 from board.privacy import mask, visible_text
+from board.queries.places import place_of
 
 
 def iso(value: datetime | None) -> str | None:
@@ -46,6 +48,27 @@ def board_to_dict(board: Board) -> dict:
     }
 
 
+def place_to_dict(place: PlaceInfo | None) -> dict | None:
+    """A district, street or community: its 区划代码, names from the district down, and the
+    station whose 辖区 holds it (public, as on every station's notice board)."""
+    if place is None:
+        return None
+    return {"code": place.code, "name": place.name, "level": place.level,
+            "level_label": PlaceLevel(place.level).label, "parent": place.parent_code,
+            "path": list(place.path), "label": place.label, "aliases": list(place.aliases),
+            "lat": place.lat, "lng": place.lng,
+            "station": ({"code": place.unit_code, "name": place.unit_name}
+                        if place.unit_code else None)}
+
+
+def suggestion_to_dict(suggestion: Suggestion | None) -> dict | None:
+    """The unit a dispatcher is offered for a thread, and why."""
+    if suggestion is None:
+        return None
+    return {"code": suggestion.unit_code, "name": suggestion.unit_name,
+            "reason": suggestion.reason}
+
+
 def thread_url(thread_id: int) -> str:
     """A path, never an absolute URL: links are pushed to every live reader and rung on bells
     from one poster's request, whose Host header is the poster's to forge (issue 15, item 3).
@@ -78,6 +101,7 @@ def thread_to_dict(thread: Thread, viewer=None, timeline: list | None = None) ->
         "pinned": thread.pinned,
         "locked": thread.locked,
         "location": shown(thread.location),
+        "place": place_to_dict(place_of(thread)),  # the structured place beside the free text
         "hidden": thread.hidden,
         "hidden_reason": thread.hidden_reason,
         # Replies the public can see (held and hidden ones are not counted, issue 15 item 18).

@@ -13,6 +13,7 @@ DEFAULT_WORDS = (
     "溺水", "落水", "被拐", "非法拘禁", "被关", "强奸", "家暴", "正在偷", "撬门", "救救",
 )
 CALL_110 = "您描述的情况可能十分紧急:请立即拨打 110 报警!网上留言不能代替报警,民警会尽快查看此帖。"
+CALL_HREF = "tel:110"  # the banners' tap-to-call link, before posting (static/js) and after
 
 
 def words() -> tuple[str, ...]:

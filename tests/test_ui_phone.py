@@ -9,9 +9,11 @@ import re
 import pytest
 import requests
 
+from tests.browser import PHONE, WAIT, sign_in
 from tests.live_server import PASSWORD, BoardServer, create_user, register, token
 
 pytestmark = pytest.mark.browser
+NEAR_KUNHE_PARK = {"latitude": 40.6507, "longitude": 109.8295}  # 昆河公园社区, a few dozen metres
 SMALL_PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True,
                "device_scale_factor": 2, "locale": "zh-CN"}
 # Controls that must be comfortable to tap (WCAG 2.5.5: 44 × 44 CSS px).
@@ -190,3 +192,57 @@ def test_pages_use_no_inline_styles(server, answered_thread):
         html = requests.get(server.url + path, timeout=10).text
         assert not re.search(r"<[^>]+\sstyle=", html), path
         assert "<script>" not in html and not re.search(r"\son[a-z]+=\"", html), path
+
+
+def test_resident_picks_a_community_and_is_told_to_call_110_while_typing(browser, server):
+    """Issue 18 on a 390×844 phone: the 110 banner appears while an emergency word is typed,
+    before posting, and goes with it; the place picker finds a community from an estate name,
+    「使用我的位置」 matches the phone's position to the nearest community in the browser, and the
+    posted thread shows the place and the station's 辖区, with a tap-to-call banner."""
+    context, page, errors = sign_in(browser, server, "ui_citizen", **PHONE,
+                                    geolocation=NEAR_KUNHE_PARK, permissions=["geolocation"])
+    try:
+        page.goto("/b/report/new")
+        banner = page.locator("[data-urgent-banner]")
+        page.fill("input[name=title]", "楼下有人吵架")
+        assert not banner.is_visible()
+        page.locator("textarea[name=body]").press_sequentially("有个男的手里持刀", delay=10)
+        banner.wait_for(state="visible", timeout=WAIT)  # at once, nothing posted yet
+        assert "持刀" in banner.text_content()
+        assert banner.locator("a").get_attribute("href") == "tel:110"
+        page.fill("textarea[name=body]", "两个人在楼下吵架,声音很大。")
+        banner.wait_for(state="hidden", timeout=WAIT)
+
+        # The picker replaced the no-JS list; the phone's position finds 昆河公园社区.
+        page.locator("#place-search").wait_for(timeout=WAIT)
+        assert not page.locator("select[name=place]").is_visible()
+        chosen = page.locator("[data-place-chosen]")
+        page.click("[data-locate]")
+        for _ in range(100):
+            if "昆河公园社区" in chosen.text_content():
+                break
+            page.wait_for_timeout(100)
+        assert "昆区 · 昆河街道 · 昆河公园社区" in chosen.text_content()
+
+        # Typed suggestions: an estate name residents know finds its community.
+        page.locator("#place-search").press_sequentially("阳光花园", delay=10)
+        first = page.locator(".place-suggestions li").first
+        first.wait_for(timeout=WAIT)
+        assert "幸福社区" in first.text_content() and "富强路派出所" in first.text_content()
+        first.tap()
+        assert "青山区 · 富强路街道 · 幸福社区(青山区富强路派出所辖区)" in chosen.text_content()
+        assert page.locator("select[data-level=community]").input_value() == "150204002002"
+        assert _small_targets(page) == []  # the picker's controls are thumb-sized too
+        page.screenshot(path=str(server.log_path.with_name("place-picker-phone.png")))
+
+        page.fill("input[name=title]", "楼下有人持刀吵架")  # emergency word in the title
+        page.click("main form button[type=submit]:has-text('发布')")
+        page.wait_for_url("**/t/*")
+        assert page.locator(".flashes a[href='tel:110']").is_visible()
+        place = page.locator("[data-thread-place]")
+        assert place.get_attribute("data-thread-place") == "150204002002"
+        assert "青山区 · 富强路街道 · 幸福社区" in place.text_content()
+        assert "青山区富强路派出所辖区" in place.text_content()
+        assert errors == []
+    finally:
+        context.close()

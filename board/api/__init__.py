@@ -10,6 +10,7 @@ from board.api import (
     command,
     leader,
     notifications,
+    places,
     search,
     thread_actions,
     threads,
@@ -23,6 +24,7 @@ ROUTE_MODULES = (
     thread_actions,  # pin, lock, escalate, dispatch, status, supervise, rate, timeline
     command, leader,  # the command queue; the dashboard and the audit log
     search,  # search, similar questions
+    places,  # the place picker's districts, streets and communities
 )
 
 __all__ = ["ROUTE_MODULES", "bp"]

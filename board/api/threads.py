@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from board import urgency
 from board.api.base import bp, json_body, require_user
+from board.errors import ValidationFailed
 from board.queries import threads, timeline
 from board.serializers import attachment_to_dict, board_to_dict, post_to_dict, thread_to_dict
 from board.services import attachments, idempotency, posting
@@ -14,6 +15,18 @@ from board.services import attachments, idempotency, posting
 def _text(data: dict, key: str) -> str:
     value = data.get(key)
     return value if isinstance(value, str) else ""
+
+
+def _place_code(data: dict) -> str | None:
+    """`"place": {"code": "150202001001"}` (a district, street or community from
+    GET /api/v1/places), or absent / null."""
+    place = data.get("place")
+    if place is None:
+        return None
+    code = place.get("code") if isinstance(place, dict) else None
+    if not isinstance(code, str):
+        raise ValidationFailed(fields={"place": '地点格式应为 {"code": "区划代码"}'})
+    return code
 
 
 def _key() -> str | None:
@@ -47,10 +60,12 @@ def create_thread(slug: str):
     data = json_body()
     thread, replayed = posting.submit_thread(
         user, board, _text(data, "kind"), _text(data, "title"), _text(data, "body"),
-        _text(data, "location"), _text(data, "visibility") or "public", key=_key())
+        _text(data, "location"), _text(data, "visibility") or "public", key=_key(),
+        place=_place_code(data))
     data = {"thread": thread_to_dict(thread, user)}
     if thread.urgent:  # issue 5: a post that reads like an emergency is told to call 110 now
         data["urgent_notice"] = urgency.CALL_110
+        data["urgent_call"] = urgency.CALL_HREF
     return data, 201, _replayed(replayed)
 
 

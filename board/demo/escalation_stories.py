@@ -82,6 +82,7 @@ class QueuedReport:
     reason: str
     urgency: str
     escalated_after: int
+    place: str | None = None  # a community's 区划代码 (boards_config.yaml): the suggested station
 
 
 WAITING = QueuedReport(
@@ -89,4 +90,5 @@ WAITING = QueuedReport(
     body="东河区巴彦塔拉大街一个小区的地下车库,刚才看到两个人挨个拉车门,还用手电往车里照,"
          "我已经离开车库了,请派人来看看。",
     location="东河区巴彦塔拉大街", opened_ago=25, escalated_by="nanmen_chen",
-    reason="疑似盗窃车内财物,嫌疑人可能仍在车库", urgency="urgent", escalated_after=9)
+    reason="疑似盗窃车内财物,嫌疑人可能仍在车库", urgency="urgent", escalated_after=9,
+    place="150202001003")  # 巴彦塔拉社区: 南门外派出所's 辖区

@@ -122,7 +122,7 @@ def _waiting_in_queue(users, report: QueuedReport) -> None:
     """A fresh report, escalated a quarter of an hour ago, waiting for the dispatcher."""
     board = db.session.scalar(db.select(Board).where(Board.slug == report.board))
     thread = posting.create_thread(users[report.author], board, "report", report.title,
-                                   report.body, report.location)
+                                   report.body, report.location, place=report.place)
     opened = utcnow() - timedelta(minutes=report.opened_ago)
     thread.created_at = thread.last_activity_at = opened
     thread.sla_due_at = sla.due_for(board, opened)

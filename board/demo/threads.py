@@ -40,7 +40,8 @@ def opened_at(when: str, now: datetime) -> datetime:
 def create_thread(item: dict, users: dict[str, User], boards: dict[str, Board],
                    now: datetime) -> Thread:
     thread = posting.create_thread(users[item["by"]], boards[item["board"]], item["kind"],
-                                   item["title"], item["body"], item.get("location"))
+                                   item["title"], item["body"], item.get("location"),
+                                   place=item.get("place"))
     posts = [(posting.reply(users[r["by"]], thread, r["body"]), r["after"])
              for r in item.get("replies", [])]
     _backdate(thread, posts, opened_at(item["when"], now), now)

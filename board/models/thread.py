@@ -47,6 +47,8 @@ class Thread(BumpsBoardVersion, db.Model):
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     location: Mapped[str | None] = mapped_column(String(120))
+    # The structured place picked beside the free text (issue 18): a district, street or community.
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"))
     status: Mapped[str] = mapped_column(String(20), default=ThreadStatus.AWAITING_REPLY)
     visibility: Mapped[str] = mapped_column(String(20), default=Visibility.PUBLIC)
     # Hidden by an officer, or held by the word list (issue 6): only the author and police see it.

@@ -7,6 +7,8 @@ import yaml
 
 from board.extensions import db
 from board.models import Board, Unit, UnitKind, kinds
+from board.queries import places as catalogue
+from board.services import places
 
 SLA_HOURS = {"always", "working"}
 
@@ -32,6 +34,7 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 class SyncResult:
     units: int
     boards: int
+    places: int = 0
 
 
 def load(path: str) -> dict:
@@ -95,6 +98,8 @@ def _check(path: str, data: dict) -> None:
         sla = board.get("sla") or {}
         if sla and (not isinstance(sla.get("minutes"), int) or sla.get("hours") not in SLA_HOURS):
             _fail(path, board, "sla needs 'minutes' (a number) and 'hours' (always|working)")
+    places.check(data.get("places"), {u["code"]: u for u in units},
+                 lambda item, problem: _fail(path, item, problem))
 
 
 def sync(path: str) -> SyncResult:
@@ -119,5 +124,7 @@ def sync(path: str) -> SyncResult:
         board.sla_hours = sla.get("hours", "always")
         board.units = [units_by_code[code] for code in item["units"]]
         db.session.add(board)
+    place_count = places.sync(data.get("places"), units_by_code)
     db.session.commit()
-    return SyncResult(units=len(data["units"]), boards=len(data["boards"]))
+    catalogue.forget()  # this process reads the new places at once; the others within a minute
+    return SyncResult(units=len(data["units"]), boards=len(data["boards"]), places=place_count)

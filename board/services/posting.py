@@ -10,7 +10,8 @@ from __future__ import annotations
 from board import live, permissions, sla, text, urgency
 from board.errors import NotAuthenticated, ValidationFailed
 from board.extensions import db
-from board.models import Board, Post, Thread, Visibility, kinds, utcnow
+from board.models import Board, Place, Post, Thread, Visibility, kinds, utcnow
+from board.queries import places
 from board.services import idempotency, moderation_reports, notifications, status
 
 
@@ -33,25 +34,40 @@ def _validate_thread(board: Board, kind: str, title: str, body: str, location: s
     return errors
 
 
+def _place(code: str) -> Place | None:
+    """The picked district, street or community, if it is one a poster may pick now."""
+    return places.active_place(code) if code.isascii() and code.isdigit() else None
+
+
 def create_thread(author, board: Board, kind: str, title: str, body: str,
-                  location: str | None = None, visibility: str = Visibility.PUBLIC) -> Thread:
-    """A signed-in user opens a thread; it shows at the top of its board at once."""
-    return submit_thread(author, board, kind, title, body, location, visibility).item
+                  location: str | None = None, visibility: str = Visibility.PUBLIC,
+                  place: str | None = None) -> Thread:
+    """A signed-in user opens a thread; it shows at the top of its board at once.
+
+    `place`: the 区划代码 of the district, street or community picked beside the free-text
+    location (the command centre is offered the station whose 辖区 holds it)."""
+    return submit_thread(author, board, kind, title, body, location, visibility,
+                         place=place).item
 
 
 def submit_thread(author, board: Board, kind: str, title: str, body: str,
                   location: str | None = None, visibility: str = Visibility.PUBLIC,
-                  key: str | None = None) -> idempotency.Submission:
+                  key: str | None = None, place: str | None = None) -> idempotency.Submission:
     """create_thread with the submission's idempotency key: a repeat returns the first thread."""
     if not getattr(author, "is_authenticated", False):
         raise NotAuthenticated()
     permissions.require(author, "thread.create", board)
     key = idempotency.clean(key)
     title, body, location = text.clean_line(title), text.clean_body(body), text.clean_line(location)
-    digest = idempotency.fingerprint("thread", board.id, kind, title, body, location, visibility)
+    place = (place or "").strip()
+    digest = idempotency.fingerprint("thread", board.id, kind, title, body, location, visibility,
+                                     *([place] if place else []))
     if (row := idempotency.earlier(author, key, digest)) is not None:
         return idempotency.Submission(row.thread, True)
     errors = _validate_thread(board, kind, title, body, location, visibility)
+    picked = _place(place) if place else None
+    if place and picked is None:
+        errors["place"] = "请从列表中选择所在的区、街道或社区"
     if errors:
         raise ValidationFailed(fields=errors)
     permissions.require(author, "thread.create_kind", kind)
@@ -60,6 +76,7 @@ def submit_thread(author, board: Board, kind: str, title: str, body: str,
     thread = Thread(
         board=board, author=author, kind=kind, title=title, body=body,
         body_html=text.render(body), location=location or None, visibility=visibility,
+        place_id=picked.id if picked else None,
         status=policy.start_status, has_official_reply=not policy.needs_answer,
         created_at=now, last_activity_at=now,
     )

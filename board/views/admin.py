@@ -96,7 +96,8 @@ def boards_page():
     if form.validate_on_submit():
         try:
             result = boards.sync(current_app.config["BOARDS_CONFIG"])
-            flash(f"已同步 {result.boards} 个版块、{result.units} 个单位", "success")
+            flash(f"已同步 {result.boards} 个版块、{result.units} 个单位、"
+                  f"{result.places} 个辖区地点", "success")
         except boards.BoardsConfigError as exc:
             flash(f"配置文件有误:{exc}", "error")
         return redirect(url_for("admin.boards_page"))

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from board import lists, permissions, privacy
+from board import lists, permissions, privacy, urgency
 from board.models import utcnow
+from board.queries.places import place_of, suggestion_for
 from board.views.notifications import unread_notifications
 from board.views.photos import attachments_of
 from board.views.thread_actions import thread_panel
@@ -35,6 +36,9 @@ GLOBALS = {
     "attachments_of": attachments_of,
     "thread_panel": thread_panel,
     "unread_notifications": unread_notifications,
+    "urgent_words": urgency.words,  # the thread form's 110 banner (static/js/urgent-words.js)
+    "place_of": place_of,  # a thread's structured place (board/queries/places.py)
+    "dispatch_suggestion": suggestion_for,  # the station whose 辖区 holds it
 }
 
 # Per render, not per app: a page rendered for the anonymous cache gets a placeholder CSRF token.

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup, escape
 
 from board import urgency
 from board.errors import ServiceError
 from board.forms import ReplyForm, ThreadForm, new_submission_key
-from board.queries import threads
+from board.queries import places, threads
 from board.services import attachments, posting
 from board.views.helpers import apply_service_error
-from board.web import http, page_cache, page_stamps
+from board.web import headers, http, page_cache, page_stamps
 
 bp = Blueprint("threads", __name__)
 
@@ -26,18 +27,21 @@ def new(slug: str):
             thread, replayed = posting.submit_thread(
                 current_user, board, form.kind.data, form.title.data, form.body.data,
                 form.location.data, "police_only" if form.police_only.data else "public",
-                key=form.idempotency_key.data)
+                key=form.idempotency_key.data, place=form.place.data)
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
             if not replayed:  # a double tap: the first submission stored the thread and photos
                 _attach_photos(thread, None)
-            if thread.urgent:  # issue 5: reads like an emergency → call 110 now
-                flash(urgency.CALL_110, "error")
+            if thread.urgent:  # issue 5: reads like an emergency → call 110 now, one tap
+                flash(Markup('{} <a class="btn-call" href="{}">拨打 110</a>').format(
+                    escape(urgency.CALL_110), urgency.CALL_HREF), "error")
             return redirect(url_for("threads.show", thread_id=thread.id))
     status = 400 if form.errors else 200
     _fresh_key(form)
-    return render_template("threads/new.html", board=board, form=form), status
+    response = make_response(render_template(
+        "threads/new.html", board=board, form=form, place_choices=places.form_choices()), status)
+    return headers.allow_geolocation(response)  # the place picker's 「使用我的位置」
 
 
 @bp.get("/t/<int:thread_id>")

@@ -27,6 +27,14 @@ HEADERS = {
 }
 
 
+def allow_geolocation(response: Response) -> Response:
+    """For the one page that asks where the resident is (the new-thread form's place picker,
+    which matches the position to a community in the browser and sends nothing)."""
+    response.headers["Permissions-Policy"] = HEADERS["Permissions-Policy"].replace(
+        "geolocation=()", "geolocation=(self)")
+    return response
+
+
 def add_headers(response: Response) -> Response:
     """setdefault: a view that needs a stricter header (uploads) keeps its own."""
     for name, value in HEADERS.items():
