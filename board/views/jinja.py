@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from board import lists, permissions, privacy
+from board import answers, lists, permissions, privacy, sla
 from board.models import utcnow
 from board.views.notifications import unread_notifications
 from board.views.photos import attachments_of
@@ -35,6 +35,9 @@ GLOBALS = {
     "attachments_of": attachments_of,
     "thread_panel": thread_panel,
     "unread_notifications": unread_notifications,
+    "answer_label": answers.label,
+    "may_mark_formal": answers.may_mark_formal,
+    "deadline": sla.deadline,
 }
 
 # Per render, not per app: a page rendered for the anonymous cache gets a placeholder CSRF token.
