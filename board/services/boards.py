@@ -48,6 +48,8 @@ def load(path: str) -> dict:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "?"
         raise BoardsConfigError(f"{path}, {where}: {getattr(exc, 'problem', exc)}") from None
+    except ValueError as exc:  # a date-shaped value that is no date, e.g. 2027-13-02
+        raise BoardsConfigError(f"{path}: {exc}") from None
     if not isinstance(data, dict):
         raise BoardsConfigError(f"{path}, line 1: expected a mapping with 'units' and 'boards'")
     _check(path, data)
