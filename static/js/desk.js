@@ -102,5 +102,4 @@
       if (row && !row.classList.contains("selected")) markSelected();
     }).observe(desk, { childList: true, subtree: true });
   }
-  if (wide.matches && rows().length) open(rows()[0]);  // the desk opens on the first item
 })();
