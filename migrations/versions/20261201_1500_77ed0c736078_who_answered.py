@@ -45,15 +45,26 @@ WHERE first_responder_id IS NOT NULL AND first_response_at IS NOT NULL
 """)
 
 
+# No table is rebuilt: SQLite's batch mode copies a table and drops the old one, and with foreign
+# keys on (board/__init__.py) dropping `thread` would cascade-delete every reply and escalation.
+# Plain ALTER TABLE … ADD COLUMN (with its REFERENCES) needs no rebuild on either database.
+_UNIT_FK = 'fk_thread_first_response_unit_id_unit'
+
+
+def _has_column(table: str, column: str) -> bool:
+    return column in {c['name'] for c in sa.inspect(op.get_bind()).get_columns(table)}
+
+
 def upgrade():
-    with op.batch_alter_table('post', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('answer_role', sa.String(length=10), nullable=True))
-        batch_op.add_column(sa.Column('formal_answer', sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
-    with op.batch_alter_table('thread', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('first_response_unit_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f('fk_thread_first_response_unit_id_unit'),
-                                    'unit', ['first_response_unit_id'], ['id'])
+    op.add_column('post', sa.Column('answer_role', sa.String(length=10), nullable=True))
+    op.add_column('post', sa.Column('formal_answer', sa.Boolean(), nullable=False,
+                                    server_default=sa.false()))
+    if op.get_bind().dialect.name != 'sqlite':
+        op.add_column('thread', sa.Column('first_response_unit_id', sa.Integer(), nullable=True))
+        op.create_foreign_key(_UNIT_FK, 'thread', 'unit', ['first_response_unit_id'], ['id'])
+    elif not _has_column('thread', 'first_response_unit_id'):  # kept by a SQLite downgrade
+        op.execute('ALTER TABLE thread ADD COLUMN first_response_unit_id INTEGER '
+                   f'CONSTRAINT {_UNIT_FK} REFERENCES unit (id)')
     bind = op.get_bind()
     bind.execute(_ROLES, {"yes": True})
     bind.execute(_FORMAL, {"yes": True})
@@ -65,10 +76,10 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('thread', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_thread_first_response_unit_id_unit'),
-                                 type_='foreignkey')
-        batch_op.drop_column('first_response_unit_id')
-    with op.batch_alter_table('post', schema=None) as batch_op:
-        batch_op.drop_column('formal_answer')
-        batch_op.drop_column('answer_role')
+    if op.get_bind().dialect.name != 'sqlite':
+        op.drop_constraint(_UNIT_FK, 'thread', type_='foreignkey')
+        op.drop_column('thread', 'first_response_unit_id')
+    # SQLite cannot drop a column that has a foreign key without rebuilding the table (see
+    # above): the nullable column stays, unused, and upgrade() reuses it.
+    op.drop_column('post', 'formal_answer')
+    op.drop_column('post', 'answer_role')
