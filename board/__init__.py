@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from board import api, cli, socket_server, views, web
 from board.config import ROOT, Config
 from board.extensions import csrf, db, limiter, login_manager, migrate
+from board.services import boards
 
 
 def create_app(config: object | None = None) -> Flask:
@@ -29,6 +30,7 @@ def create_app(config: object | None = None) -> Flask:
     app.json.ensure_ascii = False  # Chinese stays Chinese on the wire
     os.makedirs(app.instance_path, exist_ok=True)
     register_extensions(app)
+    boards.configure_calendar(app.config["BOARDS_CONFIG"])  # holidays for board/sla.py
     socket_server.init_app(app)
     views.init_app(app)
     app.register_blueprint(api.bp)

@@ -76,6 +76,8 @@ class ReplyForm(FlaskForm):
     body = TextAreaField("回复", validators=[
         DataRequired("请填写回复内容"),
         Length(max=text.REPLY_MAX, message=f"回复不能超过 {text.REPLY_MAX} 个字")])
+    # Offered to leaders and helping units only (board/answers.py): make this reply the answer.
+    formal_answer = BooleanField("作为正式答复(计入本单位答复,帖子移出待回复)")
     idempotency_key = HiddenField(default=new_submission_key)
 
 

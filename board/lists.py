@@ -10,14 +10,25 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import case
 from sqlalchemy.sql import operators
 
-from board.models import Thread, ThreadStatus
+from board.models import Thread, ThreadStatus, Urgency
 
 # The officer inbox holds its boards' threads in this status: suspected emergencies first, then
 # the longest waiting.
 INBOX_STATUS = ThreadStatus.AWAITING_REPLY
 INBOX = (Thread.urgent.desc(), Thread.created_at, Thread.id)
+# The unit's work list (issue 18), one tab each beside the inbox above (待回复):
+# 待处置: incidents dispatched to the unit and not yet resolved, most urgent then oldest first;
+HANDLING_STATUSES = (ThreadStatus.DISPATCHED, ThreadStatus.HANDLING)
+URGENCY_RANK = case({u.value: u.rank for u in Urgency}, value=Thread.urgency, else_=0)
+HANDLING = (URGENCY_RANK.desc(), Thread.dispatched_at, Thread.id)
+# 督办: supervised threads still open, the longest supervised first;
+SUPERVISED_OPEN = (ThreadStatus.RESOLVED, ThreadStatus.CLOSED)  # … statuses that end it
+SUPERVISED = (Thread.supervised_at, Thread.id)
+# 已超时: past the first-response target (board/sla.py's rule), the longest overdue first.
+OVERDUE = (Thread.sla_due_at, Thread.id)
 # A board page: its pinned threads (latest pinned first), then the rest by latest activity.
 BOARD_PINNED = (Thread.pinned_at.desc(), Thread.id.desc())
 BOARD = (Thread.last_activity_at.desc(), Thread.id.desc())

@@ -99,6 +99,12 @@ def _reply(user, thread: Thread) -> bool:
     return not thread.locked or user.is_police
 
 
+@rule("post.formal_answer")
+def _formal_answer(user, thread: Thread) -> bool:
+    """Mark one's reply 「作为正式答复」 (board/answers.py): any official who may reply."""
+    return _reply(user, thread) and user.is_official
+
+
 @rule("thread.pin")
 def _pin(user, thread: Thread) -> bool:
     if _has_role(user, Role.LEADER, Role.ADMIN):

@@ -131,6 +131,27 @@ def thread_to_dict(thread: Thread, viewer=None, timeline: list | None = None) ->
     return data
 
 
+def deadline_to_dict(deadline) -> dict | None:
+    """A running first-response deadline (board/sla.py `deadline`), or None."""
+    if deadline is None:
+        return None
+    return {"due_at": iso(deadline.due_at), "seconds_left": deadline.seconds_left,
+            "level": deadline.level, "text": deadline.text}
+
+
+def dispatch_to_dict(escalation) -> dict | None:
+    """An incident's dispatch for the unit that handles it (police only): the escalation row."""
+    if escalation is None or escalation.incident_no is None:
+        return None
+    return {"incident_no": escalation.incident_no, "urgency": escalation.urgency,
+            "urgency_label": escalation.urgency_label,
+            "unit": escalation.unit.name if escalation.unit else None,
+            "note": escalation.dispatch_note, "reason": escalation.reason or None,
+            "dispatched_at": iso(escalation.dispatched_at),
+            "dispatched_by": (user_to_dict(escalation.dispatched_by)
+                              if escalation.dispatched_by else None)}
+
+
 def event_to_dict(event, internal: bool = False, viewer=None) -> dict:
     """A timeline step; the internal note and actor only when `internal` (police viewers).
 
@@ -162,6 +183,9 @@ def post_to_dict(post: Post, viewer=None) -> dict:
         "body": visible_text(viewer, post.author_id, post.body),
         "body_html": visible_text(viewer, post.author_id, post.body_html),
         "official": post.official,
+        # issue 18: "unit", "leader" (领导回复) or "assist" (协助回复); whether it is the answer
+        "answer_role": post.answer_role,
+        "formal_answer": bool(post.formal_answer),
         "hidden": post.hidden,
         "hidden_reason": post.hidden_reason,
         "created_at": iso(post.created_at),

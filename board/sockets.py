@@ -67,14 +67,15 @@ def _user_for_auth(auth) -> User | None:
 
 
 def _assigned_rooms(user) -> list[str]:
-    """The rooms the server puts a signed-in user in: their own, and their inbox units."""
+    """The rooms the server puts a signed-in user in: their own, their inbox units, and their own
+    unit's (incidents dispatched to it reach its work list even when it answers no board)."""
     rooms = [user_room(user.id)]
+    codes = set()
     if permissions.can(user, "inbox.view"):
         codes = {unit.code for board in inbox.boards_for(user) for unit in board.units}
-        rooms += [unit_room(code) for code in sorted(codes)]
-    elif user.is_police and user.unit:
-        rooms.append(unit_room(user.unit.code))
-    return rooms
+    if user.is_police and user.unit:
+        codes.add(user.unit.code)
+    return rooms + [unit_room(code) for code in sorted(codes)]
 
 
 @handler("connect")

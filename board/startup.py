@@ -2,16 +2,20 @@
 from __future__ import annotations
 
 import gc
+import logging
+from datetime import datetime
 from pathlib import Path
 
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy.engine import make_url
 
-from board import demo, search
+from board import demo, search, sla
 from board.config import private_dir, private_file
 from board.search import analyzer
 from board.services import boards
+
+log = logging.getLogger(__name__)
 
 
 def prepare(app: Flask, seed_demo: bool = False, announce: bool = False) -> None:
@@ -20,6 +24,7 @@ def prepare(app: Flask, seed_demo: bool = False, announce: bool = False) -> None
     with app.app_context():
         upgrade()
         boards.sync(app.config["BOARDS_CONFIG"])
+    _warn_missing_holidays()
     search.init_process(app)  # jieba's dictionary now, before any fork or request (issue 4)
     if seed_demo:
         with app.app_context():
@@ -27,6 +32,15 @@ def prepare(app: Flask, seed_demo: bool = False, announce: bool = False) -> None
                 demo.warn_seeded()
             if announce:
                 demo.print_logins()
+
+
+def _warn_missing_holidays() -> None:
+    """Working-hours deadlines need the year's holidays and 调休 days: say which years have
+    neither the chinese_calendar package's table nor a `calendar:` entry in boards_config.yaml."""
+    for year in sla.missing_years(datetime.now(sla.BEIJING).date()):
+        log.warning("节假日安排缺少 %s 年:工作时间的答复时限将按周一至周五计算。"
+                    "请在 boards_config.yaml 的 calendar: 中填写国务院公布的 %s 年放假和调休日期"
+                    "(或升级 chinese_calendar)。", year, year)
 
 
 def _private_sqlite_files(url: str, instance: Path) -> None:

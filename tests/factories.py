@@ -5,7 +5,7 @@ import itertools
 import re
 from datetime import datetime, timedelta
 
-from board import text
+from board import answers, text
 from board.extensions import db
 from board.models import Board, Post, Role, Thread, ThreadStatus, Unit, User, utcnow
 from board.services import accounts, posting
@@ -121,9 +121,13 @@ def make_replies(thread: Thread, authors: list[User], body: str = "您好,可以
             post.official, post.official_name = True, author.real_name
             post.official_badge_no = author.badge_no
             post.official_unit = author.unit.name if author.unit else None
+            post.answer_role = answers.role_of(author, thread)
+            post.formal_answer = answers.is_formal(post.answer_role, False)
+        if post.formal_answer:
             thread.has_official_reply = True
             if thread.first_response_at is None:
                 thread.first_response_at, thread.first_responder = when, author
+                thread.first_response_unit_id = author.unit_id
             if thread.status == ThreadStatus.AWAITING_REPLY:
                 thread.status = ThreadStatus.ANSWERED
         thread.reply_count += 1

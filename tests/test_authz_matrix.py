@@ -9,8 +9,9 @@ from datetime import timedelta
 
 import pytest
 
+from board import permissions
 from board.extensions import db, socketio
-from board.models import ApiToken, Board, Post, Thread, utcnow
+from board.models import Anonymous, ApiToken, Board, Post, Thread, utcnow
 from board.services import accounts
 
 pytestmark = pytest.mark.usefixtures("no_search_indexing")  # search is tested elsewhere
@@ -162,6 +163,9 @@ def _actions(world):
         "inbox": ("get", "/inbox", None,
                   {"anon": 302, "officer": 200, "board_officer": 200, "leader": 200,
                    "default": 403}),
+        "inbox_api": ("get", "/api/v1/inbox?tab=handling", None,
+                      {"anon": 401, "officer": 200, "board_officer": 200, "leader": 200,
+                       "default": 403}),
         "review_page": ("get", "/review", None,
                         {"anon": 302, **{r: 200 for r in MODERATORS}, "default": 403}),
     }
@@ -345,3 +349,20 @@ def test_an_old_bearer_token_reads_nothing_after_it_ended(app, client, make, wor
     _end_sign_ins(how, officer)
     assert _reads_police_only(app, thread, token=token) == {
         "page": False, "api": False, "socket": False}, how
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_marking_a_reply_as_the_formal_answer(client, login, world, role):
+    """「作为正式答复」 (post.formal_answer): any official who may reply; a leader's or another
+    unit's marked reply answers the thread, anyone else's flag is ignored (issue 18)."""
+    public = world["public"]
+    officials = {"officer", "board_officer", "leader", "dispatcher"}
+    user = world["users"].get(role, Anonymous())
+    assert permissions.can(user, "post.formal_answer", public) is (role in officials)
+    _as(client, login, world, role)
+    response = client.post(f"/api/v1/threads/{public.id}/posts",
+                           json={"body": "矩阵正式答复", "formal_answer": True})
+    assert response.status_code == (401 if role == "anon" else 201)
+    db.session.expire_all()
+    answered = db.session.get(Thread, public.id).status == "answered"
+    assert answered is (role in officials), role

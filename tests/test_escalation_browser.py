@@ -1,15 +1,24 @@
 """Real browsers against the real server: a dispatcher's queue fills live when an officer
 escalates, the dispatcher dispatches from it, and the citizen watching the thread on a phone sees
-each step of the timeline appear without a reload — then rates the outcome."""
+each step of the timeline appear without a reload — then rates the outcome.
+
+Issue 18, on the same server: a station officer's desk (1366×900) shows an incident in 待处置
+the moment the command centre dispatches it, opens it beside the list with j, handles it from
+the pane with Ctrl+Enter, and sees it leave when resolved; on a phone (390×844) the same page is
+the one-column list it always was (screenshots: $BOARD_TEST_SHOTS, else the server's folder)."""
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 import pytest
 import requests
 
-from tests.browser import PHONE, WAIT, sign_in, wait_live
+from tests.browser import PHONE, WAIT, sign_in, until, wait_live
 from tests.live_server import PASSWORD, BoardServer, create_user, register, token
 
 pytestmark = pytest.mark.browser
+DESK = {"viewport": {"width": 1366, "height": 900}, "locale": "zh-CN"}
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +109,84 @@ def test_dispatcher_queue_and_citizen_timeline_live(browser, server):
     finally:
         citizen_ctx.close()
         dispatch_ctx.close()
+
+
+def test_station_desk_handles_a_dispatched_incident_live_and_the_phone_stays_a_list(
+        browser, server):
+    shots = Path(os.environ.get("BOARD_TEST_SHOTS") or server.log_path.parent)
+    register(server, "car_owner", "昆河小区业主")
+    thread_id = _api(server, "car_owner", "POST", "/boards/qa/threads", kind="help",
+                     title="楼下有人砸车窗", body="昆河小区 3 号楼下有人在砸车窗,砸了好几辆。",
+                     location="昆区昆河小区3号楼")["thread"]["id"]
+    context, desk, errors = sign_in(browser, server, "kunhe_officer", **DESK)
+    try:
+        desk.goto("/inbox?tab=handling")
+        wait_live(desk)
+        desk.evaluate("window.__sameDocument = true")
+        assert desk.locator("[data-desk-pane]").is_visible()
+        assert desk.locator('[data-tab-count="handling"]').text_content().strip() == "0"
+        list_box, pane_box = (desk.locator(s).bounding_box()
+                              for s in (".desk-list", "[data-desk-pane]"))
+        assert list_box["x"] + list_box["width"] <= pane_box["x"]  # side by side
+        assert pane_box["width"] > 600
+
+        _api(server, "desk_officer", "POST", f"/threads/{thread_id}/escalate",
+             reason="现行案件,需出警", urgency="urgent")
+        _api(server, "desk_dispatch", "POST", f"/threads/{thread_id}/dispatch",
+             unit="station-kunhe", note="请带执法记录仪,注意安全")
+        row = desk.locator(f'[data-worklist="handling"] [data-thread-id="{thread_id}"]')
+        row.wait_for(timeout=WAIT)
+        text = row.text_content()
+        for shown in ("JQ", "紧急", "昆区昆河小区3号楼", "请带执法记录仪,注意安全", "已派警"):
+            assert shown in text, shown
+        until(desk, "document.title.indexOf('(1) 待处置') === 0")
+        assert desk.locator('[data-tab-count="handling"]').text_content().strip() == "1"
+        assert desk.evaluate("window.__sameDocument") is True
+
+        desk.keyboard.press("j")  # the next item opens beside the list
+        frame = desk.frame_locator("[data-desk-frame]")
+        frame.locator(f'article.thread[data-thread-id="{thread_id}"]').wait_for(timeout=WAIT)
+        assert desk.url.endswith("/inbox?tab=handling") and "selected" in row.get_attribute("class")
+        assert not frame.locator(".topbar").is_visible()  # the pane drops the site's chrome
+        status = frame.locator("[data-status-form]")
+        status.locator("select[name=status]").select_option("handling")
+        status.locator("textarea[name=note]").fill("民警已到达现场")
+        status.locator("textarea[name=note]").press("Control+Enter")
+        frame.locator(".timeline-handling").wait_for(timeout=WAIT)
+        handling = f'[data-worklist="handling"] [data-thread-id="{thread_id}"] .status-handling'
+        until(desk, f"document.querySelector('{handling}')")
+        desk.screenshot(path=str(shots / "desk-1366.png"))
+
+        _api(server, "kunhe_officer", "POST", f"/threads/{thread_id}/status",
+             status="resolved", note="嫌疑人已控制")
+        row.wait_for(state="detached", timeout=WAIT)
+        count = "document.querySelector('[data-tab-count=\"handling\"]').textContent.trim()"
+        until(desk, count + " === '0'")
+        assert desk.evaluate("window.__sameDocument") is True
+        assert not [e for e in errors if "Content Security" in e or "Refused" in e]
+    finally:
+        context.close()
+
+    # The phone: one column, no pane, links open the thread as before.
+    second = _api(server, "car_owner", "POST", "/boards/qa/threads", kind="help",
+                  title="小区门口有人打架", body="昆河小区南门有两个人在打架,有人流血了。",
+                  location="昆区昆河小区南门")["thread"]["id"]
+    _api(server, "desk_officer", "POST", f"/threads/{second}/escalate", reason="斗殴",
+         urgency="critical")
+    _api(server, "desk_dispatch", "POST", f"/threads/{second}/dispatch", unit="station-kunhe")
+    context, phone, errors = sign_in(browser, server, "kunhe_officer", **PHONE)
+    try:
+        phone.goto("/inbox?tab=handling")
+        row = phone.locator(f'[data-worklist="handling"] [data-thread-id="{second}"]')
+        assert row.is_visible() and "特急" in row.text_content()
+        assert not phone.locator("[data-desk-pane]").is_visible()
+        assert phone.locator(".topbar").is_visible()
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        tabs = phone.locator("[data-worklist-tabs] a")
+        assert tabs.count() == 4 and all(tabs.nth(i).is_visible() for i in range(4))
+        phone.screenshot(path=str(shots / "desk-phone-390.png"), full_page=True)
+        row.locator("a").first.click()
+        phone.wait_for_url(f"**/t/{second}")
+        assert phone.locator(".topbar").is_visible()
+    finally:
+        context.close()

@@ -139,13 +139,17 @@ def test_board_bar_and_officer_inbox_update_live(browser, server):
 
 
 def _row_html(page, thread_id: int) -> str:
-    """A row's markup as a reader compares it: without the arrival highlight and the waiting
-    time, which only differ by the seconds between the push and the reload."""
+    """A row's markup as a reader compares it: without the arrival highlight, the waiting time
+    and the time left to answer, which only differ by the seconds between the push and the
+    reload."""
     return page.evaluate("""(id) => {
         const row = document.querySelector(`[data-inbox] .thread-row[data-thread-id="${id}"]`)
             .cloneNode(true);
         row.classList.remove("just-arrived", "slide-in");
-        row.querySelectorAll(".waiting").forEach((w) => { w.textContent = ""; });
+        row.querySelectorAll(".waiting, [data-deadline-left]").forEach((w) => {
+            w.textContent = "";
+        });
+        row.querySelectorAll("[data-left]").forEach((w) => { w.removeAttribute("data-left"); });
         return row.outerHTML.replace(/\\s+/g, " ");
     }""", thread_id)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from board.api import (
     auth,
     command,
+    inbox,
     leader,
     notifications,
     places,
@@ -23,6 +24,7 @@ ROUTE_MODULES = (
     trust,  # reports, moderation, photos, privacy check
     thread_actions,  # pin, lock, escalate, dispatch, status, supervise, rate, timeline
     command, leader,  # the command queue; the dashboard and the audit log
+    inbox,  # the unit's work list
     search,  # search, similar questions
     places,  # the place picker's districts, streets and communities
 )

@@ -86,5 +86,7 @@ def thread(thread_id: int):
 def reply(thread_id: int):
     user = require_user()
     thread = threads.thread_for(user, thread_id)
-    post, replayed = posting.submit_reply(user, thread, _text(json_body(), "body"), key=_key())
+    data = json_body()
+    post, replayed = posting.submit_reply(user, thread, _text(data, "body"), key=_key(),
+                                          formal=data.get("formal_answer") is True)
     return {"post": post_to_dict(post, user)}, 201, _replayed(replayed)

@@ -52,7 +52,8 @@ def create_thread(item: dict, users: dict[str, User], boards: dict[str, Board],
 def _backdate(thread: Thread, posts: list[tuple[Post, int]], opened: datetime,
               now: datetime) -> None:
     """Move a freshly written thread into the past, keeping its derived times consistent:
-    first_response_at = the first official reply, last_activity_at = the last post."""
+    first_response_at = the first formal answer (board/answers.py), last_activity_at = the last
+    post."""
     last_after = max((after for _, after in posts), default=0)
     while opened + timedelta(minutes=last_after + 1) > now:  # '-1d 20:15' + a day of replies
         opened -= timedelta(days=1)
@@ -62,5 +63,5 @@ def _backdate(thread: Thread, posts: list[tuple[Post, int]], opened: datetime,
     for post, after in posts:
         post.created_at = opened + timedelta(minutes=after, seconds=(post.id * 23) % 60)
         thread.last_activity_at = post.created_at
-    official = [post.created_at for post, _ in posts if post.official]
+    official = [post.created_at for post, _ in posts if post.formal_answer]
     thread.first_response_at = official[0] if official else None

@@ -63,6 +63,10 @@ class Thread(BumpsBoardVersion, db.Model):
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     first_response_at: Mapped[datetime | None]
     first_responder_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # The unit credited with the first answer, as it was then (issue 18): response times are
+    # the answering unit's, even after the officer moves; a leader's or another unit's reply
+    # that was not made the formal answer never sets these three (board/answers.py).
+    first_response_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     # Escalation and supervision (issue 5): see board/services/status.py for the state table.
     urgent: Mapped[bool] = mapped_column(default=False)
     sla_due_at: Mapped[datetime | None]  # first response due by (board SLA, working hours)
@@ -140,6 +144,11 @@ class Post(BumpsBoardVersion, db.Model):
     official_badge_no: Mapped[str | None] = mapped_column(String(20))
     official_unit: Mapped[str | None] = mapped_column(String(80))
     official_contact: Mapped[str | None] = mapped_column(String(120))
+    # Who answered (issue 18, board/answers.py): "unit" (the responsible or handling unit),
+    # "leader" (领导回复) or "assist" (协助回复, another unit); None for residents. Only a formal
+    # answer counts as the thread's answer: a unit's always, the others' when marked so.
+    answer_role: Mapped[str | None] = mapped_column(String(10))
+    formal_answer: Mapped[bool] = mapped_column(default=False)
     hidden: Mapped[bool] = mapped_column(default=False)
     hidden_reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case
-
-from board import permissions
+from board import lists, permissions
 from board.errors import PermissionDenied
 from board.extensions import db
-from board.models import DISPATCHABLE_UNIT_KINDS, Escalation, Thread, ThreadStatus, Unit, Urgency
+from board.models import DISPATCHABLE_UNIT_KINDS, Escalation, Thread, ThreadStatus, Unit
 
 S = ThreadStatus
-URGENCY_RANK = case({u.value: u.rank for u in Urgency}, value=Thread.urgency, else_=0)
+URGENCY_RANK = lists.URGENCY_RANK
 
 
 @dataclass

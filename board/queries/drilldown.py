@@ -33,9 +33,10 @@ def threads_behind(viewer, args: dict, now: datetime | None = None, limit: int =
         unit_id = db.session.scalar(db.select(Unit.id).where(Unit.code == args["unit"]))
         if unit_id is None:
             return []
-        responder = db.aliased(User)
+        responder = db.aliased(User)  # the credited unit, as queries/leader.py counts it
         stmt = stmt.outerjoin(responder, responder.id == Thread.first_responder_id).where(
-            (Thread.dispatched_unit_id == unit_id) | (responder.unit_id == unit_id))
+            (Thread.dispatched_unit_id == unit_id)
+            | (db.func.coalesce(Thread.first_response_unit_id, responder.unit_id) == unit_id))
     if args.get("overdue"):
         stmt = stmt.where(sla.overdue_clause(Thread, now))
     if args.get("supervised"):

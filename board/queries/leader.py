@@ -70,11 +70,16 @@ def figures(viewer, days: int = 7, now: datetime | None = None) -> dict:
 
 
 def _times(since: datetime) -> dict:
-    """Median and p90 first-response and resolution seconds per board and per unit."""
+    """Median and p90 first-response and resolution seconds per board and per unit: the first
+    response is the formal answer's (board/answers.py), credited to the unit that gave it."""
     responder = db.aliased(User)
     rows = db.session.execute(
         db.select(Thread.created_at, Thread.first_response_at, Thread.resolved_at,
-                  Board.slug, Board.name, responder.unit_id, Thread.dispatched_unit_id)
+                  Board.slug, Board.name,
+                  # the unit credited when it answered; rows from before issue 18: the
+                  # responder's unit
+                  func.coalesce(Thread.first_response_unit_id, responder.unit_id),
+                  Thread.dispatched_unit_id)
         .join(Board, Board.id == Thread.board_id)
         .outerjoin(responder, responder.id == Thread.first_responder_id)
         .where(Thread.created_at >= since, Thread.kind.in_(kinds.needing_answer()))).all()

@@ -1,10 +1,13 @@
 """Loading boards_config.yaml into the database, idempotently, with clear errors for bad files."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import yaml
 
+from board import sla
 from board.extensions import db
 from board.models import Board, Unit, UnitKind, kinds
 from board.queries import places as catalogue
@@ -48,6 +51,8 @@ def load(path: str) -> dict:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "?"
         raise BoardsConfigError(f"{path}, {where}: {getattr(exc, 'problem', exc)}") from None
+    except ValueError as exc:  # a date-shaped value that is no date, e.g. 2027-13-02
+        raise BoardsConfigError(f"{path}: {exc}") from None
     if not isinstance(data, dict):
         raise BoardsConfigError(f"{path}, line 1: expected a mapping with 'units' and 'boards'")
     _check(path, data)
@@ -95,16 +100,73 @@ def _check(path: str, data: dict) -> None:
             if kinds.policy(kind) is None:
                 _fail(path, board, f"unknown thread kind '{kind}', "
                                    f"use one of: {', '.join(kinds.KINDS)}")
-        sla = board.get("sla") or {}
-        if sla and (not isinstance(sla.get("minutes"), int) or sla.get("hours") not in SLA_HOURS):
+        target = board.get("sla") or {}
+        if target and (not isinstance(target.get("minutes"), int)
+                       or target.get("hours") not in SLA_HOURS):
             _fail(path, board, "sla needs 'minutes' (a number) and 'hours' (always|working)")
     places.check(data.get("places"), {u["code"]: u for u in units},
                  lambda item, problem: _fail(path, item, problem))
+    calendar_years(path, data)
+
+
+_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})$")
+
+
+def _days(path: str, item: dict, year: int, key: str) -> set[date]:
+    """One year's `holidays` or `workdays`: dates (2027-01-01), ranges (2027-10-01..2027-10-07)."""
+    days: set[date] = set()
+    values = item.get(key) or []
+    if not isinstance(values, list):
+        _fail(path, item, f"calendar {year}: '{key}' must be a list of dates")
+    for value in values:
+        if isinstance(value, date):
+            first = last = value
+        else:
+            match = _RANGE.match(str(value).strip())
+            try:
+                first, last = (date.fromisoformat(match[1]), date.fromisoformat(match[2])) \
+                    if match else (date.fromisoformat(str(value).strip()),) * 2
+            except ValueError:
+                _fail(path, item, f"calendar {year}: '{value}' is not a date (YYYY-MM-DD) "
+                                  "or a range (YYYY-MM-DD..YYYY-MM-DD)")
+        if last < first or first.year != year or last.year != year:
+            _fail(path, item, f"calendar {year}: '{value}' must lie within {year}, in order")
+        days.update(first + timedelta(days=n) for n in range((last - first).days + 1))
+    return days
+
+
+def calendar_years(path: str, data: dict) -> dict[int, tuple[set[date], set[date]]]:
+    """The `calendar:` section: year → (holidays, make-up working days), checked."""
+    section = data.get("calendar") or {}
+    if not isinstance(section, dict):
+        _fail(path, data, "'calendar' must map years to their holidays and workdays")
+    years = {}
+    for year, item in section.items():
+        if year == "__line__":
+            continue
+        if not isinstance(year, int) or not isinstance(item, dict):
+            _fail(path, section, f"calendar: '{year}' must be a year with holidays/workdays")
+        holidays = _days(path, item, year, "holidays")
+        workdays = _days(path, item, year, "workdays")
+        if holidays & workdays:
+            _fail(path, item, f"calendar {year}: a day cannot be both a holiday and a workday")
+        years[year] = (holidays, workdays)
+    return years
+
+
+def configure_calendar(path: str) -> None:
+    """Give board/sla.py the configured holiday years: every process at start (create_app). A
+    malformed file is left to `sync` (start-up, `flask boards sync`), which stops with the line."""
+    try:
+        sla.configure_calendar(calendar_years(path, load(path)))
+    except BoardsConfigError:
+        return
 
 
 def sync(path: str) -> SyncResult:
     """Create or update units and boards by code/slug; nothing is deleted, threads stay put."""
     data = load(path)
+    sla.configure_calendar(calendar_years(path, data))
     units_by_code = {u.code: u for u in db.session.scalars(db.select(Unit))}
     for position, item in enumerate(data["units"]):
         unit = units_by_code.get(item["code"]) or Unit(code=item["code"])
@@ -119,9 +181,9 @@ def sync(path: str) -> SyncResult:
         board.description = item.get("description", "")
         board.icon = item.get("icon", "")
         board.kinds = list(item["kinds"])
-        sla = item.get("sla") or {}
-        board.sla_minutes = sla.get("minutes")
-        board.sla_hours = sla.get("hours", "always")
+        target = item.get("sla") or {}
+        board.sla_minutes = target.get("minutes")
+        board.sla_hours = target.get("hours", "always")
         board.units = [units_by_code[code] for code in item["units"]]
         db.session.add(board)
     place_count = places.sync(data.get("places"), units_by_code)

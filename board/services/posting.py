@@ -7,7 +7,7 @@ a key.
 """
 from __future__ import annotations
 
-from board import live, permissions, sla, text, urgency
+from board import answers, live, permissions, sla, text, urgency
 from board.errors import NotAuthenticated, ValidationFailed
 from board.extensions import db
 from board.models import Board, Place, Post, Thread, Visibility, kinds, utcnow
@@ -97,20 +97,25 @@ def submit_thread(author, board: Board, kind: str, title: str, body: str,
     return idempotency.Submission(thread, False)
 
 
-def reply(author, thread: Thread, body: str) -> Post:
-    """Anyone who can read a thread may reply; an official reply marks it answered."""
-    return submit_reply(author, thread, body).item
+def reply(author, thread: Thread, body: str, formal: bool = False) -> Post:
+    """Anyone who can read a thread may reply; the responsible unit's reply (or another
+    official's marked `formal`, board/answers.py) answers it."""
+    return submit_reply(author, thread, body, formal=formal).item
 
 
-def submit_reply(author, thread: Thread, body: str,
-                 key: str | None = None) -> idempotency.Submission:
-    """reply with the submission's idempotency key: a repeat returns the first reply."""
+def submit_reply(author, thread: Thread, body: str, key: str | None = None,
+                 formal: bool = False) -> idempotency.Submission:
+    """reply with the submission's idempotency key: a repeat returns the first reply.
+
+    `formal`: a leader or a helping unit makes this reply the thread's answer (作为正式答复);
+    ignored for residents and for the responsible unit, whose replies always answer."""
     if not getattr(author, "is_authenticated", False):
         raise NotAuthenticated()
     permissions.require(author, "post.create", thread)
     key = idempotency.clean(key)
     body = text.clean_body(body)
-    digest = idempotency.fingerprint("reply", thread.id, body)
+    formal = bool(formal) and permissions.can(author, "post.formal_answer", thread)
+    digest = idempotency.fingerprint("reply", thread.id, body, formal)
     if (row := idempotency.earlier(author, key, digest)) is not None:
         return idempotency.Submission(row.post, True)
     if not text.BODY_MIN <= len(body) <= text.REPLY_MAX:
@@ -118,21 +123,24 @@ def submit_reply(author, thread: Thread, body: str,
                                        if body else "请填写回复内容"})
     now = utcnow()
     post = Post(thread=thread, author=author, body=body, body_html=text.render(body),
-                created_at=now)
+                created_at=now, formal_answer=False)
     if author.is_official:
         post.official = True
         post.official_name = author.real_name
         post.official_badge_no = author.badge_no
         post.official_unit = author.unit.name if author.unit else None
         post.official_contact = author.contact
+        post.answer_role = answers.role_of(author, thread)
+        post.formal_answer = answers.is_formal(post.answer_role, formal)
     moderation_reports.hold_if_needed(author, thread, post, body)  # word list: held for review
     db.session.add(post)
     state: dict = {}  # what the thread page shows beyond counts: announced to its readers
-    if post.official:
+    if post.formal_answer:  # a leader's or helping unit's reply leaves it awaiting the unit's
         if not thread.has_official_reply:
             state["has_official_reply"] = True
         if thread.first_response_at is None:
-            state.update(first_response_at=now, first_responder_id=author.id)
+            state.update(first_response_at=now, first_responder_id=author.id,
+                         first_response_unit_id=author.unit_id)
     # One flush writes the post, the thread's counters (in SQL, so concurrent replies add up),
     # the first reply's guarded status move and the search job; the reader-facing push below
     # then reloads nothing but the post.
@@ -141,7 +149,7 @@ def submit_reply(author, thread: Thread, body: str,
         thread.last_activity_at = now
     for name, value in state.items():
         setattr(thread, name, value)
-    moved = bool(post.official) and status.answer_if_awaiting(thread)  # guarded, see status.py
+    moved = post.formal_answer and status.answer_if_awaiting(thread)  # guarded, see status.py
     idempotency.remember(author, key, digest, thread, post)
     if (row := idempotency.commit_once(author, key, digest)) is not None:
         return idempotency.Submission(row.post, True)

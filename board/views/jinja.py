@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from board import lists, permissions, privacy, urgency
+from board import answers, lists, permissions, privacy, sla, urgency
 from board.models import utcnow
 from board.queries.places import place_of, suggestion_for
 from board.views.notifications import unread_notifications
@@ -39,6 +39,9 @@ GLOBALS = {
     "urgent_words": urgency.words,  # the thread form's 110 banner (static/js/urgent-words.js)
     "place_of": place_of,  # a thread's structured place (board/queries/places.py)
     "dispatch_suggestion": suggestion_for,  # the station whose 辖区 holds it
+    "answer_label": answers.label,
+    "may_mark_formal": answers.may_mark_formal,
+    "deadline": sla.deadline,
 }
 
 # Per render, not per app: a page rendered for the anonymous cache gets a placeholder CSRF token.

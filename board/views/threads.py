@@ -73,7 +73,8 @@ def reply(thread_id: int):
     if form.validate_on_submit():
         try:
             post, replayed = posting.submit_reply(current_user, thread, form.body.data,
-                                                  key=form.idempotency_key.data)
+                                                  key=form.idempotency_key.data,
+                                                  formal=form.formal_answer.data)
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:

@@ -17,6 +17,13 @@ CSP = "; ".join([
     "frame-ancestors 'none'",
 ])
 
+# Staff pages may be framed by the board itself (the desk layout's thread pane, static/js/desk.js);
+# everyone else's never are.
+STAFF_FRAMING = {
+    "Content-Security-Policy": CSP.replace("frame-ancestors 'none'", "frame-ancestors 'self'"),
+    "X-Frame-Options": "SAMEORIGIN",
+}
+
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -37,6 +44,9 @@ def allow_geolocation(response: Response) -> Response:
 
 def add_headers(response: Response) -> Response:
     """setdefault: a view that needs a stricter header (uploads) keeps its own."""
+    if response.mimetype == "text/html" and _police():
+        for name, value in STAFF_FRAMING.items():
+            response.headers.setdefault(name, value)
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     if response.mimetype == "text/html" and "Cache-Control" not in response.headers:
@@ -51,6 +61,15 @@ def _signed_in() -> bool:
     try:
         return bool(current_user.is_authenticated)
     except Exception:  # outside a request with a user loader (e.g. error during start-up)
+        return False
+
+
+def _police() -> bool:
+    from flask_login import current_user
+
+    try:
+        return bool(current_user.is_authenticated and current_user.is_police)
+    except Exception:  # as in _signed_in
         return False
 
 

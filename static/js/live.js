@@ -246,7 +246,7 @@
   }
 
   // Officer inbox: a row arrives at its place, moves when it changes, leaves when `html` is null.
-  var baseTitle = document.title;
+  var baseTitle = document.title.replace(/^\(\d+\) /, "");  // the server's count comes off
   function inboxCount() {
     var n = inboxEl.querySelectorAll(".thread-row[data-thread-id]").length;
     var counter = document.querySelector("[data-inbox-count]");
