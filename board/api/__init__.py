@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from board.api import (
     auth,
+    callback,
     command,
     leader,
+    me,
     notifications,
     search,
     thread_actions,
@@ -23,6 +25,7 @@ ROUTE_MODULES = (
     thread_actions,  # pin, lock, escalate, dispatch, status, supervise, rate, timeline
     command, leader,  # the command queue; the dashboard and the audit log
     search,  # search, similar questions
+    me, callback,  # issue 17: the account's own data; 联系发帖人
 )
 
 __all__ = ["ROUTE_MODULES", "bp"]

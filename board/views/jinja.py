@@ -12,6 +12,7 @@ from flask import Flask
 
 from board import lists, permissions, privacy
 from board.models import utcnow
+from board.phones import mask_phone
 from board.views.notifications import unread_notifications
 from board.views.photos import attachments_of
 from board.views.thread_actions import thread_panel
@@ -23,6 +24,7 @@ FILTERS = {
     "duration_minutes": templating.duration_minutes,
     "beijing": templating.beijing,
     "visible": privacy.visible_filter,
+    "mask_phone": mask_phone,  # issue 17: a phone number as everyone but its owner sees it
 }
 
 GLOBALS = {
