@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from board.errors import ServiceError
+from board.errors import Conflict
 from board.queries import threads
 from board.services import callback
 
@@ -18,7 +18,7 @@ def contact_author(thread_id: int):
     thread = threads.thread_for(current_user, thread_id)
     try:
         phone = callback.reveal_author_phone(current_user, thread)
-    except ServiceError as exc:
+    except Conflict as exc:  # no verified phone; a refusal is the 403 page
         flash(exc.message, "error")
         return redirect(url_for("threads.show", thread_id=thread_id))
     page = render_template("threads/contact.html", thread=thread, phone=phone)
