@@ -76,6 +76,8 @@ def test_register_with_a_phone_then_reset_the_forgotten_password(browser, server
     page.fill("input[name=phone]", "+86 139-0472-0166")
     page.click("button[value=send_code]")
     page.wait_for_selector(".flash-success")
+    resend = page.locator("button[value=send_code]")  # waits out the minute, counting down
+    assert resend.is_disabled() and "重新获取" in resend.inner_text()
     code = _code_from_log(server, "verify_reset")
     page.fill("input[name=code]", code)
     page.fill("input[name=new_password]", "second-pass-2026")
