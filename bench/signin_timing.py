@@ -30,7 +30,10 @@ def _measure(cases: dict[str, tuple[str, str]], rounds: int) -> dict[str, list[f
     for _ in range(rounds):
         for label, (name, password) in cases.items():
             start = time.perf_counter()
-            accounts.authenticate(name, password)
+            try:
+                accounts.authenticate(name, password)
+            except accounts.AccountDisabled:  # told so after the right password (issue 17)
+                pass
             times[label].append((time.perf_counter() - start) * 1000)
             lockout.unlock(name)
     return times

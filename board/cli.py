@@ -38,12 +38,19 @@ def boards_sync():
 @click.option("--badge-no")
 @click.option("--unit", "unit_code", help="unit code from boards_config.yaml")
 @click.option("--contact", help="a leader's public contact line")
-def users_create(role, username, password, nickname, real_name, badge_no, unit_code, contact):
+@click.option("--temporary/--final", "temporary", default=None,
+              help="the owner must choose their own password at first sign-in "
+                   "(default: --temporary for police roles and admins, --final for citizens)")
+def users_create(role, username, password, nickname, real_name, badge_no, unit_code, contact,
+                 temporary):
     """Create an account of any role."""
+    if temporary is None:
+        temporary = role != Role.CITIZEN
     try:
         user = accounts.create_user(role, username, password, nickname=nickname,
                                     real_name=real_name, badge_no=badge_no,
-                                    unit_code=unit_code, contact=contact)
+                                    unit_code=unit_code, contact=contact,
+                                    temporary_password=temporary)
     except ServiceError as exc:
         details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
         raise click.ClickException(f"{exc.message} {details}".strip()) from None

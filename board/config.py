@@ -116,6 +116,14 @@ class Config:
         self.SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN") or None
         self.SMS_HTTP_TIMEOUT = float(os.environ.get("SMS_HTTP_TIMEOUT", "10"))
         self.SMS_SIGNATURE = os.environ.get("SMS_SIGNATURE", "【鹿城24小时警局】")
+        # Accounts (issue 17). REGISTER_REQUIRES_PHONE (FLASK_REGISTER_REQUIRES_PHONE=true): sign-up
+        # needs a verified phone and the privacy notice accepted. ACCOUNT_CONTACT: whom a disabled
+        # account, a forgotten password without a phone and the privacy notice point to.
+        self.REGISTER_REQUIRES_PHONE = False
+        self.ACCOUNT_CONTACT = "鹿城市公安局网上警务室(工作日 8:30–17:30,电话 0472-5116110)"
+        # Verification codes sent, per number and per client address (board/services/sms_codes.py)
+        self.SMS_CODE_PHONE_LIMITS = "1 per minute;5 per hour;10 per day"
+        self.SMS_CODE_CLIENT_LIMITS = "1 per minute;5 per hour;10 per day"
         self.TESTING = False
 
 

@@ -11,9 +11,10 @@ from wtforms import (
     RadioField,
     SelectField,
     StringField,
+    TelField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from board import permissions, text
 from board.models import Role, kinds
@@ -32,6 +33,27 @@ class LoginForm(FlaskForm):
     remember = BooleanField("记住我", default=True)
 
 
+def _new_password(label: str = "新密码") -> PasswordField:
+    return PasswordField(label, validators=[DataRequired(REQUIRED),
+                                            Length(min=8, message="密码至少 8 位")])
+
+
+def _confirm(label: str = "再次输入新密码") -> PasswordField:
+    return PasswordField(label, validators=[
+        DataRequired(REQUIRED), EqualTo("new_password", message="两次输入的密码不一致")])
+
+
+# Phone and code: whether they are required is the service's rule (REGISTER_REQUIRES_PHONE);
+# the pages send a code with a second submit button (name="action" value="send_code").
+def _phone() -> TelField:
+    return TelField("手机号", validators=[Optional(), Length(max=20, message="手机号太长")])
+
+
+def _code() -> StringField:
+    return StringField("短信验证码", validators=[
+        Optional(), Length(max=6, message="验证码为 6 位数字")])
+
+
 class RegisterForm(FlaskForm):
     username = StringField("用户名", validators=[DataRequired(REQUIRED),
                                               Length(3, 30, message="用户名需为 3–30 位")])
@@ -39,6 +61,34 @@ class RegisterForm(FlaskForm):
                                              Length(1, 20, message="昵称需为 1–20 个字")])
     password = PasswordField("密码", validators=[
         DataRequired(REQUIRED), Length(min=8, message="密码至少 8 位")])
+    phone = _phone()
+    code = _code()
+    accept_privacy = BooleanField("我已阅读并同意《隐私政策》")
+
+
+class ForgotPasswordForm(FlaskForm):
+    phone = _phone()
+    code = _code()
+    new_password = _new_password()
+    confirm = _confirm()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("当前密码", validators=[DataRequired(REQUIRED)])
+    new_password = _new_password()
+    confirm = _confirm()
+
+
+class BindPhoneForm(FlaskForm):
+    phone = _phone()
+    code = _code()
+
+
+class CloseAccountForm(FlaskForm):
+    password = PasswordField("登录密码", validators=[DataRequired(REQUIRED)])
+    withdraw_posts = BooleanField("同时撤回我发过的帖子和回复(撤回后其他人看不到)")
+    understood = BooleanField("我已了解:注销后账号无法恢复,个人信息将被删除",
+                              validators=[DataRequired("请确认您已了解注销的后果")])
 
 
 class ThreadForm(FlaskForm):

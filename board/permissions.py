@@ -169,6 +169,15 @@ def _rate(user, thread: Thread) -> bool:
     return bool(workflow.RATE.who & thread_roles(user, thread))
 
 
+@rule("thread.contact_author")
+def _contact_author(user, thread: Thread) -> bool:
+    """联系发帖人 (issue 17): the officers who answer or handle the thread, the command centre and
+    leaders see the asker's verified phone; never the asker, other citizens or admins."""
+    roles = thread_roles(user, thread)
+    return (bool(roles & {"responsible", "handler", str(Role.LEADER), str(Role.DISPATCHER)})
+            and user.id != thread.author_id)
+
+
 @rule("thread.internal_notes")
 def _internal_notes(user, _=None) -> bool:
     return _signed_in(user) and user.is_police

@@ -32,7 +32,11 @@ def user_to_dict(user: User, private: bool = False) -> dict:
     }
     if private:
         data.update(username=user.username, nickname=user.nickname,
-                    created_at=iso(user.created_at))
+                    created_at=iso(user.created_at),
+                    # the owner's own: the only place the whole number is shown (issue 17)
+                    phone=user.phone, phone_verified=user.phone_verified_at is not None,
+                    must_change_password=user.must_change_password,
+                    privacy_version=user.privacy_version)
     return data
 
 

@@ -85,7 +85,8 @@ def create_user(instance: Path, *args: str) -> None:
     env.pop("DATABASE_URL", None)
     env.update(BOARD_INSTANCE=str(instance), FLASK_APP="board:create_app",
                SECRET_KEY="live-test-secret")
-    subprocess.run([sys.executable, "-m", "flask", "users", "create", *args], cwd=ROOT, env=env,
+    subprocess.run([sys.executable, "-m", "flask", "users", "create", "--final", *args],
+                   cwd=ROOT, env=env,
                    check=True, capture_output=True)
 
 

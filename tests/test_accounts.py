@@ -37,7 +37,8 @@ def test_citizen_registers_through_the_form_and_is_signed_in(client):
     assert client.get("/register").status_code == 200
     assert not _signed_in(client)
     response = client.post("/register", data={"username": "laowang", "nickname": "热心市民老王",
-                                              "password": "secret-pass-1"})
+                                              "password": "secret-pass-1",
+                                              "accept_privacy": "y"})
     assert response.status_code == 302
     user = _user("laowang")
     assert user.role == Role.CITIZEN and user.nickname == "热心市民老王"
@@ -62,7 +63,7 @@ def test_rejected_registration_says_why_in_chinese_and_keeps_the_input(client):
 def test_duplicate_username_is_refused_on_the_form(client, make):
     make.make_user(username="taken_name")
     response = client.post("/register", data={"username": "taken_name", "nickname": "另一个人",
-                                              "password": "password123"})
+                                              "password": "password123", "accept_privacy": "y"})
     assert response.status_code == 400
     assert "该用户名已被注册" in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(User.id))
@@ -71,7 +72,8 @@ def test_duplicate_username_is_refused_on_the_form(client, make):
 
 def test_self_registration_never_creates_police_staff(client):
     forged = {"username": "fake_cop", "nickname": "假警察", "password": "password123",
-              "role": "officer", "real_name": "张伟", "badge_no": "150999", "unit": "hukou"}
+              "accept_privacy": "y", "role": "officer", "real_name": "张伟", "badge_no": "150999",
+              "unit": "hukou"}
     assert client.post("/register", data=forged).status_code == 302
     user = _user("fake_cop")
     assert user.role == Role.CITIZEN and not user.is_official
@@ -155,8 +157,9 @@ def test_disabled_user_cannot_sign_in_on_the_form(client, make, login):
     client.post("/logout")
     accounts.suspend(accounts.SYSTEM, user, "测试停用")
     response = client.post("/login", data={"username": user.username, "password": "password123"})
-    assert response.status_code == 400
-    assert "账号已停用" in response.get_data(as_text=True)
+    assert response.status_code == 403  # told why and whom to ask (issue 17), not "wrong password"
+    page = response.get_data(as_text=True)
+    assert "账号已被停用" in page and "测试停用" in page and "网上警务室" in page
     assert not _signed_in(client)
 
 
@@ -168,8 +171,9 @@ def test_disabled_user_gets_no_api_token(client, make):
     accounts.suspend(accounts.SYSTEM, user, "测试停用")
     refused = client.post("/api/v1/auth/token", json={"username": user.username,
                                                       "password": "password123"})
-    assert refused.status_code == 401
-    assert refused.get_json()["error"]["code"] == "invalid_credentials"
+    assert refused.status_code == 403
+    error = refused.get_json()["error"]
+    assert error["code"] == "account_disabled" and "测试停用" in error["message"]
 
 
 def test_disabling_ends_an_open_session_and_existing_tokens(client, make, login):
@@ -199,7 +203,7 @@ def test_admin_disables_a_user_on_the_admin_page(client, make, login):
     assert response.status_code == 302
     assert _user(victim.username).disabled
     assert client.post("/api/v1/auth/token", json={"username": victim.username,
-                                                   "password": "password123"}).status_code == 401
+                                                   "password": "password123"}).status_code == 403
 
 
 # --- CSRF -------------------------------------------------------------------------------------

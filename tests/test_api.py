@@ -47,7 +47,8 @@ def test_register_token_and_me(client):
     user = response.get_json()["user"]
     assert user["username"] == "api_user" and user["nickname"] == "手机用户"
     assert user["role"] == "citizen" and user["display_name"] == "手机用户"
-    assert "password" not in json.dumps(user) and "password_hash" not in user
+    assert "password123" not in json.dumps(user) and "pbkdf2" not in json.dumps(user)
+    assert {k for k in user if "password" in k} == {"must_change_password"}  # a flag, no secret
 
     token_response = client.post("/api/v1/auth/token",
                                  json={"username": "api_user", "password": "password123"})

@@ -22,6 +22,7 @@ ROLES = ["anon", "citizen", "author", "officer", "board_officer", "leader", "dis
 POLICE = {"officer", "board_officer", "leader", "dispatcher", "admin"}
 MODERATORS = {"officer", "board_officer", "leader", "admin"}  # the review queue
 BOARD_MODERATORS = {"board_officer", "leader", "admin"}  # hide / unhide on the report board
+CALLERS = {"board_officer", "leader", "dispatcher"}  # 联系发帖人: never the asker, nor admins
 CONTENT = ["public", "police_only", "hidden_thread", "hidden_post"]
 
 
@@ -29,6 +30,7 @@ CONTENT = ["public", "police_only", "hidden_thread", "hidden_post"]
 def world(make):
     """One author's public, police-only and hidden threads, plus a hidden reply, and all roles."""
     author = make.make_user(nickname="发帖人")
+    author.phone, author.phone_verified_at = "13904720199", utcnow()  # 联系发帖人 (issue 17)
     users = {"author": author, "citizen": make.make_user()}
     for role in ("officer", "leader", "dispatcher", "admin"):
         users[role] = make.make_user(role)
@@ -168,6 +170,11 @@ def _actions(world):
                        "default": 403}),
         "review_page": ("get", "/review", None,
                         {"anon": 302, **{r: 200 for r in MODERATORS}, "default": 403}),
+        # issue 17: the asker's phone, for the police handling the thread (audited each time)
+        "contact_author": ("post", f"/api/v1/threads/{public.id}/contact-author", {},
+                           {"anon": 401, **{r: 200 for r in CALLERS}, "default": 403}),
+        "contact_author_page": ("post", f"/t/{public.id}/contact-author", {},
+                                {"anon": 302, **{r: 200 for r in CALLERS}, "default": 403}),
     }
 
 

@@ -110,7 +110,8 @@ def test_disable_and_enable(flask_cli, client, make):
     assert result.exit_code == 0, result.output
     assert _user("to_disable").disabled
     response = client.post("/login", data={"username": "to_disable", "password": "password123"})
-    assert response.status_code == 400
+    assert response.status_code == 403
+    assert "由系统管理员在命令行停用" in response.get_data(as_text=True)
 
     assert flask_cli("users", "enable", "to_disable").exit_code == 0
     assert not _user("to_disable").disabled

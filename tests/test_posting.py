@@ -25,7 +25,7 @@ def _reload(thread: Thread) -> Thread:
 def test_citizen_registers_posts_and_sees_the_thread_at_the_top_of_the_board(client, make):
     older = make.make_threads(3, board_slug="hukou")
     client.post("/register", data={"username": "zhangdajie", "nickname": "张大姐",
-                                   "password": "password123"})
+                                   "password": "password123", "accept_privacy": "y"})
     form = client.get("/b/hukou/new")
     assert form.status_code == 200
 

@@ -167,7 +167,7 @@ def test_the_sign_up_page_says_the_name_is_taken_when_it_lost_the_race(app, monk
 
     def register(client):
         return client.post("/register", data={"username": "xiaoli", "password": "password123",
-                                               "nickname": "小李"})
+                                               "nickname": "小李", "accept_privacy": "y"})
 
     results = at_once(app, [register, register])
     assert statuses(results) == [302, 400]

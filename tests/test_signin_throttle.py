@@ -159,8 +159,10 @@ def test_a_disabled_account_costs_a_hash_and_never_signs_in(app, make, monkeypat
     real_check = accounts.check_password_hash
     monkeypatch.setattr(accounts, "check_password_hash",
                         lambda stored, pw: calls.append(stored) or real_check(stored, pw))
-    assert accounts.authenticate(user.username, "password123") is None
-    assert calls
+    with pytest.raises(accounts.AccountDisabled):  # the right password: told it is disabled
+        accounts.authenticate(user.username, "password123")
+    assert accounts.authenticate(user.username, WRONG) is None  # a wrong one: nothing more
+    assert len(calls) == 2
 
 
 # --- cookies behind HTTPS (item 5, in part) ---------------------------------------------------

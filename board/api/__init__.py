@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from board.api import (
     auth,
+    callback,
     command,
     inbox,
     leader,
+    me,
     notifications,
     places,
     search,
@@ -27,6 +29,7 @@ ROUTE_MODULES = (
     inbox,  # the unit's work list
     search,  # search, similar questions
     places,  # the place picker's districts, streets and communities
+    me, callback,  # issue 17: the account's own data; 联系发帖人
 )
 
 __all__ = ["ROUTE_MODULES", "bp"]

@@ -1,13 +1,16 @@
-"""API accounts: register, get a token (and list, refresh and revoke your tokens), who am I."""
+"""API accounts: SMS codes, register, get a token (and list, refresh and revoke your tokens),
+reset a forgotten password, who am I. The signed-in account's own data: api/me.py."""
 from __future__ import annotations
 
 from flask import request
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
 
 from board.api.base import bp, json_body, require_user
 from board.errors import NotAuthenticated
 from board.models import ApiToken
 from board.serializers import iso, user_to_dict
-from board.services import accounts, sessions
+from board.services import accounts, sessions, sms_codes
 from board.web import login as signin
 
 
@@ -17,12 +20,34 @@ def _text(data: dict, key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+@bp.post("/auth/sms-code")
+def sms_code():
+    """Always 202 for a well-formed request: the answer never tells whether the number has an
+    account, whether the send limit was reached or whether the gateway took the text."""
+    data = json_body()
+    sms_codes.request_code(_text(data, "phone"), _text(data, "purpose"), get_remote_address(),
+                           current_user)
+    return {"accepted": True, "resend_after": sms_codes.RESEND_SECONDS,
+            "expires_in": int(sms_codes.TTL.total_seconds())}, 202
+
+
 @bp.post("/auth/register")
 def register():
     data = json_body()
     user = accounts.register_citizen(_text(data, "username"), _text(data, "password"),
-                                     _text(data, "nickname"))
+                                     _text(data, "nickname"), phone=_text(data, "phone"),
+                                     code=_text(data, "code"),
+                                     accept_privacy=data.get("accept_privacy") is True)
     return {"user": user_to_dict(user, private=True)}, 201
+
+
+@bp.post("/auth/password/reset")
+def reset_password():
+    """Forgot the password: a `reset` code and a new password; every sign-in ends."""
+    data = json_body()
+    accounts.reset_password(_text(data, "phone"), _text(data, "code"),
+                            _text(data, "new_password"))
+    return {"reset": True}
 
 
 @bp.post("/auth/token")
@@ -31,7 +56,7 @@ def token():
     user = accounts.authenticate(_text(data, "username"), _text(data, "password"),
                                  signin.trusted_accounts())
     if user is None:
-        raise NotAuthenticated("用户名或密码错误,或账号已停用", code="invalid_credentials")
+        raise NotAuthenticated("用户名或密码错误", code="invalid_credentials")
     signin.remember_device(user)  # an app with a cookie jar is one of the owner's devices too
     return _issued(*sessions.issue_token(user))
 

@@ -34,16 +34,17 @@ STAFF = [
     ("officer", "terror_bao", "包特尔", "150902", "anti-terror", None),
     ("officer", "pub_yang", "杨柳", "150968", "publicity", None),
 ]
-# username, nickname
+# username, nickname, verified phone (issue 17: 联系发帖人 shows it to the police handling a
+# thread; 忘记密码 sends the code to it — printed on the console with SMS_BACKEND=console)
 CITIZENS = [
-    ("laowang", "热心市民老王"),
-    ("zhangjie", "张大姐"),
-    ("qingshan_xiaoli", "青山小李"),
-    ("grandpa_liu", "刘大爷"),
-    ("momo_mom", "糖糖妈妈"),
-    ("kunqu_driver", "昆区跑车的老赵"),
-    ("xiaoyu", "考研的小雨"),
-    ("hk_chan", "港仔阿Chan"),
+    ("laowang", "热心市民老王", "13904720101"),
+    ("zhangjie", "张大姐", "13704720102"),
+    ("qingshan_xiaoli", "青山小李", "18604720103"),
+    ("grandpa_liu", "刘大爷", "13504720104"),
+    ("momo_mom", "糖糖妈妈", "15804720105"),
+    ("kunqu_driver", "昆区跑车的老赵", "17704720106"),
+    ("xiaoyu", "考研的小雨", None),  # never bound one: the thread says so
+    ("hk_chan", "港仔阿Chan", None),
 ]
 
 
@@ -54,8 +55,12 @@ def create_accounts() -> dict[str, User]:
             users[username] = accounts.create_user(role, username, DEMO_PASSWORD, real_name=name,
                                                    nickname=name, badge_no=badge, unit_code=unit,
                                                    contact=contact)
-        for username, nickname in CITIZENS:
-            users[username] = accounts.register_citizen(username, DEMO_PASSWORD, nickname)
+        for username, nickname, phone in CITIZENS:
+            # not register_citizen: the demo seeds under REGISTER_REQUIRES_PHONE too
+            users[username] = user = accounts.create_user("citizen", username, DEMO_PASSWORD,
+                                                          nickname=nickname)
+            user.phone = phone
+            user.phone_verified_at = utcnow() if phone else None
     _share_one_real_hash(list(users.values()))
     joined = utcnow() - timedelta(days=30)
     for n, user in enumerate(users.values()):
@@ -97,8 +102,8 @@ def print_logins() -> None:
     for role, username, name, badge, unit, _ in STAFF:
         print(f"    {role:<10} {username:<16} {_pad(name, 10)} {badge or '-':<7} "
               f"{units.get(unit, '-')}")
-    for username, nickname in CITIZENS:
-        print(f"    {'citizen':<10} {username:<16} {nickname}")
+    for username, nickname, phone in CITIZENS:
+        print(f"    {'citizen':<10} {username:<16} {_pad(nickname, 16)} {phone or ''}")
     print()
 
 

@@ -22,6 +22,7 @@ from board.models.user import (
     SignInThrottle,
     User,
 )
+from board.models.verification import SmsCode
 from board.models.workflow import ThreadStatus
 from board.orm import utcnow
 
@@ -35,6 +36,6 @@ __all__ = [
     "Urgency",
     "Attachment", "REPORT_REASONS", "Report", "ReportKind", "ReportStatus",
     "SearchJob", "SignInThrottle", "SearchMiss", "SearchSynonym", "UserSession",
-    "IdempotencyKey",
+    "IdempotencyKey", "SmsCode",
     "Place", "PlaceLevel",
 ]

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import AnonymousUserMixin, UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -63,6 +63,14 @@ class User(UserMixin, db.Model):
     # masked everywhere but to its owner.
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)
     phone_verified_at: Mapped[datetime | None]
+    # Set when someone else chose the password (an admin, `flask users create`, a temporary one
+    # issued by an admin): the owner must choose their own before doing anything else.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The privacy notice version this account accepted, and when (PIPL; board/privacy/notice.py).
+    privacy_version: Mapped[str | None] = mapped_column(String(20))
+    privacy_accepted_at: Mapped[datetime | None]
+    # 注销: personal data erased, the row kept so the account's posts keep an author.
+    deleted_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")

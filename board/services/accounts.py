@@ -5,6 +5,12 @@ change and a suspension end all of them here (`revoke_all`).
 
 Suspension (停用) lives here too, once: the admin page, the review queue and the command line
 all call `suspend` / `reinstate`, so the rule, the reason and the audit entry cannot differ.
+
+Passwords (issue 17): a resident who forgot theirs resets it with a code sent to their verified
+phone (`reset_password`); a change or a reset ends every other sign-in and every API token. A
+password someone else chose (an admin, `flask users create`, `issue_temporary_password`) is
+temporary: `User.must_change_password` keeps the owner on the change page until they choose
+their own (board/web/password_gate.py).
 """
 from __future__ import annotations
 
@@ -15,10 +21,12 @@ from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from board import live, permissions, text
-from board.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from board.errors import Conflict, NotFound, PermissionDenied, ServiceError, ValidationFailed
 from board.extensions import db
-from board.models import Role, Unit, User
-from board.services import audit, lockout, sessions, unique
+from board.models import Role, Unit, User, utcnow
+from board.phones import normalize_phone
+from board.privacy import notice
+from board.services import audit, lockout, sessions, sms_codes, unique
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,30}$")
 PASSWORD_MIN = 8
@@ -54,28 +62,69 @@ def _badge_taken(badge_no: str | None) -> ValidationFailed | None:
     return None
 
 
-def _commit_new_user(username: str, badge_no: str | None = None) -> None:
+def _phone_taken(phone: str | None) -> ValidationFailed | None:
+    if phone and db.session.scalar(db.select(User.id).where(User.phone == phone)):
+        return ValidationFailed(fields={"phone": "该手机号已绑定其他账号"})
+    return None
+
+
+def _commit_new_user(username: str, badge_no: str | None = None,
+                     phone: str | None = None) -> None:
     """Two sign-ups with one name at once both pass the check above: the loser gets its 409."""
-    unique.commit_unless_taken(lambda: _username_taken(username) or _badge_taken(badge_no))
+    unique.commit_unless_taken(lambda: _username_taken(username) or _badge_taken(badge_no)
+                               or _phone_taken(phone))
 
 
-def register_citizen(username: str, password: str, nickname: str) -> User:
+PRIVACY_REQUIRED = "请阅读并同意《隐私政策》"
+
+
+def phone_required() -> bool:
+    """REGISTER_REQUIRES_PHONE: sign-up needs a verified phone and the privacy notice accepted."""
+    return bool(current_app.config.get("REGISTER_REQUIRES_PHONE"))
+
+
+def register_citizen(username: str, password: str, nickname: str, *, phone: str | None = None,
+                     code: str | None = None, accept_privacy: bool = False,
+                     consent_required: bool = False) -> User:
+    """A resident's account. A phone, when given, must come with its `register` code; with
+    REGISTER_REQUIRES_PHONE (or `consent_required`, the sign-up page) the privacy notice must
+    be accepted, and with the former a phone is required too. The code is spent only once
+    everything else is right, and only with the account's commit."""
     username, nickname = text.clean_token(username), text.clean_line(nickname)
     errors = _check_credentials(username, password, nickname)
+    strict = phone_required()
+    if (strict or consent_required) and accept_privacy is not True:
+        errors["accept_privacy"] = PRIVACY_REQUIRED
+    phone = (phone or "").strip()
+    if not phone and strict:
+        errors["phone"] = "请填写手机号"
+    elif phone and not normalize_phone(phone):
+        errors["phone"] = sms_codes.PHONE_INVALID
+    if phone and not (code or "").strip():
+        errors["code"] = "请填写短信验证码"
     if errors:
         raise ValidationFailed(fields=errors)
     _ensure_username_free(username)
-    user = User(username=username, nickname=nickname, role=Role.CITIZEN)
+    verified = sms_codes.consume(phone, "register", code) if phone else None
+    now = utcnow()
+    user = User(username=username, nickname=nickname, role=Role.CITIZEN, phone=verified,
+                phone_verified_at=now if verified else None)
+    if accept_privacy is True:
+        user.privacy_version, user.privacy_accepted_at = notice.VERSION, now
     user.set_password(password)
     db.session.add(user)
-    _commit_new_user(username)
+    _commit_new_user(username, phone=verified)
     return user
 
 
 def create_user(role: str, username: str, password: str, nickname: str | None = None,
                 real_name: str | None = None, badge_no: str | None = None,
-                unit_code: str | None = None, contact: str | None = None) -> User:
-    """Any role; police staff need a real name, a badge number and a unit (admins: name only)."""
+                unit_code: str | None = None, contact: str | None = None,
+                temporary_password: bool = False) -> User:
+    """Any role; police staff need a real name, a badge number and a unit (admins: name only).
+
+    `temporary_password`: someone else chose it (the admin page, `flask users create`), so the
+    owner must choose their own at first sign-in."""
     if role not in set(Role):
         raise ValidationFailed(fields={"role": "角色无效"})
     username, badge_no = text.clean_token(username), text.clean_token(badge_no)
@@ -97,16 +146,34 @@ def create_user(role: str, username: str, password: str, nickname: str | None = 
         raise ValidationFailed(fields=errors)
     _ensure_username_free(username)
     user = User(username=username, nickname=nickname, role=role, real_name=real_name,
-                badge_no=badge_no or None, unit=unit, contact=text.clean_line(contact) or None)
+                badge_no=badge_no or None, unit=unit, contact=text.clean_line(contact) or None,
+                must_change_password=temporary_password)
     user.set_password(password)
     db.session.add(user)
     _commit_new_user(username, badge_no)
     return user
 
 
+class AccountDisabled(ServiceError):
+    """The right password for a suspended account: it is told why and whom to ask, not "wrong
+    password" (only after the right password, so it tells a guesser nothing)."""
+
+    status = 403
+    code = "account_disabled"
+    message = "您的账号已被停用"
+
+
+def disabled_refusal(user: User) -> AccountDisabled:
+    contact = current_app.config.get("ACCOUNT_CONTACT") or "平台管理员"
+    reason = user.disabled_reason or "未注明"
+    return AccountDisabled(f"您的账号已被停用,原因:{reason}。如有疑问,请联系{contact}。",
+                           fields={"password": "账号已停用"})
+
+
 def authenticate(username: str, password: str,
                  trusted: frozenset[int] = frozenset()) -> User | None:
-    """The user for these credentials, or None; disabled accounts never sign in.
+    """The user for these credentials, or None; a disabled account, given the right password,
+    raises AccountDisabled (with the reason and whom to contact) and never signs in.
 
     `trusted`: the accounts this client signed in to before (its device cookie); they may sign
     in while the name is throttled for everyone else (board/services/lockout.py). Unknown names
@@ -122,7 +189,9 @@ def authenticate(username: str, password: str,
             lockout.failed(slot, user)
         return None
     lockout.succeeded(username)
-    return None if user.disabled else user
+    if user.disabled:
+        raise disabled_refusal(user)
+    return user
 
 
 _DUMMY_HASHES: dict[str, str] = {}
@@ -156,6 +225,18 @@ def revoke_all(user: User) -> None:
     db.session.commit()
 
 
+def _check_new_password(new: str | None, field: str = "new_password") -> None:
+    if len(new or "") < PASSWORD_MIN:
+        raise ValidationFailed(fields={field: f"密码至少 {PASSWORD_MIN} 位"})
+
+
+def _set_own_password(user: User, new: str) -> None:
+    """The owner's own password: every sign-in made before ends, the temporary flag goes."""
+    user.set_password(new)
+    user.must_change_password = False
+    sessions.revoke_all(user)
+
+
 def change_password(user: User, current: str, new: str) -> None:
     """A new password ends every sign-in made with the old one (the caller signs in again).
 
@@ -164,11 +245,59 @@ def change_password(user: User, current: str, new: str) -> None:
     """
     if not user.check_password(current or ""):
         raise ValidationFailed(fields={"current_password": "当前密码不正确"})
-    if len(new or "") < PASSWORD_MIN:
-        raise ValidationFailed(fields={"new_password": f"密码至少 {PASSWORD_MIN} 位"})
-    user.set_password(new)
-    sessions.revoke_all(user)
+    _check_new_password(new)
+    if user.check_password(new):
+        raise ValidationFailed(fields={"new_password": "新密码不能与当前密码相同"})
+    _set_own_password(user, new)
     db.session.commit()
+
+
+def reset_password(phone: str, code: str, new: str) -> User:
+    """Forgot the password: the `reset` code sent to the account's verified phone sets a new one
+    (and ends every sign-in). An unknown number fails as a wrong code does: no code was sent."""
+    sms_codes.phone_or_error(phone)
+    _check_new_password(new)
+    number = sms_codes.consume(phone, "reset", code)
+    user = db.session.scalar(db.select(User).where(User.phone == number))
+    if user is None or user.deleted_at is not None:  # unbound since the code was sent
+        db.session.rollback()
+        raise ValidationFailed(fields={"code": sms_codes.CODE_INVALID})
+    _set_own_password(user, new)
+    db.session.commit()
+    lockout.unlock(user.username)  # a throttled name starts afresh with its new password
+    return user
+
+
+def bind_phone(user: User, phone: str, code: str) -> User:
+    """Bind (or change) the account's phone with a `bind` code sent to the new number."""
+    number = sms_codes.consume(phone, "bind", code, user_id=user.id)
+    error = _phone_taken(number) if number != user.phone else None
+    if error is not None:
+        db.session.rollback()
+        raise error
+    user.phone, user.phone_verified_at = number, utcnow()
+    unique.commit_unless_taken(lambda: _phone_taken(number))
+    return user
+
+
+TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read out over the phone
+
+
+def issue_temporary_password(actor, user: User) -> str:
+    """An admin gives an account a new temporary password (shown once, to the admin): every
+    sign-in of the account ends, and its owner must choose their own at the next sign-in."""
+    permissions.require(actor, "user.manage", user)
+    if user.deleted_at is not None:
+        raise Conflict("该账号已注销", code="account_deleted")
+    password = "".join(secrets.choice(TEMPORARY_ALPHABET) for _ in range(10))
+    user.set_password(password)
+    user.must_change_password = True
+    sessions.revoke_all(user)
+    audit.record(actor, "user.temporary_password", "user", user.id, None,
+                 {"must_change_password": True})
+    db.session.commit()
+    lockout.unlock(user.username)
+    return password
 
 
 # --- suspension (停用 / 启用) ------------------------------------------------------------------
@@ -206,6 +335,8 @@ def suspend(actor, user: User, reason: str) -> User:
 def reinstate(actor, user: User) -> User:
     """Enable a suspended account again; its old reason goes (the audit log keeps it)."""
     _require(actor, user, "启用")
+    if user.deleted_at is not None:
+        raise Conflict("该账号已注销,不能启用", code="account_deleted")
     _switch(actor, user, disabled=False, reason=None)
     return user
 

@@ -22,6 +22,8 @@ ACTION_LABELS = {
     "user.disable": "停用账号", "user.enable": "启用账号",  # only accounts.suspend / reinstate
     "sla.overdue": "超时提醒",
     "search.synonym": "添加同义词",
+    "thread.contact_author": "查看发帖人手机号",  # issue 17: 联系发帖人
+    "user.temporary_password": "发放临时密码", "user.delete": "注销账号",
 }
 
 

@@ -89,6 +89,14 @@ def session_user(key: str) -> User | None:
     return user
 
 
+def remembered(key: str | None) -> bool:
+    """Was this browser sign-in made with 记住我? (A new one after a password change keeps it.)"""
+    if not key or key.startswith(TOKEN_PREFIX):
+        return False
+    return bool(db.session.scalar(db.select(UserSession.remember)
+                                  .where(UserSession.key_hash == digest(key))))
+
+
 def end(key: str) -> None:
     """Sign-out: this sign-in's cookies stop working everywhere, copies included."""
     db.session.execute(db.update(UserSession)
@@ -114,6 +122,14 @@ def revoke_all(user: User) -> None:
         db.session.execute(db.update(model)
                            .where(model.user_id == user.id, model.revoked_at.is_(None))
                            .values(revoked_at=now)
+                           .execution_options(synchronize_session=False))
+
+
+def forget_all(user: User) -> None:
+    """Delete every sign-in row of `user` (a closed account: their browsers and devices are
+    personal data too); the caller commits. Deleting ends them as revoking would."""
+    for model in (UserSession, ApiToken):
+        db.session.execute(db.delete(model).where(model.user_id == user.id)
                            .execution_options(synchronize_session=False))
 
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 from flask import Flask
 
 from board.views import (
+    account,
     admin,
     admin_search,
     auth,
+    callback,
     command,
     jinja,
     leader,
@@ -30,6 +32,7 @@ BLUEPRINTS = (
     thread_actions, command, leader,  # issue 5: escalation and supervision
     search, admin_search,  # issue 4: the search page; 16: misses and synonyms
     photos,  # issue 6: evidence photos, only for readers of the thread
+    account, callback,  # issue 17: passwords, phone, privacy, 注销; 联系发帖人
 )
 
 

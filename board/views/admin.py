@@ -32,11 +32,14 @@ def _staff_form() -> StaffForm:
     return form
 
 
-def _users_page(form: StaffForm, status: int = 200, row: dict | None = None):
-    """The users page; `row` re-shows one user's 停用 form as typed, with the service's error."""
+def _users_page(form: StaffForm, status: int = 200, row: dict | None = None,
+               issued: dict | None = None):
+    """The users page; `row` re-shows one user's 停用 form as typed, with the service's error;
+    `issued` shows a temporary password just issued (once, on this page, never in a cookie)."""
     all_users = db.session.scalars(db.select(User).order_by(User.role, User.id)).all()
-    return render_template("admin/users.html", form=form, users=all_users,
-                           confirm=ConfirmForm(), row=row or {}), status
+    page = render_template("admin/users.html", form=form, users=all_users,
+                           confirm=ConfirmForm(), row=row or {}, issued=issued)
+    return page, status, {"Cache-Control": "no-store"}
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -47,11 +50,13 @@ def users():
             user = accounts.create_user(
                 form.role.data, form.username.data, form.password.data,
                 nickname=form.nickname.data, real_name=form.real_name.data,
-                badge_no=form.badge_no.data, unit_code=form.unit.data, contact=form.contact.data)
+                badge_no=form.badge_no.data, unit_code=form.unit.data, contact=form.contact.data,
+                temporary_password=True)  # the owner chooses their own at first sign-in
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
-            flash(f"已创建账号 {user.username}({user.role_label})", "success")
+            flash(f"已创建账号 {user.username}({user.role_label}),"
+                  f"首次登录时须修改初始密码", "success")
             return redirect(url_for("admin.users"))
     return _users_page(form, 400 if form.errors else 200)
 
@@ -83,6 +88,22 @@ def suspension(user_id: int):
                            {"user_id": user.id, "reason": reason, "error": error})
     flash(f"{user.username} 已{'停用' if user.disabled else '启用'}", "success")
     return redirect(back)
+
+
+@bp.post("/users/<int:user_id>/temporary-password")
+def temporary_password(user_id: int):
+    """A new temporary password for an account (audited): shown once, on the page."""
+    user = db.session.get(User, user_id) if 0 < user_id < 2**31 else None
+    if user is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("admin.users"))
+    try:
+        password = accounts.issue_temporary_password(current_user, user)
+    except ServiceError as exc:
+        flash(f"{user.username}:{exc.message}", "error")
+        return redirect(url_for("admin.users"))
+    return _users_page(_staff_form(), issued={"user": user, "password": password})
 
 
 @bp.get("/units")

@@ -1,4 +1,4 @@
-"""Register, sign in, sign out."""
+"""Register (with a phone and the privacy notice, issue 17), sign in, sign out."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
@@ -7,7 +7,7 @@ from flask_login import login_required
 from board.errors import ServiceError
 from board.forms import ConfirmForm, LoginForm, RegisterForm
 from board.services import accounts
-from board.views.helpers import apply_service_error, safe_next
+from board.views.helpers import apply_service_error, safe_next, send_code, wants_code
 from board.web import login as signin
 
 bp = Blueprint("auth", __name__)
@@ -16,17 +16,23 @@ bp = Blueprint("auth", __name__)
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     form = RegisterForm()
-    if form.validate_on_submit():
+    if wants_code():
+        send_code(form, "register")
+    elif form.validate_on_submit():
         try:
-            user = accounts.register_citizen(form.username.data, form.password.data,
-                                             form.nickname.data)
+            user = accounts.register_citizen(
+                form.username.data, form.password.data, form.nickname.data,
+                phone=form.phone.data, code=form.code.data,
+                accept_privacy=form.accept_privacy.data, consent_required=True)
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
             signin.sign_in(user, remember=True)
             flash("注册成功,欢迎您!", "success")
             return redirect(safe_next(url_for("main.home")))
-    return render_template("auth/register.html", form=form), 400 if form.errors else 200
+    return render_template("auth/register.html", form=form,
+                           phone_required=accounts.phone_required()), \
+        400 if form.errors else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -40,7 +46,7 @@ def login():
             apply_service_error(form, exc)
             return render_template("auth/login.html", form=form), exc.status
         if user is None:
-            form.password.errors.append("用户名或密码错误,或账号已停用")
+            form.password.errors.append("用户名或密码错误")
         else:
             signin.sign_in(user, remember=form.remember.data)
             signin.remember_device(user)

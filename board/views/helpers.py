@@ -2,9 +2,12 @@
 after a form (same-site paths only)."""
 from __future__ import annotations
 
-from flask import flash, request
+from flask import flash, g, request
+from flask_limiter.util import get_remote_address
 
 from board.errors import ServiceError
+from board.phones import mask_phone, normalize_phone
+from board.services import sms_codes
 from board.web.redirects import same_site_path
 
 
@@ -21,3 +24,21 @@ def safe_next(default: str) -> str:
     """Only same-site relative paths are followed after sign-in: no open redirects."""
     target = request.args.get("next") or request.form.get("next") or ""
     return same_site_path(target) or default
+
+
+def wants_code() -> bool:
+    """The form's second button, 「获取验证码」, was pressed (not the form's own submit)."""
+    return request.method == "POST" and request.form.get("action") == "send_code"
+
+
+def send_code(form, purpose: str, user=None) -> None:
+    """「获取验证码」 on a page: the same words whatever happened (sms_codes says why)."""
+    try:
+        sms_codes.request_code(form.phone.data, purpose, get_remote_address(), user)
+    except ServiceError as exc:
+        apply_service_error(form, exc)
+        return
+    g.resend_after = sms_codes.RESEND_SECONDS  # the button counts down (static/js/account.js)
+    number = mask_phone(normalize_phone(form.phone.data))
+    flash(f"验证码已发送至 {number},{int(sms_codes.TTL.total_seconds() // 60)} 分钟内有效;"
+          f"如未收到,请 {sms_codes.RESEND_SECONDS} 秒后再获取", "success")

@@ -12,6 +12,7 @@ from flask import Flask
 
 from board import answers, lists, permissions, privacy, sla, urgency
 from board.models import utcnow
+from board.phones import mask_phone
 from board.queries.places import place_of, suggestion_for
 from board.views.notifications import unread_notifications
 from board.views.photos import attachments_of
@@ -24,6 +25,7 @@ FILTERS = {
     "duration_minutes": templating.duration_minutes,
     "beijing": templating.beijing,
     "visible": privacy.visible_filter,
+    "mask_phone": mask_phone,  # issue 17: a phone number as everyone but its owner sees it
 }
 
 GLOBALS = {

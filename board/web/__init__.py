@@ -11,11 +11,22 @@ from __future__ import annotations
 
 from flask import Flask
 
-from board.web import errors, guard, headers, http, login, page_cache, proxy, ratelimits
+from board.web import (
+    errors,
+    guard,
+    headers,
+    http,
+    login,
+    page_cache,
+    password_gate,
+    proxy,
+    ratelimits,
+)
 
 
 def init_app(app: Flask) -> None:
     login.init_app(app)
+    password_gate.init_app(app)  # issue 17: temporary passwords are replaced first
     headers.init_app(app)
     ratelimits.init_app(app)
     page_cache.init_app(app)

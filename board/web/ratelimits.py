@@ -93,6 +93,10 @@ _LIMITS = {
 ENDPOINTS = {
     "auth.register": "signup", "api.register": "signup",
     "auth.login": "signin", "api.token": "signin",
+    # issue 17: what checks a password or a code counts as signing in
+    "account.forgot_password": "signin", "api.reset_password": "signin",
+    "account.change_password": "signin", "api.change_password": "signin",
+    "account.close": "signin", "api.close_account": "signin",
     "threads.new": "thread", "api.create_thread": "thread",
     "threads.reply": "reply", "api.reply": "reply",
     "api.attach": "photos",

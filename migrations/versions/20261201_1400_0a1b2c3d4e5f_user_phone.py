@@ -16,7 +16,8 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('phone', sa.String(length=20), nullable=True))
-        batch_op.add_column(sa.Column('phone_verified_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('phone_verified_at', sa.DateTime(timezone=True),
+                                      nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_user_phone'), ['phone'])
 
 
