@@ -345,3 +345,42 @@ def test_an_old_bearer_token_reads_nothing_after_it_ended(app, client, make, wor
     _end_sign_ins(how, officer)
     assert _reads_police_only(app, thread, token=token) == {
         "page": False, "api": False, "socket": False}, how
+
+
+# --- the author's own posts: edit, withdraw, history (issue 18) -----------------------------
+
+OWN_POSTS = {  # expected status per role (anything not named: "default")
+    "history": {"anon": 401, "author": 200, **{r: 200 for r in POLICE}, "default": 403},
+    "edit": {"anon": 401, "author": 200, "default": 403},
+    "withdraw": {"anon": 401, "author": 200, "default": 403},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_author_edits_and_withdraws_and_police_read_the_history(
+        client, login, world, role):
+    """On the author's public thread and on their reply in another thread, through the API and
+    the pages. Officers' own replies are not editable by anyone (see test_own_posts.py)."""
+    _as(client, login, world, role)
+    thread = world["public"]
+    host = world["hidden_post"][0]
+    reply = Post(thread_id=host.id, author_id=world["users"]["author"].id, body="矩阵回复原文",
+                 body_html="<p>矩阵回复原文</p>", created_at=utcnow())
+    db.session.add(reply)
+    db.session.commit()
+    for kind, base in (("thread", f"/api/v1/threads/{thread.id}"),
+                       ("post", f"/api/v1/posts/{reply.id}")):
+        for action in ("history", "edit", "withdraw"):
+            if action == "history":
+                response = client.get(f"{base}/history")
+            elif action == "edit":
+                response = client.patch(base, json={"body": "矩阵修改后的内容"})
+            else:
+                response = client.post(f"{base}/withdraw")
+            expected = OWN_POSTS[action].get(role, OWN_POSTS[action]["default"])
+            assert response.status_code == expected, (role, kind, action, response.status_code)
+            if response.status_code >= 400:
+                assert set(response.get_json()["error"]) == {"code", "message", "fields"}
+    page = f"/p/{reply.id}/edit"
+    expected = {"anon": 302, "author": 302}.get(role, 403)  # the author: withdrawn, told why
+    assert client.get(page).status_code == expected, (role, "edit page")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from board.api import (
     auth,
     command,
+    editing,
     leader,
     notifications,
     search,
@@ -23,6 +24,7 @@ ROUTE_MODULES = (
     thread_actions,  # pin, lock, escalate, dispatch, status, supervise, rate, timeline
     command, leader,  # the command queue; the dashboard and the audit log
     search,  # search, similar questions
+    editing,  # issue 18: the author edits and withdraws their own posts
 )
 
 __all__ = ["ROUTE_MODULES", "bp"]

@@ -15,7 +15,7 @@ from board.models import utcnow
 from board.views.notifications import unread_notifications
 from board.views.photos import attachments_of
 from board.views.thread_actions import thread_panel
-from board.web import page_cache, templating
+from board.web import page_cache, ratelimits, templating
 
 FILTERS = {
     "timeago": templating.timeago,
@@ -35,6 +35,7 @@ GLOBALS = {
     "attachments_of": attachments_of,
     "thread_panel": thread_panel,
     "unread_notifications": unread_notifications,
+    "posting_allowance": ratelimits.allowance,  # issue 18: 「今天还可以发 2 帖」
 }
 
 # Per render, not per app: a page rendered for the anonymous cache gets a placeholder CSRF token.
