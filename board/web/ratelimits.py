@@ -118,6 +118,7 @@ ENDPOINTS = {
 _LIMIT_STRINGS = {"thread": _thread_limit, "reply": lambda: _cfg("RATELIMIT_REPLY")}
 _WINDOWS = {"day": "今天", "hour": "这一小时内", "minute": "这一分钟内"}
 _NOUNS = {"thread": ("发", "帖"), "reply": ("回复", "条")}
+NEARLY_USED = 2  # a shorter window (this hour, this minute) is named when this few are left
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -167,18 +168,24 @@ def allowance(kind: str) -> Allowance | None:
         found = []
         for item in parse_many(str(_LIMIT_STRINGS[kind]())):
             remaining, reset_at = _window(item, kind)
-            found.append(Allowance(kind, remaining, item.amount, item.GRANULARITY.name, reset_at))
+            found.append((item.get_expiry(), Allowance(kind, remaining, item.amount,
+                                                       item.GRANULARITY.name, reset_at)))
     except Exception:  # the storage is down: never stop the form for a hint
         log.warning("could not read the %s allowance", kind, exc_info=True)
         return None
     if not found:
         return None
-    # The window that runs out first; among equals, the longest (「今天」 says more).
-    tightest = min(found, key=lambda a: (a.remaining, -a.reset_at.timestamp()))
-    longest = max(found, key=lambda a: a.reset_at.timestamp())
-    if longest is tightest or longest.granularity == tightest.granularity:
-        return tightest
-    return dataclasses.replace(tightest, longer=longest)
+    found.sort(key=lambda pair: pair[0])
+    windows = [a for _, a in found]
+    used_up = [a for a in windows if a.remaining == 0]
+    if used_up:  # the one that comes back last is the one that keeps them waiting
+        return max(used_up, key=lambda a: a.reset_at)
+    longest = windows[-1]  # 「今天还可以发 30 帖」; a shorter window only when it is nearly used
+    close = [a for a in windows[:-1]
+             if a.remaining <= NEARLY_USED and a.remaining < longest.remaining]
+    if close:
+        return dataclasses.replace(min(close, key=lambda a: a.remaining), longer=longest)
+    return longest
 
 
 # --- refusals: the text stays (issue 18) ------------------------------------------------------
