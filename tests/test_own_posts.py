@@ -128,7 +128,8 @@ def test_withdrawn_post_shows_as_withdrawn_police_read_it_and_it_is_audited(
 
     _as(client, login)
     public = client.get(f"/t/{thread.id}").get_data(as_text=True)
-    assert "作者已撤回" in public and "不该发出来" not in public and "138" not in public
+    assert "作者已撤回" in public and "不该发出来" not in public
+    assert PHONE not in public and MASKED not in public
     assert "我也想问这个" in public
     data = client.get(f"/api/v1/threads/{thread.id}").get_json()
     assert data["thread"]["reply_count"] == 1  # the count follows
@@ -207,3 +208,16 @@ def test_open_pages_receive_the_edit_and_the_withdrawal(app, client, login, make
     (_, gone), = events(reader, "post_updated")
     assert "作者已撤回" in gone["html"] and "双胞胎" not in gone["html"]
     reader.disconnect()
+
+
+@pytest.mark.usefixtures("no_search_indexing")
+def test_an_edit_is_read_by_the_word_list_like_a_new_post(client, login, make, cast):
+    asker, _, thread = cast
+    reply = make.make_post(thread, asker, "请问办理要多久?")
+    login(asker)
+    edited = client.patch(f"/api/v1/posts/{reply.id}", json={"body": "加我做刷单返利,日赚三百"})
+    assert edited.status_code == 200 and edited.get_json()["held"] is True
+    _as(client, login)
+    data = client.get(f"/api/v1/threads/{thread.id}").get_json()
+    assert data["thread"]["reply_count"] == 0 and data["posts"] == []
+    assert "刷单返利" not in client.get(f"/t/{thread.id}").get_data(as_text=True)

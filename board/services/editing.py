@@ -77,10 +77,11 @@ def edit(user, thread: Thread, post: Post | None, body: str, title: str | None =
         thread.title, thread.location = title, location or None
         if kinds.policy(thread.kind).needs_answer:  # reads like an emergency now: say call 110
             thread.urgent = thread.urgent or urgency.is_urgent(title, body)
-    was_counted = not target.hidden and (post is not None or thread.is_public)
-    held = moderation_reports.hold_if_needed(user, thread, post, *(
+    # The word list reads the new words as it reads a new post's; something already hidden
+    # (held, or hidden by an officer with their reason) stays as it is, under review.
+    held = not target.hidden and moderation_reports.hold_if_needed(user, thread, post, *(
         [body] if post else [title, body, location]))
-    if held and was_counted:
+    if held and (post is not None or thread.visibility == "public"):
         moderation_reports.count_delta(thread, post, -1)
     db.session.commit()
     _announce(thread, post, gone=held and post is None)
