@@ -9,6 +9,7 @@ open pages are told after the commit (board/live.py).
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from board import live, permissions, text, urgency
@@ -16,6 +17,8 @@ from board.errors import Conflict, NotAuthenticated, PermissionDenied, Validatio
 from board.extensions import db
 from board.models import Post, Revision, Thread, editing, kinds, utcnow
 from board.services import audit, moderation_reports, posting
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +57,10 @@ def _keep_version(user, thread: Thread, post: Post | None, action: str) -> Revis
 def edit(user, thread: Thread, post: Post | None, body: str, title: str | None = None,
          location: str | None = None) -> Edited:
     """Replace the words of the author's thread (title, body, place) or reply (body)."""
+    # The thread's row, locked (PostgreSQL): an officer's answer being written now either lands
+    # first and closes the window here, or waits for this edit (posting updates the same row).
+    db.session.execute(db.select(Thread.id).where(Thread.id == thread.id).with_for_update())
+    db.session.refresh(thread)
     check_editable(user, thread, post)
     target = post or thread
     body = text.clean_body(body)
@@ -101,6 +108,13 @@ def withdraw(user, thread: Thread, post: Post | None) -> Thread | Post:
     if not target.hidden and (post is not None or thread.visibility == "public"):
         moderation_reports.count_delta(thread, post, -1)  # before it is marked: it counted
     now = utcnow()
+    model = type(target)
+    marked = db.session.execute(  # once, also when 确认撤回 is tapped twice at the same moment
+        db.update(model).where(model.id == target.id, model.withdrawn_at.is_(None))
+        .values(withdrawn_at=now).execution_options(synchronize_session=False))
+    if marked.rowcount != 1:
+        db.session.rollback()
+        raise Conflict("已经撤回过了", code="already_withdrawn")
     target.body = editing.WITHDRAWN_BODY
     target.body_html = text.render(editing.WITHDRAWN_BODY)
     target.withdrawn_at = now
@@ -116,7 +130,15 @@ def withdraw(user, thread: Thread, post: Post | None) -> Thread | Post:
 
 
 def _announce(thread: Thread, post: Post | None, gone: bool = False) -> None:
-    """Open pages show the new words (post_updated / thread_updated with the page's markup)."""
+    """Open pages show the new words (post_updated / thread_updated with the page's markup).
+    After the commit: a failure here is logged and never fails the change."""
+    try:
+        _push(thread, post, gone)
+    except Exception:
+        log.exception("announcing an author's edit or withdrawal failed")
+
+
+def _push(thread: Thread, post: Post | None, gone: bool) -> None:
     if post is not None:
         live.post_updated(post)
         live.thread_updated(thread, to_thread_room=False)  # lists: counts
