@@ -9,7 +9,9 @@ import pytest
 
 from board.extensions import db
 from board.models import AuditEntry, Board, Post, Revision, Thread, utcnow
+from board.services import attachments
 from tests.test_live import events, join, sio
+from tests.test_live_posts import _png
 
 PHONE = "13812345678"
 MASKED = "138****5678"
@@ -120,6 +122,7 @@ def test_withdrawn_post_shows_as_withdrawn_police_read_it_and_it_is_audited(
     asker, officer, thread = cast
     reply = make.make_post(thread, asker, f"打错了,我的身份证号和电话 {PHONE} 不该发出来")
     other = make.make_post(thread, make.make_user(), "我也想问这个。")
+    (photo,), _ = attachments.attach(asker, thread, reply, [_png()])
     assert db.session.get(Thread, thread.id).reply_count == 2
     _older(reply, 120)  # withdrawing has no window
     login(asker)
@@ -136,9 +139,12 @@ def test_withdrawn_post_shows_as_withdrawn_police_read_it_and_it_is_audited(
     shown = {p["id"]: p for p in data["posts"]}
     assert shown[reply.id]["withdrawn"] and "不该发出来" not in shown[reply.id]["body"]
     assert shown[other.id]["withdrawn"] is False
+    assert client.get(f"/media/{photo.id}").status_code == 404  # its photos went with it
+    assert f"/media/{photo.id}" not in public
 
     _as(client, login, officer)
     assert "查看原文与编辑记录" in client.get(f"/t/{thread.id}").get_data(as_text=True)
+    assert client.get(f"/media/{photo.id}").status_code == 200
     original = client.get(f"/p/{reply.id}/history").get_data(as_text=True)
     assert "不该发出来" in original and PHONE in original and "撤回" in original
     entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "post.withdraw"))
