@@ -7,9 +7,10 @@ from datetime import timedelta
 
 import pytest
 
+from board.errors import Conflict
 from board.extensions import db
-from board.models import AuditEntry, Board, Post, Revision, Thread, utcnow
-from board.services import attachments
+from board.models import AuditEntry, Board, Post, Revision, Thread, User, utcnow
+from board.services import attachments, editing, posting
 from tests.test_live import events, join, sio
 from tests.test_live_posts import _png
 
@@ -227,3 +228,21 @@ def test_an_edit_is_read_by_the_word_list_like_a_new_post(client, login, make, c
     data = client.get(f"/api/v1/threads/{thread.id}").get_json()
     assert data["thread"]["reply_count"] == 0 and data["posts"] == []
     assert "刷单返利" not in client.get(f"/t/{thread.id}").get_data(as_text=True)
+
+
+@pytest.mark.usefixtures("no_search_indexing")
+def test_an_answer_committed_while_the_edit_is_in_flight_closes_the_window(app, make, cast):
+    """The author's request loaded the thread before an officer's answer committed in another
+    session (the status-race tests' pattern): the edit re-reads the thread's row, locked, and is
+    refused instead of changing the question under the answer."""
+    asker, officer, thread = cast
+    assert thread.last_official_reply_at is None  # the author's page loaded it unanswered
+    with app.app_context():  # the officer's request, its own session and connection
+        posting.reply(db.session.get(User, officer.id), db.session.get(Thread, thread.id),
+                      "您好,请带出生医学证明到派出所办理。")
+        db.session.remove()
+    with pytest.raises(Conflict) as refused:
+        editing.edit(asker, thread, None, "改过的内容", thread.title, thread.location)
+    assert "民警已经回复" in refused.value.message
+    db.session.rollback()
+    assert db.session.get(Thread, thread.id).body == "孩子刚出生,想问上户口要带哪些证件。"
