@@ -131,6 +131,17 @@ class ReplyForm(FlaskForm):
     idempotency_key = HiddenField(default=new_submission_key)
 
 
+class EditThreadForm(FlaskForm):
+    """The author fixes their thread (issue 18): the same words rules as a new one."""
+    title = ThreadForm.title
+    body = ThreadForm.body
+    location = ThreadForm.location
+
+
+class EditReplyForm(FlaskForm):
+    body = ReplyForm.body
+
+
 class StaffForm(FlaskForm):
     role = SelectField("角色", choices=[(r.value, r.label) for r in Role])
     username = StringField("用户名", validators=[DataRequired(REQUIRED)])

@@ -40,6 +40,12 @@ def inbox_rows(thread: Thread) -> dict:
     return {"inbox": row}
 
 
+def thread_content(thread: Thread) -> str:
+    """The thread's title, author line and body as any reader of the page sees them (masked),
+    for its open pages after an edit or a withdrawal (templates/threads/_thread_content.html)."""
+    return _rendered("threads/_thread_content.html", "thread_content", thread)
+
+
 def _photos_by_post(posts: list[Post]) -> dict[int, list[Attachment]]:
     """The replies' photos in one query, read fresh (a push may follow an upload in the same
     request, after the page's per-request photo lookup was cached)."""

@@ -128,11 +128,15 @@ def post_updated(post: Post) -> None:
     _emit("post_updated", redacted, thread_audience(post.thread_id))
 
 
-def thread_updated(thread: Thread, to_thread_room: bool = True) -> None:
-    """Status, pin, lock, counts: the thread page, the lists that show it, the inboxes."""
+def thread_updated(thread: Thread, to_thread_room: bool = True, content: bool = False) -> None:
+    """Status, pin, lock, counts: the thread page, the lists that show it, the inboxes.
+
+    `content`: its author edited or withdrew its words (issue 18); the thread page gets them as
+    the page renders them for any reader (`html`, masked), rendered once for the whole room."""
     payload = {"thread": serializers.thread_to_dict(thread)}
     if to_thread_room:  # the thread page needs no row: its readers get the lean payload
-        _emit("thread_updated", payload, thread_audience(thread.id))
+        page = {**payload, "html": fragments.thread_content(thread)} if content else payload
+        _emit("thread_updated", page, thread_audience(thread.id))
     _to_lists("thread_updated", payload, thread)
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from board.errors import PermissionDenied
-from board.models import Board, Post, Role, Thread, kinds, workflow
+from board.models import Board, Post, Role, Thread, editing, kinds, utcnow, workflow
 
 Rule = Callable[[Any, Any], bool]
 _RULES: dict[str, Rule] = {}
@@ -240,6 +240,40 @@ def _hide(user, target) -> bool:
     thread = target.thread if isinstance(target, Post) else target
     return (_has_role(user, Role.OFFICER) and isinstance(thread, Thread)
             and answers_for(user, thread.board))
+
+
+# --- the author's own posts: edit, withdraw, history (issue 18; when: models/editing.py) ----
+
+
+def _thread_of(target) -> Thread:
+    return target.thread if isinstance(target, Post) else target
+
+
+def owns(user, target) -> bool:
+    """A resident's own thread or reply. Officers' replies stand as given (models/editing.py)."""
+    return (_signed_in(user) and not user.is_police and target is not None
+            and user.id == target.author_id and _view_target(user, target))
+
+
+@rule("content.edit")
+def _edit(user, target) -> bool:
+    """Within the window and before an officer answers; the refusal's words are the policy's."""
+    return owns(user, target) and editing.edit_closed_reason(
+        target, _thread_of(target), utcnow()) is None
+
+
+@rule("content.withdraw")
+def _withdraw(user, target) -> bool:
+    """At any time, once."""
+    return owns(user, target) and target.withdrawn_at is None
+
+
+@rule("content.history")
+def _history(user, target) -> bool:
+    """Earlier versions (also what a withdrawal replaced): the police and the author."""
+    if not _view_target(user, target):
+        return False
+    return _signed_in(user) and (user.is_police or user.id == target.author_id)
 
 
 @rule("review.view")

@@ -129,6 +129,9 @@ def thread_to_dict(thread: Thread, viewer=None, timeline: list | None = None) ->
         "supervised": thread.supervised,
         "sla_due_at": iso(thread.sla_due_at),
         "overdue": thread.is_overdue,
+        # issue 18: its author's edits and withdrawal (earlier versions: GET …/history)
+        "edited_at": iso(thread.edited_at),
+        "withdrawn": thread.withdrawn_at is not None,
     }
     if timeline is not None:
         data["timeline"] = [event_to_dict(e, internal, viewer) for e, internal in timeline]
@@ -194,8 +197,17 @@ def post_to_dict(post: Post, viewer=None) -> dict:
         "hidden_reason": post.hidden_reason,
         "created_at": iso(post.created_at),
         "edited_at": iso(post.edited_at),
+        "withdrawn": post.withdrawn_at is not None,
         "author": post_author(post),
     }
+
+
+def revision_to_dict(revision) -> dict:
+    """An earlier version of a thread or reply: for the police and its author only, who read
+    originals (board/permissions.py content.history)."""
+    return {"id": revision.id, "action": revision.action, "action_label": revision.action_label,
+            "title": revision.title, "body": revision.body, "location": revision.location,
+            "written_at": iso(revision.written_at), "replaced_at": iso(revision.replaced_at)}
 
 
 def attachment_to_dict(att) -> dict:

@@ -373,3 +373,44 @@ def test_marking_a_reply_as_the_formal_answer(client, login, world, role):
     db.session.expire_all()
     answered = db.session.get(Thread, public.id).status == "answered"
     assert answered is (role in officials), role
+# --- the author's own posts: edit, withdraw, history (issue 18) -----------------------------
+
+OWN_POSTS = {  # expected status per role (anything not named: "default")
+    "history": {"anon": 401, "author": 200, **{r: 200 for r in POLICE}, "default": 403},
+    "edit": {"anon": 401, "author": 200, "default": 403},
+    "withdraw": {"anon": 401, "author": 200, "default": 403},
+}
+
+
+def test_only_the_author_edits_and_withdraws_and_police_read_the_history(client, login, world):
+    """Every role on the author's public thread and on their reply in another thread, through
+    the API and the pages (one world: the author, who changes them, goes last). Officers' own
+    replies are not editable by anyone (see test_own_posts.py)."""
+    thread = world["public"]
+    host = world["hidden_post"][0]
+    reply = Post(thread_id=host.id, author_id=world["users"]["author"].id, body="矩阵回复原文",
+                 body_html="<p>矩阵回复原文</p>", created_at=utcnow())
+    db.session.add(reply)
+    db.session.commit()
+    for role in sorted(ROLES, key=lambda r: r == "author"):
+        _as(client, login, world, role)
+        _own_posts_cells(client, role, thread, reply)
+
+
+def _own_posts_cells(client, role, thread, reply) -> None:
+    for kind, base in (("thread", f"/api/v1/threads/{thread.id}"),
+                       ("post", f"/api/v1/posts/{reply.id}")):
+        for action in ("history", "edit", "withdraw"):
+            if action == "history":
+                response = client.get(f"{base}/history")
+            elif action == "edit":
+                response = client.patch(base, json={"body": "矩阵修改后的内容"})
+            else:
+                response = client.post(f"{base}/withdraw")
+            expected = OWN_POSTS[action].get(role, OWN_POSTS[action]["default"])
+            assert response.status_code == expected, (role, kind, action, response.status_code)
+            if response.status_code >= 400:
+                assert set(response.get_json()["error"]) == {"code", "message", "fields"}
+    page = f"/p/{reply.id}/edit"
+    expected = {"anon": 302, "author": 302}.get(role, 403)  # the author: withdrawn, told why
+    assert client.get(page).status_code == expected, (role, "edit page")

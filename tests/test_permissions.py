@@ -34,6 +34,11 @@ TABLE = [
     ("thread.view", "hukou_thread", set(ROLES) - {"disabled_officer"}),
     ("police_only.view", None,
      {"officer_hukou", "officer_traffic", "leader", "dispatcher", "admin"}),
+    # issue 18: the author's own thread (the window: tests/test_own_posts.py)
+    ("content.edit", "hukou_thread", {"author"}),
+    ("content.withdraw", "hukou_thread", {"author"}),
+    ("content.history", "hukou_thread",
+     {"author", "officer_hukou", "officer_traffic", "leader", "dispatcher", "admin"}),
 ]
 
 

@@ -9,6 +9,7 @@ from board.api import (
     auth,
     callback,
     command,
+    editing,
     inbox,
     leader,
     me,
@@ -30,6 +31,7 @@ ROUTE_MODULES = (
     search,  # search, similar questions
     places,  # the place picker's districts, streets and communities
     me, callback,  # issue 17: the account's own data; 联系发帖人
+    editing,  # issue 18: the author edits and withdraws their own posts
 )
 
 __all__ = ["ROUTE_MODULES", "bp"]

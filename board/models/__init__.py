@@ -9,6 +9,7 @@ from board.models.place import Place, PlaceLevel
 from board.models.rating import Rating
 from board.models.reply_template import ReplyTemplate
 from board.models.report import REPORT_REASONS, Report, ReportKind, ReportStatus
+from board.models.revision import Revision
 from board.models.search_job import SearchJob
 from board.models.search_terms import SearchMiss, SearchSynonym
 from board.models.thread import Post, Thread, Visibility
@@ -36,6 +37,6 @@ __all__ = [
     "Urgency",
     "Attachment", "REPORT_REASONS", "Report", "ReportKind", "ReportStatus",
     "SearchJob", "SignInThrottle", "SearchMiss", "SearchSynonym", "UserSession",
-    "IdempotencyKey", "SmsCode",
+    "IdempotencyKey", "SmsCode", "Revision",
     "Place", "PlaceLevel",
 ]

@@ -67,6 +67,11 @@ class Thread(BumpsBoardVersion, db.Model):
     # the answering unit's, even after the officer moves; a leader's or another unit's reply
     # that was not made the formal answer never sets these three (board/answers.py).
     first_response_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    # Issue 18: the author's own edits and withdrawal (board/models/editing.py), and the last
+    # official reply, which closes the author's edit window for everything written before it.
+    last_official_reply_at: Mapped[datetime | None]
+    edited_at: Mapped[datetime | None]
+    withdrawn_at: Mapped[datetime | None]
     # Escalation and supervision (issue 5): see board/services/status.py for the state table.
     urgent: Mapped[bool] = mapped_column(default=False)
     sla_due_at: Mapped[datetime | None]  # first response due by (board SLA, working hours)
@@ -153,6 +158,7 @@ class Post(BumpsBoardVersion, db.Model):
     hidden_reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None]
+    withdrawn_at: Mapped[datetime | None]  # by its author (issue 18): 「作者已撤回」
 
     thread: Mapped[Thread] = relationship()
     author: Mapped[User] = relationship(lazy="joined", innerjoin="unnested")

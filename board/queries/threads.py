@@ -47,7 +47,9 @@ LIST_OPTIONS = (lazyload(Thread.board),)
 def _visible(stmt, viewer):
     if not permissions.can(viewer, "police_only.view"):
         # Police-only and hidden/held threads (issue 6): the author finds them under "我的".
-        stmt = stmt.where(Thread.visibility == Visibility.PUBLIC, Thread.hidden.is_(False))
+        # Withdrawn by their author (issue 18): off the lists, 「作者已撤回」 at their address.
+        stmt = stmt.where(Thread.visibility == Visibility.PUBLIC, Thread.hidden.is_(False),
+                          Thread.withdrawn_at.is_(None))
     return stmt
 
 
@@ -72,6 +74,14 @@ def thread_for(viewer, thread_id: int) -> Thread:
     if thread is None or not permissions.can(viewer, "thread.view", thread):
         raise NotFound("帖子不存在或您无权查看")
     return thread
+
+
+def post_for(viewer, post_id: int) -> Post:
+    """The reply if this viewer may read it (its thread, and it if hidden); else 'not found'."""
+    post = db.session.get(Post, post_id) if 0 < post_id <= MAX_ID else None
+    if post is None or not permissions.can(viewer, "post.view", post):
+        raise NotFound("回复不存在或您无权查看")
+    return post
 
 
 def pinned_threads(board: Board, viewer) -> list[Thread]:

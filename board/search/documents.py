@@ -1,8 +1,8 @@
 """What the index holds for a thread, read from the database (the truth), in batches.
 
 One document per thread: its title, the question, and every reply that is not hidden (official
-answers first, they are what later askers look for). Hidden replies are never indexed, so their
-text cannot surface in a result, a snippet or a suggestion.
+answers first, they are what later askers look for). Hidden and withdrawn replies are never
+indexed, so their text cannot surface in a result, a snippet or a suggestion.
 """
 from __future__ import annotations
 
@@ -44,7 +44,9 @@ def _doc(thread: Thread, slug: str, posts: list[Post]) -> Doc:
     answers = [p.body for p in posts if p.official]
     others = [p.body for p in posts if not p.official]
     content = "\n".join([thread.title, thread.body, *answers, *others])
-    visibility = "hidden" if getattr(thread, "hidden", False) else thread.visibility
+    # Withdrawn by its author (issue 18): only its tombstone is left, matched for nobody.
+    hidden = getattr(thread, "hidden", False) or getattr(thread, "withdrawn_at", None)
+    visibility = "hidden" if hidden else thread.visibility
     return Doc(thread_id=thread.id, board=slug, kind=thread.kind, status=thread.status,
                answered=bool(thread.has_official_reply), visibility=visibility,
                created=thread.created_at, title=thread.title, content=content)
@@ -61,7 +63,8 @@ def load(session: Session, thread_ids: Iterable[int]) -> dict[int, Doc]:
     ).all()
     posts: dict[int, list[Post]] = {i: [] for i in ids}
     for post in session.scalars(
-        select(Post).where(Post.thread_id.in_(ids), Post.hidden.is_(False))
+        select(Post).where(Post.thread_id.in_(ids), Post.hidden.is_(False),
+                           Post.withdrawn_at.is_(None))
         .order_by(Post.id).options(noload(Post.author))
     ):
         posts[post.thread_id].append(post)

@@ -124,7 +124,7 @@ class PostgresIndex:
     def _where(self, req: SearchRequest, params: dict) -> str:
         clauses = ["t.search_vector @@ q.q"]
         if not req.police:
-            clauses.append("t.visibility = 'public' AND NOT t.hidden")
+            clauses.append("t.visibility = 'public' AND NOT t.hidden AND t.withdrawn_at IS NULL")
         if req.board:
             clauses.append("t.board_id = (SELECT id FROM board WHERE slug = :board)")
             params["board"] = req.board

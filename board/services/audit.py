@@ -18,6 +18,7 @@ ACTION_LABELS = {
     "thread.supervise": "督办", "thread.rate": "评价",
     "post.hide": "隐藏回复", "post.unhide": "恢复回复",
     "thread.hide": "隐藏帖子", "thread.unhide": "恢复帖子",
+    "thread.withdraw": "作者撤回帖子", "post.withdraw": "作者撤回回复",  # issue 18
     "user.role": "角色变更",
     "user.disable": "停用账号", "user.enable": "启用账号",  # only accounts.suspend / reinstate
     "sla.overdue": "超时提醒",

@@ -108,9 +108,12 @@ def _resolve(thread: Thread, post: Post | None, status: str, officer) -> list[Re
     return items
 
 
-def _count_delta(thread: Thread, post: Post | None, delta: int) -> None:
+def count_delta(thread: Thread, post: Post | None, delta: int) -> None:
     """Board.thread_count and Thread.reply_count count what the public can see: public, not
-    hidden threads; replies that are not hidden (issue 15, item 18)."""
+    hidden threads; replies that are not hidden (issue 15, item 18); neither counts what its
+    author withdrew (issue 18: the withdrawal took it off the count)."""
+    if (post or thread).withdrawn_at is not None:
+        return
     if post is not None:
         thread.reply_count = Thread.reply_count + delta
     elif thread.visibility == "public":
@@ -132,7 +135,7 @@ def hide(officer, thread: Thread, post: Post | None, reason: str) -> None:
     before = {"hidden": target.hidden, "hidden_reason": target.hidden_reason}
     target.hidden, target.hidden_reason = True, reason
     if was_visible:
-        _count_delta(thread, post, -1)
+        count_delta(thread, post, -1)
     _resolve(thread, post, ReportStatus.HIDDEN, officer)
     audit.record(officer, "post.hide" if post else "thread.hide", "post" if post else "thread",
                  target.id, before, {"hidden": True, "hidden_reason": reason})  # issue 5
@@ -150,7 +153,7 @@ def withdraw_by_author(thread: Thread, post: Post | None, reason: str) -> bool:
     if target.hidden:
         return False
     target.hidden, target.hidden_reason = True, reason
-    _count_delta(thread, post, -1)
+    count_delta(thread, post, -1)
     return True
 
 
@@ -173,7 +176,7 @@ def unhide(officer, thread: Thread, post: Post | None) -> None:
     held = [r for r in resolved if r.kind == ReportKind.HELD]
     before = {"hidden": True, "hidden_reason": target.hidden_reason}
     target.hidden, target.hidden_reason = False, None
-    _count_delta(thread, post, +1)
+    count_delta(thread, post, +1)
     audit.record(officer, "post.unhide" if post else "thread.unhide", "post" if post else "thread",
                  target.id, before, {"hidden": False})  # issue 5
     db.session.commit()

@@ -15,20 +15,33 @@ from board.queries import places
 from board.services import idempotency, moderation_reports, notifications, status
 
 
-def _validate_thread(board: Board, kind: str, title: str, body: str, location: str,
-                     visibility: str) -> dict[str, str]:
+def thread_text_errors(title: str, body: str, location: str) -> dict[str, str]:
+    """A thread's words, cleaned, as a new thread and an edited one must have them."""
     errors: dict[str, str] = {}
     if not text.TITLE_MIN <= len(title) <= text.TITLE_MAX:
         errors["title"] = f"标题需为 {text.TITLE_MIN}–{text.TITLE_MAX} 个字(现在 {len(title)} 个字)"
     if not text.BODY_MIN <= len(body) <= text.BODY_MAX:
         errors["body"] = (f"内容需为 {text.BODY_MIN}–{text.BODY_MAX} 个字"
                           if body else "请填写内容")
+    if len(location) > 100:
+        errors["location"] = "地点不能超过 100 个字"
+    return errors
+
+
+def reply_text_errors(body: str) -> dict[str, str]:
+    """A reply's words, cleaned, as a new reply and an edited one must have them."""
+    if text.BODY_MIN <= len(body) <= text.REPLY_MAX:
+        return {}
+    return {"body": f"回复需为 {text.BODY_MIN}–{text.REPLY_MAX} 个字" if body else "请填写回复内容"}
+
+
+def _validate_thread(board: Board, kind: str, title: str, body: str, location: str,
+                     visibility: str) -> dict[str, str]:
+    errors = thread_text_errors(title, body, location)
     if kinds.policy(kind) is None:
         errors["kind"] = "请选择帖子类型"
     elif not board.allows_kind(kind):
         errors["kind"] = f"「{board.name}」版块不接受{kinds.label(kind)}帖"
-    if len(location) > 100:
-        errors["location"] = "地点不能超过 100 个字"
     if visibility not in set(Visibility):
         errors["visibility"] = "可见范围无效"
     return errors
@@ -118,9 +131,8 @@ def submit_reply(author, thread: Thread, body: str, key: str | None = None,
     digest = idempotency.fingerprint("reply", thread.id, body, formal)
     if (row := idempotency.earlier(author, key, digest)) is not None:
         return idempotency.Submission(row.post, True)
-    if not text.BODY_MIN <= len(body) <= text.REPLY_MAX:
-        raise ValidationFailed(fields={"body": f"回复需为 {text.BODY_MIN}–{text.REPLY_MAX} 个字"
-                                       if body else "请填写回复内容"})
+    if errors := reply_text_errors(body):
+        raise ValidationFailed(fields=errors)
     now = utcnow()
     post = Post(thread=thread, author=author, body=body, body_html=text.render(body),
                 created_at=now, formal_answer=False)
@@ -141,6 +153,10 @@ def submit_reply(author, thread: Thread, body: str, key: str | None = None,
         if thread.first_response_at is None:
             state.update(first_response_at=now, first_responder_id=author.id,
                          first_response_unit_id=author.unit_id)
+    if post.official:
+        # Any officer's reply closes the residents' edit window for what was written before it
+        # (issue 18). Not a change readers are told about: set outside `state`.
+        thread.last_official_reply_at = now
     # One flush writes the post, the thread's counters (in SQL, so concurrent replies add up),
     # the first reply's guarded status move and the search job; the reader-facing push below
     # then reloads nothing but the post.

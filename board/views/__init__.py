@@ -14,6 +14,7 @@ from board.views import (
     auth,
     callback,
     command,
+    editing,
     jinja,
     leader,
     main,
@@ -33,6 +34,7 @@ BLUEPRINTS = (
     search, admin_search,  # issue 4: the search page; 16: misses and synonyms
     photos,  # issue 6: evidence photos, only for readers of the thread
     account, callback,  # issue 17: passwords, phone, privacy, 注销; 联系发帖人
+    editing,  # issue 18: residents edit and withdraw their own posts
 )
 
 

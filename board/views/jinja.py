@@ -17,7 +17,7 @@ from board.queries.places import place_of, suggestion_for
 from board.views.notifications import unread_notifications
 from board.views.photos import attachments_of
 from board.views.thread_actions import thread_panel
-from board.web import page_cache, templating
+from board.web import page_cache, ratelimits, templating
 
 FILTERS = {
     "timeago": templating.timeago,
@@ -44,6 +44,7 @@ GLOBALS = {
     "answer_label": answers.label,
     "may_mark_formal": answers.may_mark_formal,
     "deadline": sla.deadline,
+    "posting_allowance": ratelimits.allowance,  # issue 18: 「今天还可以发 2 帖」
 }
 
 # Per render, not per app: a page rendered for the anonymous cache gets a placeholder CSRF token.

@@ -25,6 +25,9 @@ def serve(attachment_id: int):
     action = "post.view" if att.post_id else "thread.view"
     if target is None or not permissions.can(current_user, action, target):
         abort(404)
+    if target.withdrawn_at is not None and not permissions.can(current_user, "content.history",
+                                                               target):
+        abort(404)  # withdrawn by its author: the police and the author only (issue 18)
     thumb = request.endpoint == "uploads.thumb"
     name = att.thumb_filename if thumb else att.filename
     path = attachments.path_of(name)

@@ -11,7 +11,7 @@ from board.forms import ReplyForm, ThreadForm, new_submission_key
 from board.queries import places, threads
 from board.services import attachments, posting
 from board.views.helpers import apply_service_error
-from board.web import headers, http, page_cache, page_stamps
+from board.web import headers, http, page_cache, page_stamps, ratelimits
 
 bp = Blueprint("threads", __name__)
 
@@ -42,6 +42,25 @@ def new(slug: str):
     response = make_response(render_template(
         "threads/new.html", board=board, form=form, place_choices=places.form_choices()), status)
     return headers.allow_geolocation(response)  # the place picker's 「使用我的位置」
+
+
+@ratelimits.keeps_form("threads.new")
+def _new_refused(reason: str):
+    """The day's limit refused the thread: the same form, everything typed kept, and why."""
+    board = threads.board_by_slug(request.view_args["slug"])
+    form = ThreadForm()
+    form.set_kinds(board, current_user)
+    _fresh_key(form)
+    return render_template("threads/new.html", board=board, form=form, refused=reason)
+
+
+@ratelimits.keeps_form("threads.reply")
+def _reply_refused(reason: str):
+    thread = threads.thread_for(current_user, request.view_args["thread_id"])
+    form = ReplyForm()
+    _fresh_key(form)
+    return render_template("threads/show.html", thread=thread, refused=reason,
+                           posts=threads.thread_posts(thread, current_user), form=form)
 
 
 @bp.get("/t/<int:thread_id>")

@@ -76,9 +76,14 @@
     return max;
   }
 
-  function updateReplyCount() {
+  function updateReplyCount() {  // withdrawn replies stay in place but are not counted
     var counter = document.querySelector("[data-reply-count]");
-    if (counter) counter.textContent = String(postNodes().length);
+    if (!counter) return;
+    var n = 0;
+    Array.prototype.forEach.call(postNodes(), function (node) {
+      if (!node.classList.contains("withdrawn-post")) n += 1;
+    });
+    counter.textContent = String(n);
   }
 
   function addPost(post, html) {
@@ -112,6 +117,7 @@
     if (!fresh) return;
     node.replaceWith(fresh);
     flash(fresh);
+    updateReplyCount();  // a withdrawal takes it off the count
   }
 
   function setStatus(container, thread) {
@@ -121,9 +127,16 @@
     badge.textContent = thread.status_label;
   }
 
-  function updateThreadPage(thread) {
+  function updateThreadPage(thread, html) {
     if (thread.id !== threadId) return;
     setStatus(threadEl.querySelector("header"), thread);
+    // Its author edited or withdrew it: the words as the server renders them for any reader.
+    var current = threadEl.querySelector("[data-thread-content]");
+    var fresh = html ? sanitizedFragment(html).firstElementChild : null;
+    if (current && fresh && fresh.hasAttribute("data-thread-content")) {
+      current.replaceWith(fresh);
+      flash(fresh);
+    }
   }
 
   // typing indicator (receiving side)
@@ -339,7 +352,7 @@
   }
   socket.on("thread_created", function (data) { showRows(data, "add"); });
   socket.on("thread_updated", function (data) {
-    if (threadId) updateThreadPage(data.thread);
+    if (threadId) updateThreadPage(data.thread, typeof data.html === "string" ? data.html : null);
     showRows(data, "update");
   });
   socket.on("notification", function (data) {
