@@ -149,7 +149,8 @@ def test_admin_suspends_an_account_and_it_can_no_longer_post(client, make, login
     assert user.disabled and user.disabled_reason == "多次发布广告"
     client.post("/logout")
     refused = client.post("/login", data={"username": troll.username, "password": "password123"})
-    assert refused.status_code == 400
+    assert refused.status_code == 403  # the right password: told it is suspended, and why
+    assert "多次发布广告" in refused.get_data(as_text=True)
 
 
 def test_officers_cannot_suspend_and_admins_cannot_suspend_themselves(client, make, login):
