@@ -1,12 +1,12 @@
 """Command line: `flask boards sync`, `flask users create|list|disable|enable`,
-`flask demo seed`."""
+`flask demo seed`, `flask doctor`."""
 from __future__ import annotations
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
-from board import demo
+from board import demo, health
 from board.errors import ServiceError
 from board.extensions import db
 from board.models import Role, User
@@ -108,7 +108,29 @@ def demo_seed():
     demo.print_logins()
 
 
+@click.command("doctor")
+@with_appcontext
+def doctor():
+    """Check what /readyz checks, with the reasons a person needs; exit 1 when one fails."""
+    app = current_app._get_current_object()
+    config = app.config
+    click.echo(f"database      {health.masked_url(config['SQLALCHEMY_DATABASE_URI'])}")
+    click.echo(f"redis         {health.masked_url(config.get('REDIS_URL')) or '-'}")
+    click.echo(f"search        {config.get('SEARCH_BACKEND')}")
+    click.echo(f"photo store   {config.get('PHOTO_STORE', 'disk')}")
+    click.echo(f"instance      {app.instance_path}")
+    checks = health.run(app)
+    for check in checks:
+        mark = "ok  " if check.ok else "FAIL"
+        click.echo(f"[{mark}] {check.name:<11} {check.ms:7.1f} ms  {check.detail}")
+    if not health.ready(checks):
+        click.echo("not ready: fix the failed checks above", err=True)
+        raise SystemExit(1)
+    click.echo("ready")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(doctor)
     for group in (boards_cli, users_cli, demo_cli,
                   search_cli,  # issue 4: reindex, verify, worker, optimize, words
                   sla_cli):  # issue 5: flask sla check
