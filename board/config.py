@@ -63,6 +63,10 @@ def _quick_start() -> bool:
     return not url or url == f"sqlite:///{INSTANCE / 'board.db'}"
 
 
+def _default_search(database_url: str) -> str:
+    return "postgres" if database_url.startswith("postgresql") else "whoosh"
+
+
 class Config:
     """Defaults for the embedded board: one process, SQLite in WAL mode, Whoosh under instance/."""
 
@@ -84,9 +88,17 @@ class Config:
         self.BOARD_DEMO = _env_flag("BOARD_DEMO", _quick_start())
         self.BOARDS_CONFIG = os.environ.get("BOARDS_CONFIG", str(ROOT / "boards_config.yaml"))
         self.SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE / "search-index"))
-        self.SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")  # or "postgres"
+        # Whoosh files under instance/ for the embedded board; on PostgreSQL the database itself
+        # (every machine reaches it, none needs the others' disks) unless SEARCH_BACKEND says.
+        self.SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND") or _default_search(
+            self.SQLALCHEMY_DATABASE_URI)
         self.SEARCH_SYNC = _env_flag("SEARCH_SYNC", False)  # index inside the request (tests)
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE / "uploads"))
+        # Photos: "disk" (UPLOAD_DIR: one machine, or a folder every machine mounts) or
+        # "database" (a table every process reaches: several machines, no shared disk).
+        self.PHOTO_STORE = os.environ.get("PHOTO_STORE", "disk")
+        # Who may read /metrics: networks, comma-separated (board/views/metrics.py).
+        self.METRICS_ALLOW = os.environ.get("METRICS_ALLOW", "127.0.0.0/8,::1/128")
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.JSON_AS_ASCII = False
         self.WTF_CSRF_TIME_LIMIT = None  # a phone may keep a form open for hours

@@ -16,6 +16,7 @@ from board.views import (
     jinja,
     leader,
     main,
+    metrics,
     notifications,
     officer,
     photos,
@@ -31,7 +32,7 @@ BLUEPRINTS = (
     thread_actions, command, leader,  # issue 5: escalation and supervision
     search, admin_search,  # issue 4: the search page; 16: misses and synonyms
     photos,  # issue 6: evidence photos, only for readers of the thread
-    health,  # issue 22: /healthz and /readyz for load balancers and systemd
+    health, metrics,  # issue 22: /healthz, /readyz, and /metrics for the operator's network
 )
 
 

@@ -11,10 +11,21 @@ from __future__ import annotations
 
 from flask import Flask
 
-from board.web import errors, guard, headers, http, login, page_cache, proxy, ratelimits
+from board.web import (
+    errors,
+    guard,
+    headers,
+    http,
+    login,
+    page_cache,
+    proxy,
+    ratelimits,
+    request_log,
+)
 
 
 def init_app(app: Flask) -> None:
+    request_log.init_app(app)  # the request id first, the log line last
     login.init_app(app)
     headers.init_app(app)
     ratelimits.init_app(app)
