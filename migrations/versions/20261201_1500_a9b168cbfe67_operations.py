@@ -6,9 +6,8 @@ Revises: 0a1b2c3d4e5f
 Create Date: 2026-12-01 13:57:43.317970
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a9b168cbfe67'
