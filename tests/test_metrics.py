@@ -18,7 +18,8 @@ def scrape(client, environ=LOCAL, headers=None):
 
 
 def value(text: str, name: str, labels: str = "") -> float:
-    pattern = "^" + re.escape(name) + (r"\{" + re.escape(labels) + r"\}" if labels else "") + r" (\S+)"
+    braces = r"\{" + re.escape(labels) + r"\}" if labels else ""
+    pattern = "^" + re.escape(name) + braces + r" (\S+)"
     match = re.search(pattern, text, re.M)
     assert match, f"{name}{{{labels}}} not in the scrape"
     return float(match.group(1))
