@@ -108,6 +108,8 @@ class Config:
         # Reverse proxies to trust per X-Forwarded-* header (board/web/proxy.py); 0: none.
         for header in ("FOR", "PROTO", "HOST", "PORT", "PREFIX"):
             setattr(self, f"PROXY_FIX_X_{header}", _env_int(f"PROXY_FIX_X_{header}", 0))
+        # ... and only from these addresses (the proxies'): networks, comma-separated.
+        self.PROXY_TRUSTED_FROM = os.environ.get("PROXY_TRUSTED_FROM", "127.0.0.0/8,::1/128")
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         # Up to 9 phone photos per post; non-upload requests are capped at 1 MB in

@@ -7,23 +7,13 @@ refused, whatever PROXY_FIX_* trusts (the shipped nginx.conf also answers /metri
 """
 from __future__ import annotations
 
-import ipaddress
-
 from flask import Blueprint, Response, abort, current_app, request
 
 from board import metrics
 from board.extensions import limiter
+from board.web.proxy import networks, within
 
 bp = Blueprint("metrics", __name__)
-
-DEFAULT_ALLOW = "127.0.0.0/8,::1/128"
-
-
-def networks(setting: str | None) -> list:
-    return [ipaddress.ip_network(part.strip(), strict=False)
-            for part in (setting if setting is not None else DEFAULT_ALLOW).split(",")
-            if part.strip()]
-
 
 def _addresses(environ) -> list[str]:
     """The TCP peer and every hop a proxy named, before PROXY_FIX rewrote anything."""
@@ -34,14 +24,7 @@ def _addresses(environ) -> list[str]:
 
 
 def allowed(environ, allow: list) -> bool:
-    for address in _addresses(environ):
-        try:
-            ip = ipaddress.ip_address(address.split("%", 1)[0])
-        except ValueError:
-            return False
-        if not any(ip in network for network in allow):
-            return False
-    return True
+    return all(within(address, allow) for address in _addresses(environ))
 
 
 @bp.get("/metrics")
