@@ -73,6 +73,11 @@ class Config:
     def __init__(self) -> None:
         self.INSTANCE_PATH = str(INSTANCE)
         self.SECRET_KEY = _secret_key(INSTANCE)
+        # Rotating SECRET_KEY: the previous key(s), comma-separated, still accepted for the
+        # cookies signed with them (Flask's SECRET_KEY_FALLBACKS) until they age out.
+        self.SECRET_KEY_FALLBACKS = [key.strip() for key in
+                                     os.environ.get("SECRET_KEY_FALLBACKS", "").split(",")
+                                     if key.strip()]
         self.SQLALCHEMY_DATABASE_URI = os.environ.get(
             "DATABASE_URL", f"sqlite:///{INSTANCE / 'board.db'}"
         )

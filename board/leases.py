@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import signal
 import socket
 import threading
 import time
@@ -135,3 +136,16 @@ def run_while_holding(lease: Lease, step: Callable[[], None], stop: threading.Ev
             lease.release()
         except Exception:
             log.exception("lease %s: release failed (it expires by itself)", lease.name)
+
+
+def stop_on_signals() -> threading.Event:
+    """An event set by SIGTERM (systemd's stop) or SIGINT (Ctrl+C): a worker's command loop ends
+    its round, releases its lease and exits, so the next machine takes over at once."""
+    stop = threading.Event()
+
+    def handle(_signum, _frame) -> None:
+        stop.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, handle)
+    return stop

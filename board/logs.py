@@ -29,6 +29,14 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class _QuietMigrationContext(logging.Filter):
+    """Alembic announces its dialect each time a migration context opens: `/readyz` opens one
+    per check, so those two lines would fill the log. Real migration steps still show."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(("Context impl", "Will assume"))
+
+
 def formatter(kind: str) -> logging.Formatter:
     if kind == "json":
         return JsonFormatter(JSON_FIELDS, rename_fields={"asctime": "time", "levelname": "level",
@@ -54,3 +62,6 @@ def configure(kind: str | None = None, level: str | None = None) -> None:
     setattr(new, _MARK, True)
     root.addHandler(new)
     root.setLevel((level or os.environ.get("LOG_LEVEL") or "INFO").upper())
+    migration = logging.getLogger("alembic.runtime.migration")
+    if not any(isinstance(f, _QuietMigrationContext) for f in migration.filters):
+        migration.addFilter(_QuietMigrationContext())

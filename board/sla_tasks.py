@@ -61,7 +61,7 @@ def run_forever(app: Flask, interval: float = 60.0, stop=None,
 def sla_worker(interval):
     """Run the check every minute on whichever machine holds the lease (start it everywhere)."""
     click.echo(f"sla worker: checking every {interval:g}s while holding the {LEASE_NAME} lease")
-    run_forever(current_app._get_current_object(), interval)
+    run_forever(current_app._get_current_object(), interval, leases.stop_on_signals())
 
 
 def start_background(app: Flask, interval: float = 60.0) -> None:

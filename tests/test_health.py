@@ -76,3 +76,14 @@ def test_flask_doctor_says_ready(app):
     assert healthy.exit_code == 0, healthy.output
     assert "[ok  ] database" in healthy.output and "[ok  ] search" in healthy.output
     assert healthy.output.strip().endswith("ready")
+
+
+def test_rotating_the_secret_key_keeps_residents_signed_in(app, client, make, login):
+    """SECRET_KEY_FALLBACKS: after the rotation the old key still verifies existing cookies."""
+    resident = make.make_user("citizen", username="rotating_key")
+    login(resident)
+    assert client.get("/me").status_code == 200
+    app.config.update(SECRET_KEY="the-new-secret-key", SECRET_KEY_FALLBACKS=["test-secret-key"])
+    assert client.get("/me").status_code == 200  # the cookie signed with the old key
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    assert client.get("/me").status_code in (302, 401)  # without it: sign in again
