@@ -116,15 +116,23 @@ def run_batch(app: Flask, size: int = BATCH_SIZE) -> int:
 
 
 def _log_done(done: list[tuple], backend_name: str) -> None:
-    """One line per job, under the id of the request that queued it: the end of a report's trail
-    from the web process (its request line) through the live push to the index."""
+    """One line per job a request queued, under that request's id: the end of a report's trail
+    from the web process (its request line) through the live push to the index. Jobs queued
+    outside any request (a first build, a repair) get one line per batch."""
     now = utcnow()
+    anonymous = 0
     for job_id, thread_id, created_at, attempts, request_id in done:
+        if not request_id:
+            anonymous += 1
+            continue
         waited = (now - created_at).total_seconds() if created_at else 0.0
         log.info("indexed thread %s (job %s, %s backend, queued %.2fs, attempt %s)",
                  thread_id, job_id, backend_name, waited, attempts + 1,
-                 extra={"request_id": request_id or "-", "job_id": job_id,
-                        "thread_id": thread_id, "queued_seconds": round(waited, 3)})
+                 extra={"request_id": request_id, "job_id": job_id, "thread_id": thread_id,
+                        "queued_seconds": round(waited, 3)})
+    if anonymous:
+        log.info("indexed %s threads queued outside a request (%s backend)", anonymous,
+                 backend_name)
 
 
 def drain(app: Flask, size: int = BATCH_SIZE, max_batches: int | None = None) -> int:
