@@ -195,6 +195,10 @@ def test_a_phone_through_nginx_survives_losing_its_board_process(cluster, chromi
             context.close()
             chromium.close()
 
+    # The balancer's view through nginx: ready while one process is; /metrics never through it.
+    status, _, ready = call(port, "GET", "/readyz")
+    assert status == 200 and ready["status"] == "ok", ready
+    assert call(port, "GET", "/metrics")[0] == 404
     # X-Forwarded-For counts only from nginx: a neighbour calling the survivor directly with a
     # forged header is logged under its own address; through nginx, the resident's address.
     _, direct, _ = call(survivor.port, "GET", "/healthz", source=OFFICER, host="127.0.0.1",
