@@ -105,6 +105,10 @@ class Config:
         # Who may read /metrics: networks, comma-separated (board/views/metrics.py).
         self.METRICS_ALLOW = os.environ.get("METRICS_ALLOW", "127.0.0.0/8,::1/128")
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        if self.SQLALCHEMY_DATABASE_URI.startswith("postgresql"):
+            # A database host that stopped answering (not refusing) fails a request and /readyz
+            # in seconds instead of the TCP default of minutes.
+            self.SQLALCHEMY_ENGINE_OPTIONS["connect_args"] = {"connect_timeout": 10}
         self.JSON_AS_ASCII = False
         self.WTF_CSRF_TIME_LIMIT = None  # a phone may keep a form open for hours
         self.SESSION_COOKIE_HTTPONLY = True

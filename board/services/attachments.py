@@ -75,6 +75,7 @@ def attach(user, thread: Thread, post: Post | None, files) -> tuple[list[Attachm
     permissions.require(user, "attachment.add", post or thread)
     room = _cfg("UPLOAD_MAX_FILES") - existing_count(thread, post)  # early: decode no more
     numbered, errors, cut = [], [], None  # cut: the first photo refused for the cap
+    encoded: list[tuple[str, bytes]] = []  # (file name, bytes): each photo and its thumbnail
     for number, storage in enumerate(files, start=1):
         if number > room:
             cut = number
@@ -87,9 +88,13 @@ def attach(user, thread: Thread, post: Post | None, files) -> tuple[list[Attachm
         att = Attachment(thread_id=thread.id, post_id=post.id if post else None,
                          uploader_id=user.id, token=secrets.token_hex(16),
                          content_type=content_type, width=width, height=height, size=len(data))
-        photo_store.write(att.filename, data)
-        photo_store.write(att.thumb_filename, images.thumbnail(data, _cfg("UPLOAD_THUMB_EDGE")))
+        encoded.extend(((att.filename, data), (att.thumb_filename, images.thumbnail(
+            data, _cfg("UPLOAD_THUMB_EDGE")))))
         numbered.append((number, att))
+    # Stored only now, once every photo is decoded: in the database store the rows join the
+    # commit below, and no write (a SQLite write lock) is held while pixels are decoded.
+    for name, data in encoded:
+        photo_store.write(name, data)
     saved, trimmed = _commit(thread, post, numbered) if numbered else ([], None)
     cut = trimmed or cut
     if cut is not None:
