@@ -51,3 +51,12 @@ def post_worker_init(worker):
     from board.wsgi import app
 
     ready_to_serve(app)
+
+
+def child_exit(server, worker):
+    """Several workers under one master with PROMETHEUS_MULTIPROC_DIR (board/metrics.py): drop a
+    dead worker's live gauges (its Socket.IO connections) from the sum."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

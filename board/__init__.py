@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from board import api, cli, socket_server, views, web
+from board import api, cli, logs, socket_server, views, web
 from board.config import ROOT, Config
 from board.extensions import csrf, db, limiter, login_manager, migrate
 from board.services import boards
@@ -29,6 +29,8 @@ def create_app(config: object | None = None) -> Flask:
     app.config.from_prefixed_env()  # FLASK_* overrides at deploy time
     app.json.ensure_ascii = False  # Chinese stays Chinese on the wire
     os.makedirs(app.instance_path, exist_ok=True)
+    if not app.testing:
+        logs.configure()  # one stream, text or LOG_FORMAT=json, with request ids
     register_extensions(app)
     boards.configure_calendar(app.config["BOARDS_CONFIG"])  # holidays for board/sla.py
     socket_server.init_app(app)

@@ -1,15 +1,15 @@
 """Command line: `flask boards sync`, `flask users create|list|disable|enable`,
-`flask demo seed`."""
+`flask demo seed`, `flask doctor`."""
 from __future__ import annotations
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
-from board import demo
+from board import demo, health, leases, photo_store
 from board.errors import ServiceError
 from board.extensions import db
-from board.models import Role, User
+from board.models import Attachment, Role, User
 from board.search.cli import search_cli
 from board.services import accounts, boards
 from board.sla_tasks import sla_cli
@@ -17,6 +17,7 @@ from board.sla_tasks import sla_cli
 boards_cli = AppGroup("boards", help="Boards and units from boards_config.yaml.")
 users_cli = AppGroup("users", help="Accounts: police staff are created here or on the admin page.")
 demo_cli = AppGroup("demo", help="Demo data.")
+photos_cli = AppGroup("photos", help="The photo store (PHOTO_STORE=disk|database).")
 
 
 @boards_cli.command("sync")
@@ -115,8 +116,44 @@ def demo_seed():
     demo.print_logins()
 
 
+@photos_cli.command("copy")
+@click.option("--to", "target", type=click.Choice(photo_store.STORES), required=True)
+def photos_copy(target):
+    """Copy every photo into the other store before switching PHOTO_STORE (idempotent)."""
+    names = [name for att in db.session.scalars(db.select(Attachment))
+             for name in (att.filename, att.thumb_filename)]
+    copied = photo_store.copy(names, target)
+    click.echo(f"copied {copied} of {len(names)} files into the {target} store")
+
+
+@click.command("doctor")
+@with_appcontext
+def doctor():
+    """Check what /readyz checks, with the reasons a person needs; exit 1 when one fails."""
+    app = current_app._get_current_object()
+    config = app.config
+    click.echo(f"database      {health.masked_url(config['SQLALCHEMY_DATABASE_URI'])}")
+    click.echo(f"redis         {health.masked_url(config.get('REDIS_URL')) or '-'}")
+    click.echo(f"search        {config.get('SEARCH_BACKEND')}")
+    click.echo(f"photo store   {config.get('PHOTO_STORE', 'disk')}")
+    click.echo(f"instance      {app.instance_path}")
+    checks = health.run(app)
+    for check in checks:
+        mark = "ok  " if check.ok else "FAIL"
+        click.echo(f"[{mark}] {check.name:<11} {check.ms:7.1f} ms  {check.detail}")
+    if health.ready(checks):
+        for lease in leases.current():
+            click.echo(f"worker lease  {lease.name}: {lease.holder}, "
+                       f"until {lease.expires_at:%Y-%m-%d %H:%M:%S} UTC")
+    if not health.ready(checks):
+        click.echo("not ready: fix the failed checks above", err=True)
+        raise SystemExit(1)
+    click.echo("ready")
+
+
 def init_app(app: Flask) -> None:
-    for group in (boards_cli, users_cli, demo_cli,
+    app.cli.add_command(doctor)
+    for group in (boards_cli, users_cli, demo_cli, photos_cli,
                   search_cli,  # issue 4: reindex, verify, worker, optimize, words
                   sla_cli):  # issue 5: flask sla check
         app.cli.add_command(group)

@@ -63,12 +63,21 @@ def _quick_start() -> bool:
     return not url or url == f"sqlite:///{INSTANCE / 'board.db'}"
 
 
+def _default_search(database_url: str) -> str:
+    return "postgres" if database_url.startswith("postgresql") else "whoosh"
+
+
 class Config:
     """Defaults for the embedded board: one process, SQLite in WAL mode, Whoosh under instance/."""
 
     def __init__(self) -> None:
         self.INSTANCE_PATH = str(INSTANCE)
         self.SECRET_KEY = _secret_key(INSTANCE)
+        # Rotating SECRET_KEY: the previous key(s), comma-separated, still accepted for the
+        # cookies signed with them (Flask's SECRET_KEY_FALLBACKS) until they age out.
+        self.SECRET_KEY_FALLBACKS = [key.strip() for key in
+                                     os.environ.get("SECRET_KEY_FALLBACKS", "").split(",")
+                                     if key.strip()]
         self.SQLALCHEMY_DATABASE_URI = os.environ.get(
             "DATABASE_URL", f"sqlite:///{INSTANCE / 'board.db'}"
         )
@@ -84,10 +93,22 @@ class Config:
         self.BOARD_DEMO = _env_flag("BOARD_DEMO", _quick_start())
         self.BOARDS_CONFIG = os.environ.get("BOARDS_CONFIG", str(ROOT / "boards_config.yaml"))
         self.SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE / "search-index"))
-        self.SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")  # or "postgres"
+        # Whoosh files under instance/ for the embedded board; on PostgreSQL the database itself
+        # (every machine reaches it, none needs the others' disks) unless SEARCH_BACKEND says.
+        self.SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND") or _default_search(
+            self.SQLALCHEMY_DATABASE_URI)
         self.SEARCH_SYNC = _env_flag("SEARCH_SYNC", False)  # index inside the request (tests)
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE / "uploads"))
+        # Photos: "disk" (UPLOAD_DIR: one machine, or a folder every machine mounts) or
+        # "database" (a table every process reaches: several machines, no shared disk).
+        self.PHOTO_STORE = os.environ.get("PHOTO_STORE", "disk")
+        # Who may read /metrics: networks, comma-separated (board/views/metrics.py).
+        self.METRICS_ALLOW = os.environ.get("METRICS_ALLOW", "127.0.0.0/8,::1/128")
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        if self.SQLALCHEMY_DATABASE_URI.startswith("postgresql"):
+            # A database host that stopped answering (not refusing) fails a request and /readyz
+            # in seconds instead of the TCP default of minutes.
+            self.SQLALCHEMY_ENGINE_OPTIONS["connect_args"] = {"connect_timeout": 10}
         self.JSON_AS_ASCII = False
         self.WTF_CSRF_TIME_LIMIT = None  # a phone may keep a form open for hours
         self.SESSION_COOKIE_HTTPONLY = True
@@ -96,6 +117,8 @@ class Config:
         # Reverse proxies to trust per X-Forwarded-* header (board/web/proxy.py); 0: none.
         for header in ("FOR", "PROTO", "HOST", "PORT", "PREFIX"):
             setattr(self, f"PROXY_FIX_X_{header}", _env_int(f"PROXY_FIX_X_{header}", 0))
+        # ... and only from these addresses (the proxies'): networks, comma-separated.
+        self.PROXY_TRUSTED_FROM = os.environ.get("PROXY_TRUSTED_FROM", "127.0.0.0/8,::1/128")
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         # Up to 9 phone photos per post; non-upload requests are capped at 1 MB in

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 
-from board import bell_entries, fragments, serializers
+from board import bell_entries, fragments, request_ids, serializers
 from board.extensions import socketio
 from board.models import Post, Thread
 
@@ -57,9 +57,14 @@ def unit_room(code: str) -> str:
 
 
 def _emit(event: str, payload: dict, room: str | list[str]) -> None:
-    """One emit to one room or several (a client in several of them receives it once)."""
+    """One emit to one room or several (a client in several of them receives it once), logged
+    and stamped with the causing request's id (`request_id`, board/request_ids.py)."""
     if not room:
         return
+    request_id = request_ids.current()
+    if request_id:  # the request that caused it: a report can be followed into the push
+        payload = {**payload, "request_id": request_id}
+    log.info("emit %s to %s", event, room if isinstance(room, str) else ",".join(room))
     try:
         socketio.emit(event, payload, to=room)
         # Under gevent the request would otherwise run on (notifications, the response) before

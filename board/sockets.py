@@ -17,7 +17,7 @@ from flask import current_app, g, request
 from flask_login import current_user, login_user
 from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
 
-from board import fragments, inputs, permissions, serializers
+from board import fragments, inputs, metrics, permissions, serializers
 from board.extensions import db, socketio
 from board.live import (
     HOME_ROOM,
@@ -92,10 +92,12 @@ def on_connect(auth=None):
     if current_user.is_authenticated:
         for room in _assigned_rooms(current_user):
             join_room(room)
+    metrics.reader_connected()
 
 
 @handler("disconnect")
 def on_disconnect(*_args):
+    metrics.reader_disconnected()
     _last_typing.pop(request.sid, None)
 
 

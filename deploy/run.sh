@@ -19,9 +19,13 @@ umask 077  # the photos, the search index and any SQLite file: readable by this 
 python -m board.wsgi prepare
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' INT TERM EXIT
-# The one search indexer: drains the search-job queue the web processes write (same transaction
-# as each post), for either backend.
+# The search indexer: drains the search-job queue the web processes write (same transaction as
+# each post), for either backend.
 FLASK_APP=board:create_app flask search worker &
+pids+=("$!")
+# The overdue check every minute. Both workers hold a lease in the database (board/leases.py):
+# start them on every machine, one works at a time (deploy/systemd/ has the units).
+FLASK_APP=board:create_app flask sla worker &
 pids+=("$!")
 for ((i = 0; i < count; i++)); do
   BOARD_SKIP_PREPARE=1 BIND="127.0.0.1:$((base + i))" gunicorn -c gunicorn.conf.py board.wsgi:app &

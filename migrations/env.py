@@ -8,11 +8,11 @@ from flask import current_app
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-# disable_existing_loggers=False: the board's own loggers (board.sms: the console SMS backend,
-# where verification codes are read) keep working after `python app.py` migrates.
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# Interpret the config file for Python logging, unless the board has set up its own (board/logs.py:
+# the running server's request log must survive `upgrade()` at start-up), and never silence the
+# loggers that already exist.
+if not logging.getLogger().handlers:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 

@@ -3,6 +3,7 @@ bench/live.py: a tmp BOARD_INSTANCE, optional Redis, and a clean stop."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -24,7 +25,7 @@ class BoardServer:
 
     def __init__(self, instance: Path, demo: bool = False, redis_url: str | None = None,
                  channel: str | None = None, extra_env: dict | None = None,
-                 command: list[str] | None = None):
+                 command: list[str] | None = None, own_session: bool = False):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "BOARD_"))}
@@ -42,8 +43,10 @@ class BoardServer:
         self._log = open(self.log_path, "w")
         cmd = [part.replace("{port}", str(self.port)) for part in command or
                [sys.executable, "app.py"]]
+        # own_session: a process group of its own (gunicorn's master and worker), so `kill()`
+        # can take the whole server down at once, as a crashed machine would go.
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._log,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT, start_new_session=own_session)
 
     def wait_ready(self, timeout: float = 60) -> BoardServer:
         deadline = time.monotonic() + timeout
@@ -66,6 +69,11 @@ class BoardServer:
     def stop(self) -> None:
         stop_process(self.proc)
         self._log.close()
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group (own_session=True): no goodbye to any client."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(10)
 
 
 def stop_process(proc: subprocess.Popen) -> None:

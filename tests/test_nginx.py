@@ -43,16 +43,18 @@ def _swap(text: str, pattern: str, replacement: str, count: int = 0) -> str:
     return new
 
 
-def shipped_config(listen: int, upstream: int, workdir: Path) -> str:
-    """deploy/nginx.conf on 127.0.0.1:listen, plain HTTP, one upstream; all else as shipped."""
+def shipped_config(listen: int, upstream: int | list[int], workdir: Path) -> str:
+    """deploy/nginx.conf on 127.0.0.1:listen, plain HTTP, these upstreams; all else as shipped."""
     text = (ROOT / "deploy" / "nginx.conf").read_text()
-    text = _swap(text, r"(\s*server 127\.0\.0\.1:\d+;)+", f"\n    server 127.0.0.1:{upstream};")
+    servers = "".join(f"\n    server 127.0.0.1:{port};"
+                      for port in (upstream if isinstance(upstream, list) else [upstream]))
+    text = _swap(text, r"(\s*server 127\.0\.0\.1:\d+;)+", servers)
     text = _swap(text, r"server \{\s*listen 80;.*?return 301[^}]*\}", "")  # the https redirect
     text = _swap(text, r"listen 80 default_server;", f"listen 127.0.0.1:{listen} default_server;")
     text = _swap(text, r"listen 443 ssl default_server;|ssl_reject_handshake on;|http2 on;"
                        r"|ssl_certificate\w* [^;]+;", "")
     text = _swap(text, r"listen 443 ssl;", f"listen 127.0.0.1:{listen};")
-    text = _swap(text, r"alias /srv/board/static/;", f"alias {ROOT / 'board' / 'static'}/;")
+    text = _swap(text, r"alias /srv/board/static/;", f"alias {ROOT / 'static'}/;")
     temps = "\n".join(f"    {name}_temp_path {workdir / name};"
                       for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     user = "user root;\n" if os.geteuid() == 0 else ""  # workers may write the temp dirs
@@ -64,8 +66,9 @@ def shipped_config(listen: int, upstream: int, workdir: Path) -> str:
 class Nginx:
     """`nginx -g 'daemon off;'` with everything (pid, logs, temp files) under workdir."""
 
-    def __init__(self, binary: str, workdir: Path, upstream: int):
-        self.port = free_port()
+    def __init__(self, binary: str, workdir: Path, upstream: int | list[int],
+                 port: int | None = None, wait: bool = True):
+        self.port = port or free_port()
         self.workdir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
         conf = workdir / "nginx.conf"
@@ -73,7 +76,8 @@ class Nginx:
         self.proc = subprocess.Popen(
             [binary, "-p", str(workdir), "-e", str(workdir / "error.log"), "-c", str(conf),
              "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        self._wait_listening()
+        if wait:
+            self._wait_listening()
 
     def _wait_listening(self, timeout: float = 15) -> None:
         deadline = time.monotonic() + timeout

@@ -115,3 +115,18 @@ def test_the_shipped_nginx_sends_the_real_client_and_a_fixed_host():
     assert "$host" not in conf.replace("$hostname", ""), "redirects must not echo the client's Host"
     run = (ROOT / "deploy" / "run.sh").read_text()
     assert "PROXY_FIX_X_FOR" in run and "127.0.0.1" in run
+
+
+def test_forwarded_headers_are_trusted_only_from_the_proxys_address(behind, make, caplog):
+    """Another host that reaches the board process directly names no client address or host:
+    X-Forwarded-For and X-Forwarded-Host count only when they come from nginx's address."""
+    client = behind(PROXY_FIX_X_FOR=1, PROXY_FIX_X_HOST=1)
+    caplog.set_level("INFO", logger="board.request")
+    through_nginx = client("198.51.100.4")
+    direct = client("198.51.100.5")
+    direct.environ_base["REMOTE_ADDR"] = "10.20.0.9"  # a neighbour on the board's network
+    direct.environ_base["HTTP_X_FORWARDED_HOST"] = "evil.example"
+    assert through_nginx.get("/healthz").status_code == 200
+    assert direct.get("/healthz").status_code == 200
+    seen = [record.client for record in caplog.records if record.name == "board.request"]
+    assert seen == ["198.51.100.4", "10.20.0.9"]

@@ -5,6 +5,7 @@ from board.models.credentials import ApiToken, UserSession
 from board.models.escalation import Escalation, IncidentCounter, Urgency
 from board.models.idempotency import IdempotencyKey
 from board.models.notification import Notification, NotificationKind
+from board.models.operations import PhotoBlob, WorkerLease
 from board.models.place import Place, PlaceLevel
 from board.models.rating import Rating
 from board.models.reply_template import ReplyTemplate
@@ -39,4 +40,5 @@ __all__ = [
     "SearchJob", "SignInThrottle", "SearchMiss", "SearchSynonym", "UserSession",
     "IdempotencyKey", "SmsCode", "Revision",
     "Place", "PlaceLevel",
+    "PhotoBlob", "WorkerLease",
 ]

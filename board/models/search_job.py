@@ -25,6 +25,9 @@ class SearchJob(db.Model):
     not_before: Mapped[datetime] = mapped_column(default=utcnow)  # retry back-off
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # The request that queued it (board/request_ids.py), for the indexer's log: a report can be
+    # followed from the web process to the index.
+    request_id: Mapped[str | None] = mapped_column(String(64))
 
     def __repr__(self) -> str:
         return f"<SearchJob {self.id} thread {self.thread_id}>"

@@ -6,6 +6,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from board import leases
 from board.extensions import db
 from board.models import SearchJob, utcnow
 from board.search import analyzer, documents, worker
@@ -100,7 +101,7 @@ def worker_command(once):
         click.echo(f"applied {worker.drain(app)} jobs")
         return
     click.echo(f"search worker: {backend(app).name} backend, {worker.pending(app)} jobs queued")
-    worker.run_forever(app)
+    worker.run_forever(app, leases.stop_on_signals())
 
 
 @search_cli.command("optimize")

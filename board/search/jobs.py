@@ -15,6 +15,7 @@ from itertools import chain
 from flask import current_app
 from sqlalchemy import event, insert, select
 
+from board import request_ids
 from board.extensions import db
 from board.models import Post, SearchJob, Thread, utcnow
 from board.search import worker
@@ -43,9 +44,10 @@ def _queue(session, ids) -> None:
     ids = set(ids) - session.info.setdefault(_QUEUED, set())
     if not ids:
         return
-    now = utcnow()
+    now, request_id = utcnow(), request_ids.current()  # the indexer logs it with the job
     session.connection().execute(insert(SearchJob), [
-        {"thread_id": i, "created_at": now, "not_before": now, "attempts": 0} for i in sorted(ids)
+        {"thread_id": i, "created_at": now, "not_before": now, "attempts": 0,
+         "request_id": request_id} for i in sorted(ids)
     ])
     session.info[_QUEUED] |= ids
 

@@ -19,6 +19,7 @@ from flask import Flask
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from board import leases
 from board.extensions import db
 from board.models import SearchJob, utcnow
 from board.search import documents
@@ -92,6 +93,7 @@ def run_batch(app: Flask, size: int = BATCH_SIZE) -> int:
             session.rollback()
             return 0
         job_ids = [j.id for j in jobs]
+        done = [(j.id, j.thread_id, j.created_at, j.attempts, j.request_id) for j in jobs]
         attempts = max(j.attempts for j in jobs) + 1
         thread_ids = {j.thread_id for j in jobs}
         try:
@@ -109,7 +111,28 @@ def run_batch(app: Flask, size: int = BATCH_SIZE) -> int:
             session.rollback()  # SQLite: end the read snapshot before writing
         session.execute(delete(SearchJob).where(SearchJob.id.in_(job_ids)))
         session.commit()
+        _log_done(done, index.name)
         return len(jobs)
+
+
+def _log_done(done: list[tuple], backend_name: str) -> None:
+    """One line per job a request queued, under that request's id: the end of a report's trail
+    from the web process (its request line) through the live push to the index. Jobs queued
+    outside any request (a first build, a repair) get one line per batch."""
+    now = utcnow()
+    anonymous = 0
+    for job_id, thread_id, created_at, attempts, request_id in done:
+        if not request_id:
+            anonymous += 1
+            continue
+        waited = (now - created_at).total_seconds() if created_at else 0.0
+        log.info("indexed thread %s (job %s, %s backend, queued %.2fs, attempt %s)",
+                 thread_id, job_id, backend_name, waited, attempts + 1,
+                 extra={"request_id": request_id, "job_id": job_id, "thread_id": thread_id,
+                        "queued_seconds": round(waited, 3)})
+    if anonymous:
+        log.info("indexed %s threads queued outside a request (%s backend)", anonymous,
+                 backend_name)
 
 
 def drain(app: Flask, size: int = BATCH_SIZE, max_batches: int | None = None) -> int:
@@ -133,15 +156,30 @@ def pending(app: Flask) -> int:
         return db.session.scalar(select(db.func.count(SearchJob.id))) or 0
 
 
-def run_forever(app: Flask, stop: threading.Event | None = None) -> None:
-    """The embedded indexer loop: wake on a nudge, or poll for other processes' jobs."""
-    log.info("search worker started")
-    while stop is None or not stop.is_set():
+LEASE_NAME = "search-indexer"
+LEASE_TTL = 30.0
+BATCHES_PER_ROUND = 20  # then the lease is renewed: a long backlog never outlives it
+
+
+def run_forever(app: Flask, stop: threading.Event | None = None,
+                lease: leases.Lease | None = None) -> None:
+    """The indexer loop, in whichever process holds the `search-indexer` lease (board/leases.py):
+    start it on every machine, one drains, the others wait and take over when it stops.
+    The holder wakes on a nudge (its own process's posts) or polls for other processes' jobs."""
+    lease = lease or leases.Lease(LEASE_NAME, ttl=LEASE_TTL)
+    log.info("search worker started (%s), waiting for the %s lease", lease.holder, lease.name)
+
+    def step() -> None:
         try:
-            drain(app)
+            drain(app, max_batches=BATCHES_PER_ROUND)
         except Exception:  # never let the worker die; the jobs are still queued
             log.exception("search worker iteration failed")
             time.sleep(1.0)
+
+    def idle(_seconds: float) -> None:
         if _wakeup.wait(timeout=POLL_SECONDS):
             time.sleep(SETTLE_SECONDS)
         _wakeup.clear()
+
+    with app.app_context():
+        leases.run_while_holding(lease, step, stop, idle=idle)

@@ -1,4 +1,5 @@
-"""Attaching evidence photos to a thread or a reply: limits, storage under UPLOAD_DIR, listing.
+"""Attaching evidence photos to a thread or a reply: limits, storage (board/photo_store.py: a
+folder or the database), listing.
 
 A rejected image never costs the citizen the post: the post is saved first and each image is
 accepted or refused on its own with a Chinese reason. Files are named by a random token (never
@@ -7,14 +8,11 @@ board/views/photos.py, only to readers of the thread.
 """
 from __future__ import annotations
 
-import os
 import secrets
-from pathlib import Path
 
 from flask import current_app
 
-from board import images, live, permissions
-from board.config import private_dir
+from board import images, live, permissions, photo_store
 from board.extensions import db
 from board.images import Rejected
 from board.models import Attachment, Post, Thread
@@ -35,22 +33,9 @@ def _cfg(key: str) -> int:
     return int(current_app.config.get(key, DEFAULTS[key]))
 
 
-def _folder() -> Path:
-    return private_dir(Path(current_app.config["UPLOAD_DIR"]))
-
-
-def path_of(name: str) -> Path:
-    return _folder() / name[:2] / name
-
-
-def _write(name: str, data: bytes) -> None:
-    """Photos of police-only threads too: 0600 files in 0700 folders, whatever the umask."""
-    target = path_of(name)
-    private_dir(target.parent)
-    tmp = target.with_suffix(".tmp")
-    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
-        out.write(data)
-    os.replace(tmp, target)
+def path_of(name: str):
+    """Where the disk store keeps a file (PHOTO_STORE=disk)."""
+    return photo_store.path_of(name)
 
 
 def _read_limited(storage) -> bytes:
@@ -90,6 +75,7 @@ def attach(user, thread: Thread, post: Post | None, files) -> tuple[list[Attachm
     permissions.require(user, "attachment.add", post or thread)
     room = _cfg("UPLOAD_MAX_FILES") - existing_count(thread, post)  # early: decode no more
     numbered, errors, cut = [], [], None  # cut: the first photo refused for the cap
+    encoded: list[tuple[str, bytes]] = []  # (file name, bytes): each photo and its thumbnail
     for number, storage in enumerate(files, start=1):
         if number > room:
             cut = number
@@ -102,9 +88,13 @@ def attach(user, thread: Thread, post: Post | None, files) -> tuple[list[Attachm
         att = Attachment(thread_id=thread.id, post_id=post.id if post else None,
                          uploader_id=user.id, token=secrets.token_hex(16),
                          content_type=content_type, width=width, height=height, size=len(data))
-        _write(att.filename, data)
-        _write(att.thumb_filename, images.thumbnail(data, _cfg("UPLOAD_THUMB_EDGE")))
+        encoded.extend(((att.filename, data), (att.thumb_filename, images.thumbnail(
+            data, _cfg("UPLOAD_THUMB_EDGE")))))
         numbered.append((number, att))
+    # Stored only now, once every photo is decoded: in the database store the rows join the
+    # commit below, and no write (a SQLite write lock) is held while pixels are decoded.
+    for name, data in encoded:
+        photo_store.write(name, data)
     saved, trimmed = _commit(thread, post, numbered) if numbered else ([], None)
     cut = trimmed or cut
     if cut is not None:
@@ -138,16 +128,17 @@ def _commit(thread: Thread, post: Post | None,
             saved = saved[:-over]
         db.session.commit()
     except Exception:
-        db.session.rollback()
-        for att in saved:
-            _unlink(att)
+        db.session.rollback()  # the database store's blobs go with it
+        if not photo_store.in_database():
+            for att in saved:
+                _unlink(att)
         raise
     return saved, trimmed
 
 
 def _unlink(att: Attachment) -> None:
     for name in (att.filename, att.thumb_filename):
-        path_of(name).unlink(missing_ok=True)
+        photo_store.remove(name)
 
 
 def for_thread(thread_id: int) -> dict[int | None, list[Attachment]]:

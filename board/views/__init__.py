@@ -15,9 +15,11 @@ from board.views import (
     callback,
     command,
     editing,
+    health,
     jinja,
     leader,
     main,
+    metrics,
     notifications,
     officer,
     photos,
@@ -35,6 +37,7 @@ BLUEPRINTS = (
     photos,  # issue 6: evidence photos, only for readers of the thread
     account, callback,  # issue 17: passwords, phone, privacy, 注销; 联系发帖人
     editing,  # issue 18: residents edit and withdraw their own posts
+    health, metrics,  # issue 22: /healthz, /readyz, and /metrics for the operator's network
 )
 
 

@@ -2,10 +2,12 @@
 the hidden reply), with the Content-Type of the re-encoded file, nosniff and a sandboxing CSP."""
 from __future__ import annotations
 
+import io
+
 from flask import Blueprint, abort, g, request, send_file
 from flask_login import current_user
 
-from board import permissions
+from board import permissions, photo_store
 from board.extensions import db
 from board.models import Attachment, Post, Thread
 from board.services import attachments
@@ -30,11 +32,15 @@ def serve(attachment_id: int):
         abort(404)  # withdrawn by its author: the police and the author only (issue 18)
     thumb = request.endpoint == "uploads.thumb"
     name = att.thumb_filename if thumb else att.filename
-    path = attachments.path_of(name)
-    if not path.exists():
+    stored = photo_store.find(name)
+    if stored is None:
         abort(404)
-    response = send_file(path, mimetype="image/jpeg" if thumb else att.content_type,
-                         conditional=True, max_age=86400)
+    mimetype = "image/jpeg" if thumb else att.content_type
+    if stored.path is not None:
+        response = send_file(stored.path, mimetype=mimetype, conditional=True, max_age=86400)
+    else:  # PHOTO_STORE=database: the same headers (length, ETag, Last-Modified, ranges)
+        response = send_file(io.BytesIO(stored.data), mimetype=mimetype, conditional=True,
+                             etag=name, last_modified=stored.modified, max_age=86400)
     extension = name.rsplit(".", 1)[1]
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Disposition"] = f'inline; filename="photo-{att.id}.{extension}"'

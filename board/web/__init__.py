@@ -21,10 +21,12 @@ from board.web import (
     password_gate,
     proxy,
     ratelimits,
+    request_log,
 )
 
 
 def init_app(app: Flask) -> None:
+    request_log.init_app(app)  # the request id first, the log line last
     login.init_app(app)
     password_gate.init_app(app)  # issue 17: temporary passwords are replaced first
     headers.init_app(app)

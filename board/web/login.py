@@ -78,7 +78,9 @@ DEVICE_ACCOUNTS = 5  # a shared family tablet: the last few accounts signed in t
 
 
 def _devices() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="board-sign-in-device")
+    """Signed with SECRET_KEY; cookies signed with a key being rotated out still verify."""
+    keys = [*current_app.config.get("SECRET_KEY_FALLBACKS", []), current_app.secret_key]
+    return URLSafeTimedSerializer(keys, salt="board-sign-in-device")
 
 
 def trusted_accounts() -> frozenset[int]:
