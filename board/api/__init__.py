@@ -8,7 +8,10 @@ from __future__ import annotations
 from board.api import (
     auth,
     command,
+    following,
     leader,
+    mentions,
+    notice_settings,
     notifications,
     search,
     thread_actions,
@@ -23,6 +26,7 @@ ROUTE_MODULES = (
     thread_actions,  # pin, lock, escalate, dispatch, status, supervise, rate, timeline
     command, leader,  # the command queue; the dashboard and the audit log
     search,  # search, similar questions
+    following, notice_settings, mentions,  # issue 17: 关注/同问, notice settings, @suggestions
 )
 
 __all__ = ["ROUTE_MODULES", "bp"]

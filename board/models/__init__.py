@@ -3,7 +3,15 @@ from board.models.attachment import Attachment
 from board.models.board import Board, board_unit
 from board.models.credentials import ApiToken, UserSession
 from board.models.escalation import Escalation, IncidentCounter, Urgency
+from board.models.following import ThreadFollow
 from board.models.idempotency import IdempotencyKey
+from board.models.notice import (
+    Notice,
+    NoticeEvent,
+    NoticeKind,
+    NoticeSettings,
+    NoticeState,
+)
 from board.models.notification import Notification, NotificationKind
 from board.models.rating import Rating
 from board.models.reply_template import ReplyTemplate
@@ -35,4 +43,5 @@ __all__ = [
     "Attachment", "REPORT_REASONS", "Report", "ReportKind", "ReportStatus",
     "SearchJob", "SignInThrottle", "SearchMiss", "SearchSynonym", "UserSession",
     "IdempotencyKey",
+    "ThreadFollow", "Notice", "NoticeEvent", "NoticeKind", "NoticeSettings", "NoticeState",
 ]

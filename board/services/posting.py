@@ -7,10 +7,11 @@ a key.
 """
 from __future__ import annotations
 
-from board import live, permissions, sla, text, urgency
+from board import live, mentions, permissions, sla, text, urgency
 from board.errors import NotAuthenticated, ValidationFailed
 from board.extensions import db
-from board.models import Board, Post, Thread, Visibility, kinds, utcnow
+from board.models import Board, NoticeKind, Post, Thread, ThreadFollow, Visibility, kinds, utcnow
+from board.notices import outbox
 from board.services import idempotency, moderation_reports, notifications, status
 
 
@@ -59,7 +60,8 @@ def submit_thread(author, board: Board, kind: str, title: str, body: str,
     policy = kinds.policy(kind)  # e.g. an official notice needs no answer: born answered
     thread = Thread(
         board=board, author=author, kind=kind, title=title, body=body,
-        body_html=text.render(body), location=location or None, visibility=visibility,
+        body_html=mentions.link_names(text.render(body), body), location=location or None,
+        visibility=visibility,
         status=policy.start_status, has_official_reply=not policy.needs_answer,
         created_at=now, last_activity_at=now,
     )
@@ -68,6 +70,8 @@ def submit_thread(author, board: Board, kind: str, title: str, body: str,
         thread.urgent = urgency.is_urgent(title, body)
     moderation_reports.hold_if_needed(author, thread, None, title, body, location)  # word list
     db.session.add(thread)
+    db.session.add(ThreadFollow(thread=thread, user_id=author.id, created_at=now,
+                                last_seen_at=now))  # asking follows the thread (issue 17)
     if thread.is_public:  # the count is what the public sees: no police-only or held threads
         db.session.execute(
             db.update(Board).where(Board.id == board.id).values(thread_count=Board.thread_count + 1)
@@ -100,7 +104,8 @@ def submit_reply(author, thread: Thread, body: str,
         raise ValidationFailed(fields={"body": f"回复需为 {text.BODY_MIN}–{text.REPLY_MAX} 个字"
                                        if body else "请填写回复内容"})
     now = utcnow()
-    post = Post(thread=thread, author=author, body=body, body_html=text.render(body),
+    post = Post(thread=thread, author=author, body=body,
+                body_html=mentions.link_names(text.render(body), body),
                 created_at=now)
     if author.is_official:
         post.official = True
@@ -125,6 +130,8 @@ def submit_reply(author, thread: Thread, body: str,
     for name, value in state.items():
         setattr(thread, name, value)
     moved = bool(post.official) and status.answer_if_awaiting(thread)  # guarded, see status.py
+    if post.official and not post.hidden:  # the asker and followers hear of it off the page
+        outbox.record(NoticeKind.OFFICIAL_REPLY, thread, post=post, actor=author)
     idempotency.remember(author, key, digest, thread, post)
     if (row := idempotency.commit_once(author, key, digest)) is not None:
         return idempotency.Submission(row.post, True)

@@ -12,6 +12,7 @@ from board.views import (
     admin_search,
     auth,
     command,
+    following,
     jinja,
     leader,
     main,
@@ -30,6 +31,7 @@ BLUEPRINTS = (
     thread_actions, command, leader,  # issue 5: escalation and supervision
     search, admin_search,  # issue 4: the search page; 16: misses and synonyms
     photos,  # issue 6: evidence photos, only for readers of the thread
+    following,  # issue 17: 关注/同问, notice settings, officers' cards, the notice outbox
 )
 
 
