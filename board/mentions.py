@@ -86,11 +86,15 @@ def link_names(html: str, text: str) -> str:
     counts: dict[str, int] = {}
     for user in officials:
         counts[user.real_name] = counts.get(user.real_name, 0) + 1
-    for user in sorted(officials, key=lambda u: -len(u.real_name)):
-        if counts[user.real_name] != 1:
-            continue
-        mention = f"@{escape(user.real_name)}"
-        link = (f'<a class="mention" href="/officers/{user.id}" '
-                f'data-officer-id="{user.id}">{mention}</a>')
-        html = re.sub(rf"(?<![A-Za-z0-9_.@>-]){re.escape(mention)}", link, html)
-    return html
+    unique = {u.real_name: u for u in officials if counts[u.real_name] == 1}
+    if not unique:
+        return html
+    names = sorted(unique, key=len, reverse=True)  # one pass, longest first: no double links
+    pattern = re.compile(r"(?<![A-Za-z0-9_.@-])@(" + "|".join(map(re.escape, names)) + ")")
+
+    def link(match: re.Match) -> str:
+        user = unique[match.group(1)]
+        return (f'<a class="mention" href="/officers/{user.id}" '
+                f'data-officer-id="{user.id}">@{escape(user.real_name)}</a>')
+
+    return pattern.sub(link, html)

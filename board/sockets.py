@@ -31,7 +31,7 @@ from board.live import (
 from board.models import Board, Thread, User
 from board.origins import origin_allowed
 from board.queries import inbox, threads
-from board.services import accounts, notifications
+from board.services import accounts, following, notifications
 
 CATCH_UP_LIMIT = 200  # posts per catch_up answer; the client asks again while `more` is true
 TYPING_INTERVAL = 1.0  # seconds: typing events closer together than this are dropped
@@ -123,6 +123,8 @@ def on_join(data):
         if not permissions.can(current_user, "thread.view", target):
             return {"ok": False, "error": "forbidden"}
         join_room(_reader_room(target))
+        if current_user.is_authenticated:  # the thread is open on their screen (issue 17)
+            following.seen(current_user, target)
     else:
         join_room(room)
     return {"ok": True, "room": room}

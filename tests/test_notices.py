@@ -141,11 +141,14 @@ def test_nobody_who_saw_it_live_is_texted(app, client, login, gateway, clock, ca
     neighbour_socket.disconnect()
 
 
-def test_opening_the_thread_before_the_grace_ends_means_no_text(client, login, gateway, clock,
-                                                                cast):
+def test_opening_the_thread_before_the_grace_ends_means_no_text(app, client, login, gateway,
+                                                                clock, cast):
     posting.reply(cast["officer"], cast["thread"], "您好,可以办理。")
     login(cast["asker"])
     assert client.get(f"/t/{cast['thread'].id}").status_code == 200
+    page = socketio.test_client(app, flask_test_client=client)  # what static/js/live.js does
+    assert page.emit("join", {"room": f"thread:{cast['thread'].id}"}, callback=True)["ok"]
+    page.disconnect()
     clock.shift(31)
     run_worker()
     assert gateway.received == []

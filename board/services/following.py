@@ -77,13 +77,17 @@ def unfollow(user, thread: Thread) -> FollowState:
     return state(user, thread)
 
 
-def seen(user, thread: Thread) -> FollowState:
-    """The reader opened the thread: if they follow it, it is no longer unread, and notices
-    about what they have now seen need not reach them off the page. Returns their state."""
-    row = (db.session.get(ThreadFollow, (thread.id, user.id))
-           if getattr(user, "is_authenticated", False) else None)
-    if row is not None:
-        row.last_seen_at = utcnow()
+def seen(user, thread: Thread) -> None:
+    """The reader has the thread open (its page joined the thread live, board/sockets.py; pages
+    never write while reading): if they follow it, it is no longer unread, and notices about
+    what they have now seen need not reach them off the page."""
+    if not getattr(user, "is_authenticated", False):
+        return
+    result = db.session.execute(
+        db.update(ThreadFollow).where(ThreadFollow.thread_id == thread.id,
+                                      ThreadFollow.user_id == user.id)
+        .values(last_seen_at=utcnow()), execution_options={"synchronize_session": False})
+    if result.rowcount:
         db.session.commit()
-    return FollowState(row is not None, bool(row and row.same_question),
-                       thread.same_question_count)
+    else:
+        db.session.rollback()

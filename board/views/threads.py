@@ -49,7 +49,7 @@ def show(thread_id: int):
     thread = None if page_cache.stored(stamp) else threads.thread_for(current_user, thread_id)
     follow = None
     if thread is not None and current_user.is_authenticated:  # 关注/同问 (issue 17)
-        follow = following.seen(current_user, thread)
+        follow = following.state(current_user, thread)
         stamp = (*stamp, follow.following, follow.same_question)
     unchanged = http.not_modified(http.thread_etag(stamp))
     if unchanged is not None:
