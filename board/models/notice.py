@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from board.extensions import db
 from board.models.thread import Post, Thread
 from board.models.user import User
+from board.models.workflow import ThreadStatus
 from board.orm import utcnow
 
 
@@ -26,6 +27,11 @@ class NoticeKind(enum.StrEnum):
     HIDDEN = "hidden"  # an officer hid my thread or reply (with the reason)
     HELD = "held"  # the word list held my post for review
     RELEASED = "released"  # my hidden or held post is shown again
+
+    @property
+    def label(self) -> str:
+        return {"official_reply": "民警答复", "status": "状态变化", "hidden": "被隐藏",
+                "held": "待审核", "released": "恢复显示"}[self]
 
     @property
     def to_followers(self) -> bool:
@@ -67,6 +73,10 @@ class NoticeEvent(db.Model):
 
     thread: Mapped[Thread] = relationship(lazy="joined", innerjoin=True)
     post: Mapped[Post | None] = relationship()
+
+    @property
+    def status_label(self) -> str | None:
+        return ThreadStatus(self.status).label if self.status in set(ThreadStatus) else None
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="joined")
 
 
@@ -97,6 +107,10 @@ class Notice(db.Model):
 
     event: Mapped[NoticeEvent] = relationship(lazy="joined", innerjoin=True)
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def kind_label(self) -> str:
+        return NoticeKind(self.event.kind).label
 
     @property
     def state_label(self) -> str:
