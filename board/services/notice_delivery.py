@@ -23,7 +23,7 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from board import live, permissions
 from board.extensions import db
@@ -72,7 +72,9 @@ def fan_out_batch(size: int = FAN_OUT_BATCH) -> int:
     """Fan out up to `size` events; returns how many were fanned out."""
     with _session() as session:
         stmt = (select(NoticeEvent).where(NoticeEvent.fanned_at.is_(None))
-                .order_by(NoticeEvent.id).limit(size).options(lazyload("*")))
+                .order_by(NoticeEvent.id).limit(size)
+                .options(lazyload("*"), selectinload(NoticeEvent.thread),
+                         selectinload(NoticeEvent.actor)))
         events = list(session.scalars(_locked(stmt, session, NoticeEvent)))
         if not events:
             return 0
@@ -167,29 +169,59 @@ class _Plan:
     send: tuple | None = None  # (channel, address, message) when it goes now
 
 
-def _seen(session: Session, user_id: int, thread_id: int, since: datetime) -> str | None:
-    """"read": the bell entry was read or the thread opened since; "live": an open page received
-    it but it is unread; None: nothing of theirs saw it."""
-    opened = session.scalar(select(ThreadFollow.last_seen_at).where(
-        ThreadFollow.user_id == user_id, ThreadFollow.thread_id == thread_id))
-    if opened is not None and opened >= since:
-        return "read"
-    row = session.execute(
-        select(func.max(Notification.read_at), func.max(Notification.seen_live_at)).where(
-            Notification.user_id == user_id, Notification.thread_id == thread_id,
-            Notification.created_at >= since - policy.grace())).one()
-    if row[0] is not None:
-        return "read"
-    return "live" if row[1] is not None else None
+class _Facts:
+    """What the rules need about one batch of due notices, read in a few queries for the whole
+    batch (not per notice): settings, when each thread was last opened, the bell entries behind
+    them, the last notice sent per person, thread and channel, older ones still waiting."""
+
+    def __init__(self, session: Session, notices: list[Notice]):
+        users = sorted({n.user_id for n in notices})
+        threads = sorted({n.thread_id for n in notices})
+        pairs = {(n.user_id, n.thread_id) for n in notices}
+        since = min(n.event.created_at for n in notices) - policy.grace()
+        self.settings = notice_settings.for_users(session, users)
+        self.opened = {(f.user_id, f.thread_id): f.last_seen_at for f in session.execute(
+            select(ThreadFollow.user_id, ThreadFollow.thread_id, ThreadFollow.last_seen_at)
+            .where(ThreadFollow.user_id.in_(users), ThreadFollow.thread_id.in_(threads)))
+            if (f.user_id, f.thread_id) in pairs}
+        self.bells = defaultdict(list)
+        for row in session.execute(
+                select(Notification.user_id, Notification.thread_id, Notification.created_at,
+                       Notification.read_at, Notification.seen_live_at)
+                .where(Notification.user_id.in_(users), Notification.thread_id.in_(threads),
+                       Notification.created_at >= since)):
+            self.bells[(row.user_id, row.thread_id)].append(row)
+        self.last_sent = {(r.user_id, r.thread_id, r.channel): r.sent for r in session.execute(
+            select(Notice.user_id, Notice.thread_id, Notice.channel,
+                   func.max(Notice.sent_at).label("sent"))
+            .where(Notice.state == NoticeState.SENT, Notice.user_id.in_(users),
+                   Notice.thread_id.in_(threads))
+            .group_by(Notice.user_id, Notice.thread_id, Notice.channel))}
+        batch = {n.id for n in notices}
+        self.waiting = defaultdict(list)  # pending, not in this batch: (id, event id)
+        for row in session.execute(
+                select(Notice.id, Notice.event_id, Notice.user_id, Notice.thread_id,
+                       Notice.channel)
+                .where(Notice.state == NoticeState.PENDING, Notice.user_id.in_(users),
+                       Notice.thread_id.in_(threads))):
+            if row.id not in batch:
+                self.waiting[(row.user_id, row.thread_id, row.channel)].append(row)
+
+    def seen(self, notice: Notice) -> str | None:
+        """"read": the bell entry was read or the thread opened since; "live": an open page
+        received it but it is unread; None: nothing of theirs saw it."""
+        since = notice.event.created_at
+        key = (notice.user_id, notice.thread_id)
+        opened = self.opened.get(key)
+        if opened is not None and opened >= since:
+            return "read"
+        mine = [b for b in self.bells.get(key, []) if b.created_at >= since - policy.grace()]
+        if any(b.read_at is not None for b in mine):
+            return "read"
+        return "live" if any(b.seen_live_at is not None for b in mine) else None
 
 
-def _last_sent(session: Session, notice: Notice) -> datetime | None:
-    return session.scalar(select(func.max(Notice.sent_at)).where(
-        Notice.user_id == notice.user_id, Notice.thread_id == notice.thread_id,
-        Notice.channel == notice.channel, Notice.state == NoticeState.SENT))
-
-
-def _decide(session: Session, notice: Notice, now: datetime) -> dict | None:
+def _decide(facts: _Facts, notice: Notice, now: datetime) -> dict | None:
     """None when the notice may go now; else its new columns (skipped, or due later)."""
     event, user = notice.event, notice.user
     thread = event.thread
@@ -198,13 +230,13 @@ def _decide(session: Session, notice: Notice, now: datetime) -> dict | None:
     subject = not NoticeKind(event.kind).to_followers
     if not subject and not permissions.can(user, "thread.view", thread):
         return {"state": NoticeState.SKIPPED, "note": "已无权查看此帖"}
-    seen = _seen(session, user.id, thread.id, event.created_at)
+    seen = facts.seen(notice)
     if seen == "read":
         return {"state": NoticeState.SKIPPED, "note": "已在站内看到"}
     if seen == "live" and now < event.created_at + policy.unread_wait():
         return {"not_before": event.created_at + policy.unread_wait(),
                 "note": "页面已收到,未读再发"}
-    choice = notice_settings.for_users(session, [user.id])[user.id]
+    choice = facts.settings[user.id]
     if not CHANNELS[notice.channel].address(user, choice):
         return {"state": NoticeState.SKIPPED, "note": "已关闭此渠道"}
     if not policy.ignores_quiet_hours(thread):
@@ -212,7 +244,7 @@ def _decide(session: Session, notice: Notice, now: datetime) -> dict | None:
         until = policy.quiet_until(now, personal if all(personal) else None)
         if until is not None:
             return {"not_before": until, "note": "静默时段,结束后发送"}
-    last = _last_sent(session, notice)
+    last = facts.last_sent.get((notice.user_id, notice.thread_id, notice.channel))
     if last is not None and now < last + policy.HOURLY:
         return {"not_before": last + policy.HOURLY, "note": "每帖每小时最多一条,稍后合并发送"}
     return None
@@ -225,19 +257,23 @@ def deliver_batch(size: int = DELIVERY_BATCH, now: datetime | None = None) -> in
     with _session() as session:
         stmt = (select(Notice).where(Notice.state == NoticeState.PENDING,
                                      Notice.not_before <= now)
-                .order_by(Notice.not_before, Notice.id).limit(size).options(lazyload("*")))
+                .order_by(Notice.not_before, Notice.id).limit(size)
+                .options(lazyload("*"), selectinload(Notice.event).selectinload(NoticeEvent.thread),
+                         selectinload(Notice.event).selectinload(NoticeEvent.actor),
+                         selectinload(Notice.user)))
         notices = list(session.scalars(_locked(stmt, session, Notice)))
         if not notices:
             return 0
+        facts = _Facts(session, notices)
         plans, going = [], defaultdict(list)
         for notice in notices:
-            values = _decide(session, notice, now)
+            values = _decide(facts, notice, now)
             if values is None:
                 going[(notice.user_id, notice.thread_id, notice.channel)].append(notice)
             else:
                 plans.append(_Plan(notice.id, values))
-        for (_user, _thread, channel), group in going.items():
-            plans.extend(_fold(session, group, channel, now))
+        for key, group in going.items():
+            plans.extend(_fold(facts, key, group))
         if session.bind.dialect.name != "postgresql":
             session.rollback()  # SQLite: end the read snapshot before the slow part and writes
         _send_all([p for p in plans if p.send], now)
@@ -248,20 +284,16 @@ def deliver_batch(size: int = DELIVERY_BATCH, now: datetime | None = None) -> in
         return len(plans)
 
 
-def _fold(session: Session, group: list[Notice], channel: str, now: datetime) -> list[_Plan]:
+def _fold(facts: _Facts, key: tuple, group: list[Notice]) -> list[_Plan]:
     """The newest due notice goes, telling the others (and older ones still waiting) too."""
     group.sort(key=lambda n: n.event_id)
-    chosen = group[-1]
-    waiting = session.scalars(select(Notice.id).where(
-        Notice.user_id == chosen.user_id, Notice.thread_id == chosen.thread_id,
-        Notice.channel == channel, Notice.state == NoticeState.PENDING,
-        Notice.event_id < chosen.event_id, Notice.id.not_in([n.id for n in group])))
-    older = [n.id for n in group[:-1]] + list(waiting)
+    chosen, channel = group[-1], key[2]
+    older = [n.id for n in group[:-1]] + [
+        row.id for row in facts.waiting.get(key, []) if row.event_id < chosen.event_id]
     plans = [_Plan(i, {"state": NoticeState.FOLDED, "folded_into_id": chosen.id,
                        "note": f"并入第 {chosen.id} 条"}) for i in older]
     message = texts.message(chosen.user, chosen.event, folded=len(older))
-    address = CHANNELS[channel].address(
-        chosen.user, notice_settings.for_users(session, [chosen.user_id])[chosen.user_id])
+    address = CHANNELS[channel].address(chosen.user, facts.settings[chosen.user_id])
     plans.append(_Plan(chosen.id, {"attempts": chosen.attempts}, (channel, address, message)))
     return plans
 
