@@ -40,6 +40,7 @@ from board.models import (
 )
 from board.notices import policy, texts
 from board.notices.channels import CHANNELS, ChannelError
+from board.privacy import sees_original
 from board.queries import notice_settings
 from board.queries import notifications as bell
 
@@ -124,17 +125,21 @@ def _fan_out(session: Session, event: NoticeEvent) -> tuple[int, list[Notificati
     bells, due = [], event.created_at + policy.grace()
     bell_kind = (NotificationKind.MODERATION if not NoticeKind(event.kind).to_followers
                  else NotificationKind.FOLLOWED)
-    count = 0
+    count, sentences = 0, {}
     for user_id, role in recipients.items():
         user = users.get(user_id)
         if user is None or (role != "subject" and not permissions.can(user, "thread.view", thread)):
             continue  # disabled, or may not read it (police-only, hidden meanwhile)
         count += 1
         if role != "asker":  # the asker's bell entry came with the reply or the status move
+            # The sentence depends only on whether the reader sees the title unmasked.
+            key = (user_id == thread.author_id, sees_original(user, thread.author_id))
+            if key not in sentences:
+                sentences[key] = texts.sentence(user, event)[:300]
             bells.append(Notification(
                 user_id=user_id, kind=bell_kind, thread_id=thread.id, post_id=event.post_id,
                 actor_id=event.actor_id, status=event.status, created_at=now,
-                detail=texts.sentence(user, event)[:300]))
+                detail=sentences[key]))
         choice = settings[user_id]
         if role == "follower" and not choice.followed:
             continue
