@@ -136,9 +136,9 @@ def _fan_out(session: Session, event: NoticeEvent) -> tuple[int, list[Notificati
             key = (user_id == thread.author_id, sees_original(user, thread.author_id))
             if key not in sentences:
                 sentences[key] = texts.sentence(user, event)[:300]
-            bells.append(Notification(
-                user_id=user_id, kind=bell_kind, thread_id=thread.id, post_id=event.post_id,
-                actor_id=event.actor_id, status=event.status, created_at=now,
+            bells.append(Notification(  # relationships set: pushing it loads nothing more
+                user=user, kind=bell_kind, thread=thread, post_id=event.post_id,
+                actor=event.actor, status=event.status, created_at=now,
                 detail=sentences[key]))
         choice = settings[user_id]
         if role == "follower" and not choice.followed:
@@ -159,9 +159,10 @@ def _ring(session: Session, rows: list[Notification]) -> None:
     counts = bell.unread_counts(session, sorted({r.user_id for r in rows}))
     for row in rows:
         try:
-            live.notification_created(row, counts.get(row.user_id, 0))
+            live.notification_created(row, counts.get(row.user_id, 0), yield_now=False)
         except Exception:  # committed; the bell page shows it anyway
             log.exception("pushing notification %s failed", row.id)
+    live.let_deliver()
 
 
 # --- delivery --------------------------------------------------------------------------------
