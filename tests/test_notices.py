@@ -311,3 +311,17 @@ def test_admins_see_each_notice_state(client, make, login, gateway, clock, cast)
     login(make.make_user("admin"))
     page = client.get("/admin/notices").get_data(as_text=True)
     assert "待发送" in page and "gateway answered 500" in page
+
+
+def test_the_notices_cli_drains_shows_and_retries(flask_cli, gateway, clock, cast):
+    gateway.status = 500
+    posting.reply(cast["officer"], cast["thread"], "您好,可以办理。")
+    clock.shift(31)
+    assert "1 events fanned out" in flask_cli("notices", "drain").output
+    db.session.execute(db.update(Notice).values(state=NoticeState.FAILED))  # as after 20 tries
+    db.session.commit()
+    assert "failed   1" in flask_cli("notices", "status").output
+    gateway.status = 202
+    assert "1 failed notices queued again" in flask_cli("notices", "retry").output
+    flask_cli("notices", "drain")
+    assert len(gateway.received) == 1
