@@ -36,6 +36,9 @@ def main() -> int:
     from board import sla_tasks
 
     sla_tasks.start_background(app)  # overdue threads: tell the leaders once (issue 5)
+    from board import notices
+
+    notices.start_worker(app)  # SMS and e-mail notices off the page (issue 17)
     ready_to_serve(app)
     host, port = app.config["HOST"], app.config["PORT"]
     print(f" * 鹿城24小时警局 running on http://{host}:{port}/  (Ctrl+C to stop)", flush=True)

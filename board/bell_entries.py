@@ -40,6 +40,8 @@ def notification_to_dict(note) -> dict:
         NotificationKind.WORK: WORK_TEXT.get(note.status or "", "「{title}」有新进展").format(
             title=title, actor=actor),
         NotificationKind.SECURITY: SECURITY_TEXT,
+        NotificationKind.FOLLOWED: note.detail or f"您关注的「{title}」有新进展",
+        NotificationKind.MODERATION: note.detail or f"您在「{title}」中的内容状态有变化",
     }[NotificationKind(note.kind)]
     url = thread_url(note.thread_id) if note.thread_id else None
     if url and note.post_id:
@@ -59,3 +61,53 @@ def notification_to_dict(note) -> dict:
         "read": note.read_at is not None,
         "url": url,
     }
+
+
+# --- grouping alike entries (issue 17) ---------------------------------------------------------
+
+GROUPED_KINDS = frozenset({NotificationKind.OFFICIAL_REPLY, NotificationKind.REPLY,
+                           NotificationKind.FOLLOWED})
+
+
+def _group_text(first: dict, actors: list[str], officials: bool, count: int) -> str:
+    title = first["thread_title"] or ""
+    people = "民警" if officials else "用户"
+    who = actors[0] if len(actors) == 1 else f"{actors[0]}等 {len(actors)} 位{people}"
+    if first["kind"] == NotificationKind.OFFICIAL_REPLY:
+        return f"{who}回复了您的帖子「{title}」({count} 条)"
+    if first["kind"] == NotificationKind.REPLY:
+        return f"{who}在「{title}」中回复了({count} 条)"
+    return f"您关注的「{title}」有 {count} 条新动态"
+
+
+def group_entries(entries: list[dict]) -> list[dict]:
+    """Alike bell entries next to each other (same kind, same thread, all read or all unread)
+    become one: 「王海峰等 2 位民警回复了您的帖子「…」(4 条)」. Each group keeps the newest
+    entry's fields, its `ids` (to mark them read together) and `count`; a single entry is itself
+    with `ids` [id] and `count` 1. `entries` are newest first, as the bell lists them."""
+    groups: list[dict] = []
+    for entry in entries:
+        last = groups[-1] if groups else None
+        if (last is not None and entry["kind"] in GROUPED_KINDS
+                and entry["kind"] == last["kind"] and entry["thread_id"] == last["thread_id"]
+                and entry["read"] == last["read"]):
+            last["ids"].append(entry["id"])
+            last["count"] += 1
+            last["_entries"].append(entry)
+            continue
+        groups.append({**entry, "ids": [entry["id"]], "count": 1, "_entries": [entry]})
+    for group in groups:
+        members = group.pop("_entries")
+        if group["count"] == 1:
+            continue
+        actors: list[str] = []
+        officials = True
+        for member in members:
+            actor = member["actor"]
+            name = actor["display_name"] if actor else "系统"
+            officials = officials and bool(actor and actor.get("real_name"))
+            if name not in actors:
+                actors.append(name)
+        group["actors"] = actors
+        group["text"] = _group_text(group, actors, officials, group["count"])
+    return groups

@@ -10,6 +10,7 @@ from board import demo, health, leases, photo_store
 from board.errors import ServiceError
 from board.extensions import db
 from board.models import Attachment, Role, User
+from board.notices.cli import notices_cli
 from board.search.cli import search_cli
 from board.services import accounts, boards
 from board.sla_tasks import sla_cli
@@ -155,5 +156,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(doctor)
     for group in (boards_cli, users_cli, demo_cli, photos_cli,
                   search_cli,  # issue 4: reindex, verify, worker, optimize, words
-                  sla_cli):  # issue 5: flask sla check
+                  sla_cli,  # issue 5: flask sla check
+                  notices_cli):  # issue 17: the notice worker
         app.cli.add_command(group)

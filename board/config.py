@@ -147,6 +147,22 @@ class Config:
         # Verification codes sent, per number and per client address (board/services/sms_codes.py)
         self.SMS_CODE_PHONE_LIMITS = "1 per minute;5 per hour;10 per day"
         self.SMS_CODE_CLIENT_LIMITS = "1 per minute;5 per hour;10 per day"
+        # E-mail notices over SMTP (board/notices/channels.py); unset MAIL_SERVER: no e-mail.
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+        self.MAIL_PORT = _env_int("MAIL_PORT", 25)
+        self.MAIL_USE_TLS = _env_flag("MAIL_USE_TLS", False)
+        self.MAIL_USE_SSL = _env_flag("MAIL_USE_SSL", False)
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+        self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER") or None
+        # Notices off the page (board/notices/policy.py): the grace for an open page to say it
+        # received one, how long it may stay unread, the site's quiet hours (Beijing time).
+        self.NOTICE_GRACE_SECONDS = float(os.environ.get("NOTICE_GRACE_SECONDS", "30"))
+        self.NOTICE_UNREAD_MINUTES = float(os.environ.get("NOTICE_UNREAD_MINUTES", "5"))
+        self.NOTICE_QUIET_HOURS = os.environ.get("NOTICE_QUIET_HOURS", "22:00-07:00")
+        self.NOTICE_RETRY_SECONDS = float(os.environ.get("NOTICE_RETRY_SECONDS", "30"))
+        self.NOTICE_MAX_ATTEMPTS = _env_int("NOTICE_MAX_ATTEMPTS", 20)
+        self.NOTICE_SEND_CONCURRENCY = _env_int("NOTICE_SEND_CONCURRENCY", 8)
         self.TESTING = False
 
 

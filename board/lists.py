@@ -32,6 +32,9 @@ OVERDUE = (Thread.sla_due_at, Thread.id)
 # A board page: its pinned threads (latest pinned first), then the rest by latest activity.
 BOARD_PINNED = (Thread.pinned_at.desc(), Thread.id.desc())
 BOARD = (Thread.last_activity_at.desc(), Thread.id.desc())
+# A board page sorted by demand (?sort=same_question, issue 17): most 「同问」 first, then as BOARD.
+BOARD_DEMAND = (Thread.same_question_count.desc(), *BOARD)
+BOARD_SORTS = {"latest": BOARD, "same_question": BOARD_DEMAND}
 # The home page's latest threads.
 HOME = (Thread.created_at.desc(), Thread.id.desc())
 
@@ -58,7 +61,8 @@ def _fields(order) -> tuple[tuple[str, bool], ...]:
     return tuple(fields)
 
 
-_INBOX, _BOARD_PINNED, _BOARD, _HOME = map(_fields, (INBOX, BOARD_PINNED, BOARD, HOME))
+_INBOX, _BOARD_PINNED, _BOARD, _HOME, _DEMAND = map(
+    _fields, (INBOX, BOARD_PINNED, BOARD, HOME, BOARD_DEMAND))
 
 
 def _key(thread: Thread, fields) -> str:
@@ -75,11 +79,12 @@ def in_inbox(thread: Thread) -> bool:
 
 
 def sort_key(thread: Thread, listing: str) -> str:
-    """The row's place in `listing` ("board", "home" or "inbox") as a comparable string."""
+    """The row's place in `listing` ("board", "board_demand", "home" or "inbox") as a comparable
+    string."""
     if listing == "inbox":
         return _key(thread, _INBOX)
     if listing == "home":
         return _key(thread, _HOME)
     if thread.pinned:
         return "0." + _key(thread, _BOARD_PINNED)
-    return "1." + _key(thread, _BOARD)
+    return "1." + _key(thread, _DEMAND if listing == "board_demand" else _BOARD)

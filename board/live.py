@@ -56,9 +56,11 @@ def unit_room(code: str) -> str:
     return f"unit:{code}"
 
 
-def _emit(event: str, payload: dict, room: str | list[str]) -> None:
+def _emit(event: str, payload: dict, room: str | list[str], yield_now: bool = True) -> None:
     """One emit to one room or several (a client in several of them receives it once), logged
-    and stamped with the causing request's id (`request_id`, board/request_ids.py)."""
+    and stamped with the causing request's id (`request_id`, board/request_ids.py).
+    `yield_now=False`: one of many emits in a row (the notice worker's fan-out), which calls
+    `let_deliver()` once after the last."""
     if not room:
         return
     request_id = request_ids.current()
@@ -67,11 +69,16 @@ def _emit(event: str, payload: dict, room: str | list[str]) -> None:
     log.info("emit %s to %s", event, room if isinstance(room, str) else ",".join(room))
     try:
         socketio.emit(event, payload, to=room)
-        # Under gevent the request would otherwise run on (notifications, the response) before
-        # the connections' writer greenlets get to send: let them deliver now.
-        socketio.sleep(0)
+        if yield_now:
+            let_deliver()
     except Exception:  # the write is already committed; live delivery is best effort here
         log.exception("emit %s to %s failed", event, room)
+
+
+def let_deliver() -> None:
+    """Under gevent the request would otherwise run on (notifications, the response) before
+    the connections' writer greenlets get to send: let them deliver now."""
+    socketio.sleep(0)
 
 
 def _public_rooms(thread: Thread) -> list[str]:
@@ -176,10 +183,10 @@ def thread_updated_to_units(thread: Thread, codes: list[str]) -> None:
         _emit("thread_updated", {"thread": serializers.thread_to_dict(thread)}, rooms)
 
 
-def notification_created(note, unread_count: int) -> None:
+def notification_created(note, unread_count: int, yield_now: bool = True) -> None:
     payload = {"notification": bell_entries.notification_to_dict(note),
                "unread_count": unread_count}
-    _emit("notification", payload, user_room(note.user_id))
+    _emit("notification", payload, user_room(note.user_id), yield_now)
 
 
 def unread_changed(user_id: int, unread_count: int) -> None:

@@ -105,6 +105,18 @@ def _formal_answer(user, thread: Thread) -> bool:
     return _reply(user, thread) and user.is_official
 
 
+@rule("thread.follow")
+def _follow(user, thread: Thread) -> bool:
+    """关注 a thread one may read (issue 17); 同问 is for others than its asker (the service)."""
+    return _signed_in(user) and _view_thread(user, thread)
+
+
+@rule("notices.admin")
+def _notices_admin(user, _target=None) -> bool:
+    """The notice outbox's page: each notice's state (issue 17)."""
+    return _has_role(user, Role.ADMIN)
+
+
 @rule("thread.pin")
 def _pin(user, thread: Thread) -> bool:
     if _has_role(user, Role.LEADER, Role.ADMIN):

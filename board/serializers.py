@@ -40,6 +40,15 @@ def user_to_dict(user: User, private: bool = False) -> dict:
     return data
 
 
+def officer_card_to_dict(user: User) -> dict:
+    """An officer's public card (issue 17): the verified identity their replies carry, and how
+    to @mention them."""
+    return {"id": user.id, "name": user.real_name, "badge_no": user.badge_no,
+            "role": user.role, "role_label": user.role_label,
+            "unit": user.unit.name if user.unit else None,
+            "mention": f"@{user.real_name}", "url": f"/officers/{user.id}"}
+
+
 def board_to_dict(board: Board) -> dict:
     return {
         "slug": board.slug,
@@ -111,6 +120,7 @@ def thread_to_dict(thread: Thread, viewer=None, timeline: list | None = None) ->
         # Replies the public can see (held and hidden ones are not counted, issue 15 item 18).
         # Ids stay global sequences: a gap is shared by all threads and reveals nothing.
         "reply_count": thread.reply_count,
+        "same_question_count": thread.same_question_count,
         "official_answered": thread.has_official_reply,
         "author": user_to_dict(thread.author),
         "created_at": iso(thread.created_at),

@@ -31,7 +31,7 @@ from board.live import (
 from board.models import Board, Thread, User
 from board.origins import origin_allowed
 from board.queries import inbox, threads
-from board.services import accounts
+from board.services import accounts, following, notifications
 
 CATCH_UP_LIMIT = 200  # posts per catch_up answer; the client asks again while `more` is true
 TYPING_INTERVAL = 1.0  # seconds: typing events closer together than this are dropped
@@ -126,6 +126,8 @@ def on_join(data):
         if not permissions.can(current_user, "thread.view", target):
             return {"ok": False, "error": "forbidden"}
         join_room(_reader_room(target))
+        if current_user.is_authenticated:  # the thread is open on their screen (issue 17)
+            following.seen(current_user, target)
     else:
         join_room(room)
     return {"ok": True, "room": room}
@@ -177,6 +179,17 @@ def on_catch_up(data):
             "thread": serializers.thread_to_dict(thread, viewer),
             "posts": fragments.posts_with_html(page, viewer),
             "more": len(posts) > len(page)}
+
+
+@handler("notification_seen")
+def on_notification_seen(data):
+    """The page received a `notification` push: {"id", "reading"} (issue 17). `reading`: the
+    page shows that very thread, visible; an off-site notice of it is then not needed."""
+    note_id = _int(data, "id")
+    if not note_id or not current_user.is_authenticated:
+        return {"ok": False}
+    reading = isinstance(data, dict) and data.get("reading") is True
+    return {"ok": notifications.seen_live(current_user, note_id, reading)}
 
 
 @handler("typing")

@@ -27,6 +27,10 @@ pids+=("$!")
 # start them on every machine, one works at a time (deploy/systemd/ has the units).
 FLASK_APP=board:create_app flask sla worker &
 pids+=("$!")
+# The notice worker: fans out the notice outbox (same transaction as each answer) and sends
+# the SMS and e-mail notices, with retries (issue 17).
+FLASK_APP=board:create_app flask notices worker &
+pids+=("$!")
 for ((i = 0; i < count; i++)); do
   BOARD_SKIP_PREPARE=1 BIND="127.0.0.1:$((base + i))" gunicorn -c gunicorn.conf.py board.wsgi:app &
   pids+=("$!")

@@ -175,6 +175,18 @@ def _actions(world):
                            {"anon": 401, **{r: 200 for r in CALLERS}, "default": 403}),
         "contact_author_page": ("post", f"/t/{public.id}/contact-author", {},
                                 {"anon": 302, **{r: 200 for r in CALLERS}, "default": 403}),
+        # Issue 17: 关注 / 同问 (not one's own question), the notice outbox, settings, @names.
+        "follow": ("post", f"/api/v1/threads/{public.id}/follow", {},
+                   {"anon": 401, "default": 200}),
+        "same_question": ("post", f"/api/v1/threads/{public.id}/follow",
+                          {"same_question": True},
+                          {"anon": 401, "author": 400, "default": 200}),
+        "notice_outbox": ("get", "/admin/notices", None,
+                          {"anon": 302, "admin": 200, "default": 403}),
+        "notice_settings": ("get", "/api/v1/me/notification-settings", None,
+                            {"anon": 401, "default": 200}),
+        "mention_suggestions": ("get", f"/api/v1/threads/{public.id}/mention-suggestions", None,
+                                {"anon": 401, "default": 200}),
     }
 
 
@@ -208,6 +220,9 @@ def test_writing_to_police_only_and_hidden_threads(client, login, world, role):
         response = client.post(f"/api/v1/threads/{thread.id}/report", json={"reason": "spam"})
         expected = 401 if role == "anon" else (404 if not _can_see(role, content) else 403)
         assert response.status_code == expected, (role, content, "report")
+        response = client.post(f"/api/v1/threads/{thread.id}/follow", json={})  # issue 17
+        expected = 401 if role == "anon" else (200 if _can_see(role, content) else 404)
+        assert response.status_code == expected, (role, content, "follow")
 
 
 @pytest.mark.parametrize("role", ROLES)

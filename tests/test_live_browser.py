@@ -229,3 +229,50 @@ def test_live_officer_reply_is_the_reply_a_reload_shows(browser, server):
     finally:
         resident_ctx.close()
         anon_ctx.close()
+
+
+def test_same_question_mentions_and_a_live_receipt_on_phones(browser, server):
+    """Issue 17 in real browsers: a neighbour taps 同问 (the count rises, no reload), gets
+    @王海峰 suggested while typing; the asker, reading the thread when the answer arrives, has
+    it marked read by their page (static/js/live.js acknowledges it), so no text message goes."""
+    thread_id = _api_thread(server, "live_asker", "浏览器测试:同问和站内已读")
+    neighbour_ctx, neighbour, _ = sign_in(browser, server, "live_reader", **PHONE)
+    asker_ctx, asker, _ = sign_in(browser, server, "live_asker", **PHONE)
+    try:
+        neighbour.goto(f"/t/{thread_id}")
+        wait_live(neighbour)
+        neighbour.evaluate("window.__sameDocument = true")
+        neighbour.click("[data-follow-action=same_question]")
+        until(neighbour, "document.querySelector('[data-same-question-count]').textContent"
+                         " === '1'")
+        assert neighbour.evaluate("window.__sameDocument") is True
+        assert neighbour.locator("[data-follow-state]").text_content() == "已同问"
+        assert neighbour.locator("[data-follow-action=same_question]").is_hidden()
+        box = neighbour.locator(".reply-form textarea")
+        box.press_sequentially("请问 @王", delay=30)
+        neighbour.locator(".mention-suggestions button", has_text="王海峰").click(timeout=WAIT)
+        assert box.input_value() == "请问 @王海峰 "
+
+        asker.goto(f"/t/{thread_id}")
+        wait_live(asker)
+        answer = requests.post(server.url + f"/api/v1/threads/{thread_id}/posts", timeout=10,
+                               headers={"Authorization": f"Bearer {token(server, 'live_officer')}"},
+                               json={"body": "您好,带户口簿到派出所即可。"})
+        assert answer.status_code == 201
+        asker.locator(".post.official", has_text="户口簿").wait_for(timeout=WAIT)
+        mine = {"Authorization": f"Bearer {token(server, 'live_asker')}"}
+
+        def answer_read() -> bool:
+            notes = requests.get(server.url + "/api/v1/me/notifications", headers=mine,
+                                 timeout=10).json()["notifications"]
+            return any(n["thread_id"] == thread_id and n["read"] for n in notes)
+
+        for _ in range(50):
+            if answer_read():
+                break
+            asker.wait_for_timeout(200)
+        assert answer_read()
+        neighbour.screenshot(path=str(server.log_path.parent / "same-question-phone.png"))
+    finally:
+        neighbour_ctx.close()
+        asker_ctx.close()

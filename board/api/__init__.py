@@ -10,9 +10,12 @@ from board.api import (
     callback,
     command,
     editing,
+    following,
     inbox,
     leader,
     me,
+    mentions,
+    notice_settings,
     notifications,
     places,
     search,
@@ -32,6 +35,7 @@ ROUTE_MODULES = (
     places,  # the place picker's districts, streets and communities
     me, callback,  # issue 17: the account's own data; 联系发帖人
     editing,  # issue 18: the author edits and withdraws their own posts
+    following, notice_settings, mentions,  # issue 17: 关注/同问, notice settings, @suggestions
 )
 
 __all__ = ["ROUTE_MODULES", "bp"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import request
 
 from board.api.base import bp, json_body, require_user
-from board.bell_entries import notification_to_dict
+from board.bell_entries import group_entries, notification_to_dict
 from board.errors import ValidationFailed
 from board.inputs import parse_id, parse_ids
 from board.queries import notifications as bell
@@ -20,7 +20,10 @@ def my_notifications():
     if raw and before is None:
         raise ValidationFailed("分页参数无效", fields={"before": "必须是通知编号"})
     rows, next_before = bell.for_user(user, before)
-    return {"notifications": [notification_to_dict(n) for n in rows],
+    entries = [notification_to_dict(n) for n in rows]
+    return {"notifications": entries,
+            # Alike entries side by side as one (issue 17): "王海峰等 2 位民警回复了…(4 条)".
+            "groups": group_entries([dict(e) for e in entries]),
             "unread_count": bell.unread_count(user.id), "next_before": next_before}
 
 

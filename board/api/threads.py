@@ -48,7 +48,8 @@ def board_threads(slug: str):
     board = threads.board_by_slug(slug)
     cursor = request.args.get("cursor") or None
     pinned = [] if cursor else threads.pinned_threads(board, current_user)
-    rows, next_cursor = threads.board_threads(board, current_user, cursor)
+    rows, next_cursor = threads.board_threads(board, current_user, cursor,
+                                              sort=request.args.get("sort") or "latest")
     return {"threads": [thread_to_dict(t, current_user) for t in pinned + rows],
             "next_cursor": next_cursor}
 

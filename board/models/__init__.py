@@ -3,7 +3,15 @@ from board.models.attachment import Attachment
 from board.models.board import Board, board_unit
 from board.models.credentials import ApiToken, UserSession
 from board.models.escalation import Escalation, IncidentCounter, Urgency
+from board.models.following import ThreadFollow
 from board.models.idempotency import IdempotencyKey
+from board.models.notice import (
+    Notice,
+    NoticeEvent,
+    NoticeKind,
+    NoticeSettings,
+    NoticeState,
+)
 from board.models.notification import Notification, NotificationKind
 from board.models.operations import PhotoBlob, WorkerLease
 from board.models.place import Place, PlaceLevel
@@ -41,4 +49,5 @@ __all__ = [
     "IdempotencyKey", "SmsCode", "Revision",
     "Place", "PlaceLevel",
     "PhotoBlob", "WorkerLease",
+    "ThreadFollow", "Notice", "NoticeEvent", "NoticeKind", "NoticeSettings", "NoticeState",
 ]

@@ -20,12 +20,15 @@ class NotificationKind(enum.StrEnum):
     STATUS_CHANGED = "status_changed"  # my thread's status changed (escalated, resolved, ...)
     WORK = "work"  # police (issue 5): escalated/dispatched to my unit, supervised, overdue
     SECURITY = "security"  # my account is being throttled after wrong passwords (issue 15)
+    FOLLOWED = "followed"  # a thread I follow (关注/同问) was answered or moved (issue 17)
+    MODERATION = "moderation"  # my thread or reply was hidden, held or shown again (issue 17)
 
     @property
     def label(self) -> str:
         return {"official_reply": "民警回复", "reply": "新回复", "mention": "有人@我",
                 "status_changed": "状态变更", "work": "工作提醒",
-                "security": "账号安全"}[self]
+                "security": "账号安全", "followed": "关注动态",
+                "moderation": "内容审核"}[self]
 
 
 class Notification(db.Model):
@@ -48,6 +51,12 @@ class Notification(db.Model):
     status: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+    # An open page of the user received it live (its `notification` push was acknowledged):
+    # the off-site notice then waits to see whether it is read (board/notices/delivery.py).
+    seen_live_at: Mapped[datetime | None]
+    # Issue 17: the text of a moderation notice (the reason), and the notice kind behind a
+    # followed-thread entry (official_reply / status).
+    detail: Mapped[str | None] = mapped_column(String(300))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined", innerjoin=True)
     thread: Mapped[Thread | None] = relationship(lazy="joined")

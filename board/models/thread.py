@@ -27,6 +27,9 @@ class Thread(BumpsBoardVersion, db.Model):
     __table_args__ = (
         # Board listing: pinned ones apart, the rest by last activity (keyset on activity, id).
         Index("ix_thread_board_listing", "board_id", "pinned", "last_activity_at", "id"),
+        # The same by demand: most 「同问」 first (?sort=same_question, issue 17).
+        Index("ix_thread_board_demand", "board_id", "pinned", "same_question_count",
+              "last_activity_at", "id"),
         # Officer inbox: a board's unanswered threads, longest waiting first.
         Index("ix_thread_board_status_created", "board_id", "status", "created_at"),
         # Profile: my threads, newest first.
@@ -59,6 +62,8 @@ class Thread(BumpsBoardVersion, db.Model):
     locked: Mapped[bool] = mapped_column(default=False)
     reply_count: Mapped[int] = mapped_column(default=0)
     has_official_reply: Mapped[bool] = mapped_column(default=False)
+    # 「N 人同问」: followers who pressed 同问 (issue 17), kept in SQL like reply_count.
+    same_question_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     first_response_at: Mapped[datetime | None]

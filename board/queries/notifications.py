@@ -27,3 +27,15 @@ def for_user(user: User, before_id: int | None = None,
     rows = list(db.session.scalars(stmt))
     next_before = rows[limit - 1].id if len(rows) > limit else None
     return rows[:limit], next_before
+
+
+def unread_counts(session, user_ids: list[int]) -> dict[int, int]:
+    """Several users' unread counts in one query per 500 users (the notice worker's pushes)."""
+    counts: dict[int, int] = {}
+    for i in range(0, len(user_ids), 500):
+        chunk = user_ids[i:i + 500]
+        stmt = (db.select(Notification.user_id, db.func.count()).where(
+            Notification.user_id.in_(chunk), Notification.read_at.is_(None))
+            .group_by(Notification.user_id))
+        counts |= dict(session.execute(stmt).tuples().all())
+    return counts

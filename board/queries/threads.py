@@ -17,8 +17,10 @@ from board.extensions import db
 from board.models import Board, Post, Thread, User, Visibility
 
 
-def encode_cursor(thread: Thread) -> str:
+def encode_cursor(thread: Thread, sort: str = "latest") -> str:
     raw = f"{thread.last_activity_at.isoformat()}|{thread.id}"
+    if sort == "same_question":
+        raw = f"{thread.same_question_count}|{raw}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -26,9 +28,15 @@ def encode_cursor(thread: Thread) -> str:
 MAX_ID = 2**31 - 1
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
+def decode_cursor(cursor: str, sort: str = "latest") -> tuple:
+    """(last_activity_at, id), or (same_question_count, last_activity_at, id) by demand."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if sort == "same_question":
+            count, raw = raw.split("|", 1)
+            if not count.isdigit() or int(count) > MAX_ID:
+                raise ValueError(raw)
+            return (int(count), *decode_cursor(cursor_of(raw)))
         stamp, thread_id = raw.split("|")
         when, last_id = datetime.fromisoformat(stamp), int(thread_id)
         if when.tzinfo is None or not 0 <= last_id <= MAX_ID:
@@ -37,6 +45,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         return when, last_id
     except (ValueError, UnicodeDecodeError, OverflowError):
         raise ValidationFailed("分页参数无效", fields={"cursor": "无效的分页游标"}) from None
+
+
+def cursor_of(raw: str) -> str:
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
 # A list's board is already in the session (the page loaded it first): no join, and no
@@ -91,17 +103,23 @@ def pinned_threads(board: Board, viewer) -> list[Thread]:
 
 
 def board_threads(board: Board, viewer, cursor: str | None = None,
-                  limit: int = 20) -> tuple[list[Thread], str | None]:
-    """Unpinned threads, newest activity first, one keyset page; pinned ones come separately."""
+                  limit: int = 20, sort: str = "latest") -> tuple[list[Thread], str | None]:
+    """Unpinned threads, newest activity first (or most 「同问」 first: sort="same_question"),
+    one keyset page; pinned ones come separately."""
+    if sort not in lists.BOARD_SORTS:
+        raise ValidationFailed("排序方式无效", fields={"sort": "可选: latest, same_question"})
     stmt = (db.select(Thread)
             .where(Thread.board_id == board.id, Thread.pinned.is_(False))
-            .order_by(*lists.BOARD)
+            .order_by(*lists.BOARD_SORTS[sort])
             .limit(limit + 1).options(*LIST_OPTIONS))
     if cursor:
-        stamp, last_id = decode_cursor(cursor)
-        stmt = stmt.where(tuple_(Thread.last_activity_at, Thread.id) < tuple_(stamp, last_id))
+        key = decode_cursor(cursor, sort)
+        columns = (Thread.last_activity_at, Thread.id)
+        if sort == "same_question":
+            columns = (Thread.same_question_count, *columns)
+        stmt = stmt.where(tuple_(*columns) < tuple_(*key))
     rows = list(db.session.scalars(_visible(stmt, viewer)))
-    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    next_cursor = encode_cursor(rows[limit - 1], sort) if len(rows) > limit else None
     return rows[:limit], next_cursor
 
 

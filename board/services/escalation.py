@@ -21,6 +21,7 @@ from board.models import (
     DISPATCHABLE_UNIT_KINDS,
     Escalation,
     IncidentCounter,
+    NoticeKind,
     Role,
     Thread,
     ThreadStatus,
@@ -29,6 +30,7 @@ from board.models import (
     User,
     utcnow,
 )
+from board.notices import outbox
 from board.services import audit, status
 
 log = logging.getLogger(__name__)
@@ -133,6 +135,7 @@ def _dispatch_once(user, thread: Thread, unit: Unit, note: str) -> Escalation:
                  {"status": current, "unit": None},
                  {"status": S.DISPATCHED, "unit": unit.code, "incident_no": incident,
                   "note": note or None})
+    outbox.record(NoticeKind.STATUS, thread, actor=user, status=S.DISPATCHED)  # issue 17
     db.session.flush()
     return row
 

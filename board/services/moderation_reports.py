@@ -22,6 +22,7 @@ from board.extensions import db
 from board.models import (
     REPORT_REASONS,
     Board,
+    NoticeKind,
     Post,
     Report,
     ReportKind,
@@ -29,6 +30,7 @@ from board.models import (
     Thread,
     utcnow,
 )
+from board.notices import outbox
 from board.services import audit
 
 DEFAULT_WORDS = ("代开发票", "刷单返利", "裸聊", "网赌", "出售枪支", "迷药", "办假证")
@@ -71,6 +73,7 @@ def hold_if_needed(author, thread: Thread, post: Post | None, *texts: str | None
     target = post or thread
     target.hidden, target.hidden_reason = True, HELD_REASON
     db.session.add(Report(kind=ReportKind.HELD, thread=thread, post=post, reason="held"))
+    outbox.record(NoticeKind.HELD, thread, post=post, subject_id=author.id)  # issue 17
     return True
 
 
@@ -137,6 +140,9 @@ def hide(officer, thread: Thread, post: Post | None, reason: str) -> None:
     if was_visible:
         count_delta(thread, post, -1)
     _resolve(thread, post, ReportStatus.HIDDEN, officer)
+    if was_visible or before["hidden_reason"] != reason:  # its author hears why (issue 17)
+        outbox.record(NoticeKind.HIDDEN, thread, post=post, actor=officer,
+                      subject_id=target.author_id, reason=reason)
     audit.record(officer, "post.hide" if post else "thread.hide", "post" if post else "thread",
                  target.id, before, {"hidden": True, "hidden_reason": reason})  # issue 5
     db.session.commit()
@@ -177,6 +183,8 @@ def unhide(officer, thread: Thread, post: Post | None) -> None:
     before = {"hidden": True, "hidden_reason": target.hidden_reason}
     target.hidden, target.hidden_reason = False, None
     count_delta(thread, post, +1)
+    outbox.record(NoticeKind.RELEASED, thread, post=post, actor=officer,
+                  subject_id=target.author_id)  # issue 17
     audit.record(officer, "post.unhide" if post else "thread.unhide", "post" if post else "thread",
                  target.id, before, {"hidden": False})  # issue 5
     db.session.commit()

@@ -130,3 +130,26 @@ def mark_read(user: User, ids: list[int] | None = None, everything: bool = False
     count = bell.unread_count(user.id)
     live.unread_changed(user.id, count)
     return count
+
+
+def seen_live(user: User, note_id: int, reading: bool = False) -> bool:
+    """An open page of the user received this bell entry live (issue 17): an off-site notice
+    about it then waits to see if it is read. `reading`: the page showed the very thread,
+    visible on screen, so it is read as well. Returns whether the entry was the user's."""
+    now = utcnow()
+    changed = db.session.execute(
+        db.update(Notification).where(Notification.id == note_id,
+                                      Notification.user_id == user.id,
+                                      Notification.seen_live_at.is_(None))
+        .values(seen_live_at=now), execution_options={"synchronize_session": False}).rowcount
+    read = 0
+    if reading:
+        read = db.session.execute(
+            db.update(Notification).where(Notification.id == note_id,
+                                          Notification.user_id == user.id,
+                                          Notification.read_at.is_(None))
+            .values(read_at=now), execution_options={"synchronize_session": False}).rowcount
+    db.session.commit()
+    if read:
+        live.unread_changed(user.id, bell.unread_count(user.id))
+    return bool(changed or read)

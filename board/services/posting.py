@@ -7,10 +7,21 @@ a key.
 """
 from __future__ import annotations
 
-from board import answers, live, permissions, sla, text, urgency
+from board import answers, live, mentions, permissions, sla, text, urgency
 from board.errors import NotAuthenticated, ValidationFailed
 from board.extensions import db
-from board.models import Board, Place, Post, Thread, Visibility, kinds, utcnow
+from board.models import (
+    Board,
+    NoticeKind,
+    Place,
+    Post,
+    Thread,
+    ThreadFollow,
+    Visibility,
+    kinds,
+    utcnow,
+)
+from board.notices import outbox
 from board.queries import places
 from board.services import idempotency, moderation_reports, notifications, status
 
@@ -88,8 +99,8 @@ def submit_thread(author, board: Board, kind: str, title: str, body: str,
     policy = kinds.policy(kind)  # e.g. an official notice needs no answer: born answered
     thread = Thread(
         board=board, author=author, kind=kind, title=title, body=body,
-        body_html=text.render(body), location=location or None, visibility=visibility,
-        place_id=picked.id if picked else None,
+        body_html=mentions.link_names(text.render(body), body), location=location or None,
+        visibility=visibility, place_id=picked.id if picked else None,
         status=policy.start_status, has_official_reply=not policy.needs_answer,
         created_at=now, last_activity_at=now,
     )
@@ -98,6 +109,8 @@ def submit_thread(author, board: Board, kind: str, title: str, body: str,
         thread.urgent = urgency.is_urgent(title, body)
     moderation_reports.hold_if_needed(author, thread, None, title, body, location)  # word list
     db.session.add(thread)
+    db.session.add(ThreadFollow(thread=thread, user_id=author.id, created_at=now,
+                                last_seen_at=now))  # asking follows the thread (issue 17)
     if thread.is_public:  # the count is what the public sees: no police-only or held threads
         db.session.execute(
             db.update(Board).where(Board.id == board.id).values(thread_count=Board.thread_count + 1)
@@ -134,7 +147,8 @@ def submit_reply(author, thread: Thread, body: str, key: str | None = None,
     if errors := reply_text_errors(body):
         raise ValidationFailed(fields=errors)
     now = utcnow()
-    post = Post(thread=thread, author=author, body=body, body_html=text.render(body),
+    post = Post(thread=thread, author=author, body=body,
+                body_html=mentions.link_names(text.render(body), body),
                 created_at=now, formal_answer=False)
     if author.is_official:
         post.official = True
@@ -166,6 +180,8 @@ def submit_reply(author, thread: Thread, body: str, key: str | None = None,
     for name, value in state.items():
         setattr(thread, name, value)
     moved = post.formal_answer and status.answer_if_awaiting(thread)  # guarded, see status.py
+    if post.official and not post.hidden:  # the asker and followers hear of it off the page
+        outbox.record(NoticeKind.OFFICIAL_REPLY, thread, post=post, actor=author)
     idempotency.remember(author, key, digest, thread, post)
     if (row := idempotency.commit_once(author, key, digest)) is not None:
         return idempotency.Submission(row.post, True)

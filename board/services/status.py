@@ -16,8 +16,9 @@ from sqlalchemy import case
 from board import live, permissions, text
 from board.errors import Conflict, PermissionDenied, ValidationFailed
 from board.extensions import db
-from board.models import Thread, ThreadEvent, ThreadStatus, Unit, UnitKind, utcnow
+from board.models import NoticeKind, Thread, ThreadEvent, ThreadStatus, Unit, UnitKind, utcnow
 from board.models.workflow import FIRST_REPLY, TRANSITIONS, Move
+from board.notices import outbox
 from board.services import audit, notifications
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,9 @@ PUBLIC_TEXT = {
 }
 RETURNED_TEXT = "指挥中心已研判:此事项无需出警,由版块民警继续答复。"
 REOPENED_HANDLING_TEXT = "该警情已重新打开,{unit}民警继续处置。"
+# The moves the asker and followers are also told of off the page (issue 17); dispatching is
+# recorded by services/escalation.py.
+NOTICE_STATUSES = frozenset({S.DISPATCHED, S.RESOLVED, S.CLOSED})
 
 
 def _label(status: str) -> str:
@@ -145,6 +149,9 @@ def change(user, thread: Thread, to: str, note: str | None = None,
                       note if internal else None)
     audit.record(user, "thread.status", "thread", thread.id, before,
                  {"status": to, "note": note or None, "internal": bool(internal)})
+    if to in NOTICE_STATUSES and not move_.reopen:  # off the page too (issue 17)
+        outbox.record(NoticeKind.STATUS, thread, actor=user, status=to,
+                      reason=None if internal else note)
     db.session.commit()
     db.session.refresh(thread)
     announce(thread, user, staff=_staff_for(thread, to))

@@ -15,6 +15,7 @@ from board.views import (
     callback,
     command,
     editing,
+    following,
     health,
     jinja,
     leader,
@@ -38,6 +39,7 @@ BLUEPRINTS = (
     account, callback,  # issue 17: passwords, phone, privacy, 注销; 联系发帖人
     editing,  # issue 18: residents edit and withdraw their own posts
     health, metrics,  # issue 22: /healthz, /readyz, and /metrics for the operator's network
+    following,  # issue 17: 关注/同问, notice settings, officers' cards, the notice outbox
 )
 
 

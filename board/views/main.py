@@ -26,12 +26,15 @@ def board(slug: str):
     board = threads.board_by_slug(slug)
     cursor = request.args.get("cursor")
     pinned = [] if cursor else threads.pinned_threads(board, current_user)
-    rows, next_cursor = threads.board_threads(board, current_user, cursor)
+    sort = request.args.get("sort") or "latest"  # or "same_question" (issue 17)
+    rows, next_cursor = threads.board_threads(board, current_user, cursor, sort=sort)
+    listing = "board_demand" if sort == "same_question" else "board"
     if request.args.get("partial"):  # "load more": just the rows, the next cursor in a header
-        html = render_template("main/_thread_rows.html", pinned=[], threads=rows)
+        html = render_template("main/_thread_rows.html", pinned=[], threads=rows,
+                               listing=listing)
         return html, 200, {"X-Next-Cursor": next_cursor or ""}
     return render_template("main/board.html", board=board, pinned=pinned, threads=rows,
-                           next_cursor=next_cursor)
+                           next_cursor=next_cursor, sort=sort, listing=listing)
 
 
 @bp.get("/me")

@@ -9,7 +9,7 @@ from board import urgency
 from board.errors import ServiceError
 from board.forms import ReplyForm, ThreadForm, new_submission_key
 from board.queries import places, threads
-from board.services import attachments, posting
+from board.services import attachments, following, posting
 from board.views.helpers import apply_service_error
 from board.web import headers, http, page_cache, page_stamps, ratelimits
 
@@ -70,6 +70,10 @@ def show(thread_id: int):
     # when it was rendered, and every write to the thread changes the stamp: a hit needs no
     # thread loaded. Anyone else is checked first, as always.
     thread = None if page_cache.stored(stamp) else threads.thread_for(current_user, thread_id)
+    follow = None
+    if thread is not None and current_user.is_authenticated:  # 关注/同问 (issue 17)
+        follow = following.state(current_user, thread)
+        stamp = (*stamp, follow.following, follow.same_question)
     unchanged = http.not_modified(http.thread_etag(stamp))
     if unchanged is not None:
         return unchanged
@@ -77,7 +81,8 @@ def show(thread_id: int):
     def page():
         shown = thread or threads.thread_for(current_user, thread_id)  # the entry just expired
         return render_template("threads/show.html", thread=shown,
-                               posts=threads.thread_posts(shown, current_user), form=ReplyForm())
+                               posts=threads.thread_posts(shown, current_user), form=ReplyForm(),
+                               follow=follow)
 
     response = page_cache.serve(stamp, page)
     # After rendering: the page may have just given this reader their CSRF token.

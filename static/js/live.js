@@ -357,7 +357,13 @@
   });
   socket.on("notification", function (data) {
     setBell(data.unread_count);
-    if (data.notification) addNotification(data.notification);
+    if (!data.notification) return;
+    addNotification(data.notification);
+    // Say it arrived (issue 17): a text message or e-mail about it is then not sent, or only
+    // if it stays unread; on the very thread, visible, it counts as read.
+    var reading = threadId !== null && data.notification.thread_id === threadId &&
+      document.visibilityState === "visible";
+    socket.emit("notification_seen", { id: data.notification.id, reading: reading });
   });
 
   // Safety net: a pushed event can be lost without the socket noticing (the message queue

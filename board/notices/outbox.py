@@ -1,0 +1,47 @@
+"""The outbox: a `notice_event` row written by the session in the same transaction as the change
+that causes it, so a committed answer is never without its notice and a rolled-back one never has
+one. One row per event, whatever the number of followers: the fan-out is the worker's job."""
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import event
+
+from board.extensions import db
+from board.models import NoticeEvent, NoticeKind, Post, Thread, utcnow
+
+_RECORDED = "notice_recorded"  # session.info: an event was added in this transaction
+_wakeup = threading.Event()
+
+
+def record(kind: NoticeKind, thread: Thread, *, post: Post | None = None, actor=None,
+           subject_id: int | None = None, status: str | None = None,
+           reason: str | None = None) -> NoticeEvent:
+    """Add the event to the current transaction (the caller commits)."""
+    row = NoticeEvent(kind=kind, thread=thread, post=post, actor_id=getattr(actor, "id", None),
+                      subject_id=subject_id, status=status,
+                      reason=(reason or None) and reason[:300], created_at=utcnow())
+    db.session.add(row)
+    db.session.info[_RECORDED] = True
+    return row
+
+
+def wake() -> None:
+    _wakeup.set()
+
+
+def wait(timeout: float) -> bool:
+    woken = _wakeup.wait(timeout)
+    _wakeup.clear()
+    return woken
+
+
+@event.listens_for(db.session, "after_commit")
+def _nudge_after_commit(session) -> None:
+    if session.info.pop(_RECORDED, None):
+        wake()
+
+
+@event.listens_for(db.session, "after_rollback")
+def _forget(session) -> None:
+    session.info.pop(_RECORDED, None)
