@@ -1,4 +1,4 @@
-"""API for leaders: the dashboard's figures (JSON, or the CSV sheet with `?format=csv`) and the
+"""API for leaders: the dashboard's figures for a period (JSON, or `?format=csv` / `xlsx`) and the
 audit log, one keyset page at a time. Both read through board/queries (leader.py, audit_log.py),
 like the pages."""
 from __future__ import annotations
@@ -17,9 +17,11 @@ from board.services.audit import ACTION_LABELS
 @bp.get("/dashboard")
 def dashboard_figures():
     user = require_user()
-    data = leader.figures(user, leader.parse_days(request.args.get("days")))
+    data = leader.figures(user, period=leader.parse_period(request.args))
     if request.args.get("format") == "csv":
         return Response(dashboard_csv.to_csv(data), mimetype="text/csv; charset=utf-8")
+    if request.args.get("format") == "xlsx":
+        return Response(dashboard_csv.to_xlsx(data), mimetype=dashboard_csv.XLSX)
     return data
 
 
