@@ -133,3 +133,27 @@ def trend_charts(buckets: list[dict], duration: Callable[[float], str]) -> list[
         line_chart("群众满意度(平均星级)", labels, [Series("满意度", column("satisfaction"), "s5")],
                    fmt=_stars, top=5, ticks=5),
     ]
+
+
+def open_data_charts(months: list[dict], duration: Callable[[float], str]) -> list[dict]:
+    """The open-data page's month-by-month charts (queries/open_data.py's overall row)."""
+    labels = [f"{int(m['month'][5:])}月" for m in months]
+
+    def column(key: str) -> list:
+        return [m[key] for m in months]
+
+    return [
+        line_chart("每月帖子与派警", labels, [Series("帖子", column("threads"), "s1"),
+                                       Series("派警", column("dispatches"), "s2")], counts=True),
+        line_chart("首次回复用时(中位数)", labels,
+                   [Series("中位数", column("first_response_median"), "s1")],
+                   fmt=lambda v: duration(v) or "0秒", axis_fmt=_short_time,
+                   top=_time_max(max((v or 0 for v in column("first_response_median")),
+                                     default=0))),
+        line_chart("回复率与时限内回复率", labels,
+                   [Series("已回复", column("answered_share"), "s1"),
+                    Series("时限内", column("within_target_share"), "s3")],
+                   fmt=_percent, top=1),
+        line_chart("群众满意度(平均星级)", labels,
+                   [Series("满意度", column("satisfaction"), "s5")], fmt=_stars, top=5, ticks=5),
+    ]

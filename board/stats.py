@@ -63,6 +63,7 @@ class Tally:
     its time is in neither, so the share is not dragged down by questions asked an hour ago."""
 
     threads: int = 0
+    asked: int = 0  # threads owed an answer (not notices)
     first_response: list[float] = field(default_factory=list)
     within: int = 0
     missed: int = 0
@@ -74,6 +75,7 @@ class Tally:
         self.threads += 1
         if not needs_answer:
             return
+        self.asked += 1
         if first is not None:
             self.first_response.append((first - created).total_seconds())
         if resolved is not None:
@@ -86,6 +88,7 @@ class Tally:
 
     def figures(self) -> dict:
         return {"threads": self.threads, "answered": len(self.first_response),
+                "answered_share": share(len(self.first_response), self.asked),
                 "first_response_median": median(self.first_response),
                 "first_response_p90": percentile(self.first_response, 90),
                 "within_target": self.within, "overdue": self.missed,

@@ -10,7 +10,8 @@ from datetime import timedelta
 import pytest
 
 from board.extensions import db, socketio
-from board.models import ApiToken, Board, Post, Thread, utcnow
+from board.models import ApiToken, Board, Post, Rating, Thread, utcnow
+from board.queries import open_data
 from board.services import accounts
 
 pytestmark = pytest.mark.usefixtures("no_search_indexing")  # search is tested elsewhere
@@ -345,3 +346,23 @@ def test_an_old_bearer_token_reads_nothing_after_it_ended(app, client, make, wor
     _end_sign_ins(how, officer)
     assert _reads_police_only(app, thread, token=token) == {
         "page": False, "api": False, "socket": False}, how
+
+
+def test_open_data_counts_only_what_the_public_sees(client, login, world):
+    """「公开数据」 and /api/v1/stats (issue 20): police-only and hidden threads add nothing to
+    any figure — threads, dispatches, ratings — for any reader, the police included."""
+    secret, hidden = world["police_only"], world["hidden_thread"]
+    for thread in (secret, hidden):
+        thread.dispatched_at, thread.status = utcnow(), "dispatched"
+        db.session.add(Rating(thread_id=thread.id, user_id=world["users"]["author"].id, score=1,
+                              comment="不该出现在公开数据里", created_at=utcnow()))
+    db.session.commit()
+    open_data.clear_cache()
+    for role in ("anon", "leader"):
+        _as(client, login, world, role)
+        stats = client.get("/api/v1/stats?months=1").get_json()
+        report = next(b for b in stats["boards"] if b["slug"] == "report")["months"][-1]
+        # the public report and the public host of the hidden reply; nothing dispatched or rated
+        assert (report["threads"], report["dispatches"], report["ratings"]) == (2, 0, 0), role
+        page = client.get(f"/open-data?month={stats['months'][-1]}").get_data(as_text=True)
+        assert "不该出现" not in page and "仅警方可见的线索" not in page

@@ -11,6 +11,7 @@ from board.api import (
     leader,
     notifications,
     search,
+    stats,
     thread_actions,
     threads,
     trust,
@@ -23,6 +24,7 @@ ROUTE_MODULES = (
     thread_actions,  # pin, lock, escalate, dispatch, status, supervise, rate, timeline
     command, leader,  # the command queue; the dashboard and the audit log
     search,  # search, similar questions
+    stats,  # open data (issue 20)
 )
 
 __all__ = ["ROUTE_MODULES", "bp"]

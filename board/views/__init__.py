@@ -17,6 +17,7 @@ from board.views import (
     main,
     notifications,
     officer,
+    open_data,
     photos,
     review,
     search,
@@ -30,6 +31,7 @@ BLUEPRINTS = (
     thread_actions, command, leader,  # issue 5: escalation and supervision
     search, admin_search,  # issue 4: the search page; 16: misses and synonyms
     photos,  # issue 6: evidence photos, only for readers of the thread
+    open_data,  # issue 20: 公开数据
 )
 
 
