@@ -14,6 +14,8 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from board.queries.audit_log import present
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SUMMARY = (  # (key in the period figures, label)
     ("threads", "新帖数"), ("answered", "已回复"),
@@ -107,3 +109,23 @@ def to_xlsx(data: dict) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _line(row: list) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerow(row)
+    return out.getvalue()
+
+
+def audit_csv_lines(batches):
+    """The audit log as CSV lines, one batch of entries at a time (queries.audit_log renders
+    each entry: Beijing time, names, labels, before → after)."""
+    yield "\ufeff" + _line(["编号", "时间(北京时间)", "操作人", "操作人身份", "操作", "对象",
+                            "字段", "之前", "之后"])
+    for entries in batches:
+        for row in present(entries):
+            changes = row.changes or [None]
+            for change in changes:
+                yield _line([row.entry.id, row.when, row.actor, row.actor_detail, row.action,
+                             row.target, change.label if change else "",
+                             change.before if change else "", change.after if change else ""])

@@ -9,9 +9,8 @@ from board import dashboard_csv
 from board.api.base import bp, require_user
 from board.inputs import parse_id
 from board.queries import leader
-from board.queries.audit_log import audit_entries
+from board.queries.audit_log import Filters, audit_entries, present
 from board.serializers import iso, user_to_dict
-from board.services.audit import ACTION_LABELS
 
 
 @bp.get("/dashboard")
@@ -27,13 +26,18 @@ def dashboard_figures():
 
 @bp.get("/audit")
 def audit_log():
+    """One keyset page of the log; filters person, action, thread, start, end (Beijing dates);
+    each entry with its raw before/after and as staff read it (`action_label`, `changes`)."""
     user = require_user()
-    before = parse_id(request.args.get("before"))
-    rows, next_before = audit_entries(user, before_id=before,
-                                      action=request.args.get("action") or None)
+    filters = Filters.from_args(request.args, parse_id)
+    rows, next_before = audit_entries(user, before_id=parse_id(request.args.get("before")),
+                                      filters=filters)
     return {"entries": [{
-        "id": e.id, "action": e.action, "action_label": ACTION_LABELS.get(e.action, e.action),
-        "target_type": e.target_type, "target_id": e.target_id,
-        "actor": user_to_dict(e.actor) if e.actor else None,
-        "before": e.before, "after": e.after, "created_at": iso(e.created_at)} for e in rows],
+        "id": r.entry.id, "action": r.entry.action, "action_label": r.action,
+        "target_type": r.entry.target_type, "target_id": r.entry.target_id,
+        "target_label": r.target,
+        "actor": user_to_dict(r.entry.actor) if r.entry.actor else None,
+        "before": r.entry.before, "after": r.entry.after,
+        "changes": [{"field": c.label, "before": c.before, "after": c.after} for c in r.changes],
+        "created_at": iso(r.entry.created_at)} for r in present(rows)],
         "next_before": next_before}

@@ -11,7 +11,7 @@ from board.models.report import REPORT_REASONS, Report, ReportKind, ReportStatus
 from board.models.search_job import SearchJob
 from board.models.search_terms import SearchMiss, SearchSynonym
 from board.models.thread import Post, Thread, Visibility
-from board.models.timeline import AuditEntry, ThreadEvent
+from board.models.timeline import AuditEntry, AuditLogIsAppendOnly, ThreadEvent
 from board.models.unit import DISPATCHABLE_UNIT_KINDS, Unit, UnitKind
 from board.models.user import (
     OFFICIAL_ROLES,
@@ -30,7 +30,9 @@ __all__ = [
     "utcnow",
     "DISPATCHABLE_UNIT_KINDS", "UnitKind",
     "Notification", "NotificationKind",
-    "AuditEntry", "Escalation", "IncidentCounter", "Rating", "ReplyTemplate", "ThreadEvent",
+    "AuditEntry",
+    "AuditLogIsAppendOnly",
+    "Escalation", "IncidentCounter", "Rating", "ReplyTemplate", "ThreadEvent",
     "Urgency",
     "Attachment", "REPORT_REASONS", "Report", "ReportKind", "ReportStatus",
     "SearchJob", "SignInThrottle", "SearchMiss", "SearchSynonym", "UserSession",

@@ -9,6 +9,7 @@ from flask import Flask
 
 from board.views import (
     admin,
+    admin_import,
     admin_search,
     auth,
     command,
@@ -31,7 +32,7 @@ BLUEPRINTS = (
     thread_actions, command, leader,  # issue 5: escalation and supervision
     search, admin_search,  # issue 4: the search page; 16: misses and synonyms
     photos,  # issue 6: evidence photos, only for readers of the thread
-    open_data,  # issue 20: 公开数据
+    open_data, admin_import,  # issue 20: 公开数据; bulk import of police accounts
 )
 
 

@@ -12,6 +12,7 @@ from flask import Flask
 
 from board import lists, permissions, privacy
 from board.models import utcnow
+from board.phones import mask_phone
 from board.views.notifications import unread_notifications
 from board.views.photos import attachments_of
 from board.views.thread_actions import thread_panel
@@ -35,6 +36,7 @@ GLOBALS = {
     "attachments_of": attachments_of,
     "thread_panel": thread_panel,
     "unread_notifications": unread_notifications,
+    "mask_phone": mask_phone,
 }
 
 # Per render, not per app: a page rendered for the anonymous cache gets a placeholder CSRF token.

@@ -2,11 +2,11 @@
 CSV and Excel exports, the threads and ratings behind a number, and the audit log."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template, request, stream_with_context
 from flask_login import current_user, login_required
 
 from board import charts, periods, permissions
-from board.dashboard_csv import XLSX, to_csv, to_xlsx
+from board.dashboard_csv import XLSX, audit_csv_lines, to_csv, to_xlsx
 from board.errors import ValidationFailed
 from board.inputs import parse_id, parse_int
 from board.models import utcnow
@@ -92,8 +92,20 @@ def ratings_behind():
 @bp.get("/audit")
 def audit_page():
     permissions.require(current_user, "audit.view")
+    filters = audit_log.Filters.from_args(request.args, parse_id)
     rows, next_before = audit_log.audit_entries(
-        current_user, before_id=parse_id(request.args.get("before")),
-        action=request.args.get("action") or None)
-    return render_template("leader/audit.html", rows=rows, next_before=next_before,
-                           labels=ACTION_LABELS, action=request.args.get("action") or "")
+        current_user, before_id=parse_id(request.args.get("before")), filters=filters)
+    return render_template("leader/audit.html", rows=audit_log.present(rows),
+                           next_before=next_before, labels=ACTION_LABELS, filters=filters,
+                           here=filters.as_args())
+
+
+@bp.get("/audit.csv")
+def audit_csv():
+    """The log as the filters choose it, every page, in Beijing time and staff's words."""
+    permissions.require(current_user, "audit.view")
+    filters = audit_log.Filters.from_args(request.args, parse_id)
+    batches = audit_log.export_entries(current_user._get_current_object(), filters)
+    return Response(stream_with_context(audit_csv_lines(batches)),
+                    mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": "attachment; filename=audit-log.csv"})
