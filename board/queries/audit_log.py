@@ -89,12 +89,19 @@ def audit_entries(viewer, before_id: int | None = None, action: str | None = Non
                   target_type: str | None = None, target_id: int | None = None,
                   limit: int = 50, filters: Filters | None = None,
                   ) -> tuple[list[AuditEntry], int | None]:
-    """The log newest first, one keyset page; leaders and admins only (services/audit writes)."""
+    """The log newest first (by time, then id), one keyset page after the entry `before_id`;
+    leaders and admins only (services/audit writes)."""
     if not permissions.can(viewer, "audit.view"):
         raise PermissionDenied()
-    stmt = _filtered(filters or Filters()).order_by(AuditEntry.id.desc()).limit(limit + 1)
+    stmt = _filtered(filters or Filters()).order_by(
+        AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(limit + 1)
     if before_id:
-        stmt = stmt.where(AuditEntry.id < before_id)
+        moment = db.session.scalar(db.select(AuditEntry.created_at).where(
+            AuditEntry.id == before_id))
+        if moment is not None:
+            stmt = stmt.where(or_(AuditEntry.created_at < moment,
+                                  (AuditEntry.created_at == moment)
+                                  & (AuditEntry.id < before_id)))
     if action:
         stmt = stmt.where(AuditEntry.action == action)
     if target_type:
