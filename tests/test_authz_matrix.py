@@ -366,3 +366,20 @@ def test_open_data_counts_only_what_the_public_sees(client, login, world):
         assert (report["threads"], report["dispatches"], report["ratings"]) == (2, 0, 0), role
         page = client.get(f"/open-data?month={stats['months'][-1]}").get_data(as_text=True)
         assert "不该出现" not in page and "仅警方可见的线索" not in page
+
+
+def test_open311_never_shows_police_only_or_hidden_threads(client, login, world):
+    """Open311 (issue 20) is read by outside systems: police-only and hidden threads are absent
+    from the list and 404 one by one, whoever asks (a police session included)."""
+    for role in ("anon", "admin"):
+        _as(client, login, world, role)
+        listed = client.get("/open311/v2/requests.json?page_size=1000").get_json()
+        ids = {int(r["service_request_id"]) for r in listed}
+        assert world["public"].id in ids, role
+        for content in ("police_only", "hidden_thread"):
+            thread = world[content]
+            assert thread.id not in ids, (role, content)
+            one = client.get(f"/open311/v2/requests/{thread.id}.json")
+            assert one.status_code == 404, (role, content)
+        text = str(listed)
+        assert "这条回复被隐藏了" not in text and "仅警方可见的线索" not in text

@@ -5,6 +5,7 @@ from board.models.credentials import ApiToken, UserSession
 from board.models.escalation import Escalation, IncidentCounter, Urgency
 from board.models.idempotency import IdempotencyKey
 from board.models.notification import Notification, NotificationKind
+from board.models.partner import PartnerKey
 from board.models.rating import Rating
 from board.models.reply_template import ReplyTemplate
 from board.models.report import REPORT_REASONS, Report, ReportKind, ReportStatus
@@ -37,4 +38,5 @@ __all__ = [
     "Attachment", "REPORT_REASONS", "Report", "ReportKind", "ReportStatus",
     "SearchJob", "SignInThrottle", "SearchMiss", "SearchSynonym", "UserSession",
     "IdempotencyKey",
+    "PartnerKey",
 ]

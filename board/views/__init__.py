@@ -18,6 +18,7 @@ from board.views import (
     main,
     notifications,
     officer,
+    open311,
     open_data,
     photos,
     review,
@@ -32,7 +33,7 @@ BLUEPRINTS = (
     thread_actions, command, leader,  # issue 5: escalation and supervision
     search, admin_search,  # issue 4: the search page; 16: misses and synonyms
     photos,  # issue 6: evidence photos, only for readers of the thread
-    open_data, admin_import,  # issue 20: 公开数据; bulk import of police accounts
+    open_data, admin_import, open311,  # issue 20: 公开数据, account import, Open311
 )
 
 

@@ -9,11 +9,11 @@ from board.errors import ServiceError, ValidationFailed
 from board.extensions import db
 from board.forms import ConfirmForm, EditStaffForm, StaffForm
 from board.inputs import parse_id
-from board.models import Role, Unit, User
+from board.models import PartnerKey, Role, Unit, User
 from board.phones import mask_phone
 from board.queries import threads
 from board.queries import users as users_query
-from board.services import accounts, boards
+from board.services import accounts, boards, partners
 from board.views.helpers import apply_service_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -159,6 +159,37 @@ def user_password(user_id: int):
     except ServiceError as exc:
         return _user_page(user, exc.status, {"password_error": exc.message})
     return _user_page(user, password=password)
+
+
+def _partners_page(status: int = 200, **context):
+    keys = db.session.scalars(db.select(PartnerKey).order_by(PartnerKey.id.desc())).all()
+    return render_template("admin/partners.html", keys=keys, confirm=ConfirmForm(),
+                           **context), status
+
+
+@bp.route("/partners", methods=["GET", "POST"])
+def partners_page():
+    """Open311 API keys for partner systems: issue (shown once), list, revoke."""
+    if request.method == "POST" and ConfirmForm().validate_on_submit():
+        name = request.form.get("name", "")
+        try:
+            key, raw = partners.issue_key(current_user, name)
+        except ServiceError as exc:
+            return _partners_page(exc.status, error=exc.fields.get("name") or exc.message,
+                                  name=name)
+        return _partners_page(issued=raw, issued_name=key.name)
+    return _partners_page()
+
+
+@bp.post("/partners/<int:key_id>/revoke")
+def partner_revoke(key_id: int):
+    if ConfirmForm().validate_on_submit():
+        try:
+            key = partners.revoke_key(current_user, key_id)
+            flash(f"已吊销「{key.name}」的密钥", "success")
+        except ServiceError as exc:
+            flash(exc.message, "error")
+    return redirect(url_for("admin.partners_page"))
 
 
 @bp.get("/units")
