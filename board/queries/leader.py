@@ -96,10 +96,11 @@ class _Window:
         self.period, self.now = period, now
         self.current, self.before = Tally(), Tally()
         self.buckets = period.buckets()
+        self.start, self.end = period.start, period.end  # computed once, compared per row
         self.bucket_of = {}
         for index, (first, last) in enumerate(self.buckets):
             for n in range((last - first).days + 1):
-                self.bucket_of[first.toordinal() + n] = index
+                self.bucket_of[periods.day_number(first) + n] = index
         self.tallies = [Tally() for _ in self.buckets]
         self.boards: dict[str, TimeRow] = {}
         self.units: dict[str, TimeRow] = {}
@@ -113,24 +114,24 @@ class _Window:
 
     def _tallies(self, moment: datetime) -> tuple[Tally, ...]:
         """The period tally and trend bucket a moment falls in (none: outside both periods)."""
-        if moment >= self.period.start:
-            if moment >= self.period.end:
+        if moment >= self.start:
+            if moment >= self.end:
                 return ()
-            index = self.bucket_of.get(periods.beijing_day(moment).toordinal())
+            index = self.bucket_of.get(periods.epoch_day(moment))
             return (self.current,) if index is None else (self.current, self.tallies[index])
         return (self.before,)
 
     def _read_threads(self, since: datetime, until: datetime) -> None:
         responder = db.aliased(User)
-        rows = db.session.execute(
+        rows = db.session.connection().execute(
             db.select(Thread.created_at, Thread.first_response_at, Thread.sla_due_at,
                       Thread.resolved_at, Thread.kind, Board.slug, Board.name,
                       responder.unit_id, Thread.dispatched_unit_id)
             .join(Board, Board.id == Thread.board_id)
             .outerjoin(responder, responder.id == Thread.first_responder_id)
-            .where(Thread.created_at >= since, Thread.created_at < until))
+            .where(Thread.created_at >= since, Thread.created_at < until)).all()
         answered_kinds = set(kinds.needing_answer())
-        start = self.period.start
+        start = self.start
         for created, first, due, resolved, kind, slug, name, r_unit, d_unit in rows:
             needs = kind in answered_kinds
             for tally in self._tallies(created):
@@ -157,24 +158,24 @@ class _Window:
         return self.units.setdefault(unit.code, TimeRow(unit.code, unit.name))
 
     def _read_dispatches(self, since: datetime, until: datetime) -> None:
-        for (moment,) in db.session.execute(db.select(Thread.dispatched_at).where(
-                Thread.dispatched_at >= since, Thread.dispatched_at < until)):
+        for (moment,) in db.session.connection().execute(db.select(Thread.dispatched_at).where(
+                Thread.dispatched_at >= since, Thread.dispatched_at < until)).all():
             for tally in self._tallies(moment):
                 tally.dispatches += 1
 
     def _read_ratings(self, since: datetime, until: datetime) -> None:
         responder = db.aliased(User)
-        rows = db.session.execute(
+        rows = db.session.connection().execute(
             db.select(Rating.score, Rating.created_at, Thread.dispatched_unit_id,
                       responder.id, responder.unit_id, responder.real_name,
                       responder.nickname, responder.badge_no)
             .join(Thread, Thread.id == Rating.thread_id)
             .outerjoin(responder, responder.id == Thread.first_responder_id)
-            .where(Rating.created_at >= since, Rating.created_at < until))
+            .where(Rating.created_at >= since, Rating.created_at < until)).all()
         for score, created, d_unit, officer_id, r_unit, real, nick, badge in rows:
             for tally in self._tallies(created):
                 tally.scores.append(score)
-            if created < self.period.start:
+            if created < self.start:
                 continue
             unit = self.unit_by_id.get(d_unit or r_unit)
             if unit is not None:

@@ -47,8 +47,8 @@ def _month_starts(months: int, now: datetime) -> list[date]:
     return out[::-1]
 
 
-def _key(month: date) -> str:
-    return f"{month.year}-{month.month:02d}"
+def _key(day: date) -> str:
+    return f"{day.year}-{day.month:02d}"
 
 
 def monthly(months: int = 12, now: datetime | None = None, cached: bool = True) -> dict:
@@ -109,32 +109,38 @@ def _compute(months: int, now: datetime) -> dict:
             out.append(units.setdefault(unit_id, _Months(keys)))
         return out
 
-    def month_of(moment):
-        return _key(periods.beijing_day(moment).replace(day=1))
+    months_by_day: dict[int, str] = {}
 
-    for created, first, due, resolved, kind, board_id, r_unit, d_unit in db.session.execute(
+    def month_of(moment):  # per Beijing day, computed once: thousands of rows share a day
+        day = periods.epoch_day(moment)
+        if day not in months_by_day:
+            months_by_day[day] = _key(periods.beijing_day(moment))
+        return months_by_day[day]
+
+    read = db.session.connection().execute
+    for created, first, due, resolved, kind, board_id, r_unit, d_unit in read(
             db.select(Thread.created_at, Thread.first_response_at, Thread.sla_due_at,
                       Thread.resolved_at, Thread.kind, Thread.board_id, responder.unit_id,
                       Thread.dispatched_unit_id)
             .outerjoin(responder, responder.id == Thread.first_responder_id)
-            .where(Thread.created_at >= since, *public)):
+            .where(Thread.created_at >= since, *public)).all():
         month = month_of(created)
         for row in rows_for(board_id, d_unit or r_unit):
             row.by_month[month].add_thread(created, first, due, resolved,
                                            kind in answered_kinds, now)
-    for moment, board_id, r_unit, d_unit in db.session.execute(
+    for moment, board_id, r_unit, d_unit in read(
             db.select(Thread.dispatched_at, Thread.board_id, responder.unit_id,
                       Thread.dispatched_unit_id)
             .outerjoin(responder, responder.id == Thread.first_responder_id)
-            .where(Thread.dispatched_at >= since, *public)):
+            .where(Thread.dispatched_at >= since, *public)).all():
         for row in rows_for(board_id, d_unit or r_unit):
             row.by_month[month_of(moment)].dispatches += 1
-    for score, moment, board_id, r_unit, d_unit in db.session.execute(
+    for score, moment, board_id, r_unit, d_unit in read(
             db.select(Rating.score, Rating.created_at, Thread.board_id, responder.unit_id,
                       Thread.dispatched_unit_id)
             .join(Thread, Thread.id == Rating.thread_id)
             .outerjoin(responder, responder.id == Thread.first_responder_id)
-            .where(Rating.created_at >= since, *public)):
+            .where(Rating.created_at >= since, *public)).all():
         for row in rows_for(board_id, d_unit or r_unit):
             row.by_month[month_of(moment)].scores.append(score)
     board_rows = [{"slug": b.slug, "name": b.name, "target_minutes": b.sla_minutes,
