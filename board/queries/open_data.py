@@ -5,14 +5,16 @@ satisfaction.
 
 Only what any reader may see counts: police-only and hidden threads are left out of every
 figure, and nothing names a person (units, not officers). A unit's month counts the threads it
-answered first or was dispatched to. The result is kept for `CACHE_SECONDS` per process: the
-page is public and the figures move slowly.
+answered first or was dispatched to. The result is kept for `OPEN_DATA_CACHE_SECONDS` (600) per
+process: the page is public and the figures move slowly.
 """
 from __future__ import annotations
 
 import threading
 import time
 from datetime import date, datetime
+
+from flask import current_app
 
 from board import periods, sla
 from board.extensions import db
@@ -65,7 +67,8 @@ def monthly(months: int = 12, now: datetime | None = None, cached: bool = True) 
         with _lock:
             if len(_cache) > 32:
                 _cache.clear()
-            _cache[key] = (time.monotonic() + CACHE_SECONDS, data)
+            ttl = current_app.config.get("OPEN_DATA_CACHE_SECONDS", CACHE_SECONDS)
+            _cache[key] = (time.monotonic() + float(ttl), data)
     return data
 
 
