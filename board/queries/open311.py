@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from board import privacy
 from board.errors import ValidationFailed
 from board.extensions import db
+from board.inputs import parse_id, parse_int
 from board.models import (
     Board,
     Thread,
@@ -72,8 +73,8 @@ def requests(args, now: datetime | None = None) -> list[dict]:
     service_boards = [bid for bid, b in boards.items() if service_kind(b)
                       and (not codes or b.slug in codes)]
     stmt = db.select(Thread).where(*_public(), Thread.board_id.in_(service_boards))
-    ids = [int(x) for x in (args.get("service_request_id") or "").split(",")
-           if x.isdigit() and len(x) < 10]
+    ids = [i for i in (parse_id(x) for x in (args.get("service_request_id") or "").split(","))
+           if i is not None]
     if ids:
         stmt = stmt.where(Thread.id.in_(ids[:MAX_PAGE_SIZE]))
     else:
@@ -109,8 +110,8 @@ def one(request_id: int) -> list[dict]:
 
 
 def _bounded(raw, default: int, high: int) -> int:
-    return min(max(int(raw), 1), high) if str(raw or "").isdigit() and len(str(raw)) < 7 \
-        else default
+    value = parse_int(raw, 1, 10**6)
+    return default if value is None else min(value, high)
 
 
 def _as_requests(threads: list[Thread], boards: dict) -> list[dict]:
