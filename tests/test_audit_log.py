@@ -19,6 +19,8 @@ from board.queries import audit_log
 from board.services import accounts, boards, search_terms, supervision
 from tests import factories
 
+pytestmark = pytest.mark.usefixtures("no_search_indexing")  # search is tested elsewhere
+
 
 def _latest(action: str) -> audit_log.Row:
     entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == action)

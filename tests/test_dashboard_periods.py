@@ -18,6 +18,8 @@ from board.queries import drilldown
 from board.queries import leader as dashboard
 from tests import factories
 
+pytestmark = pytest.mark.usefixtures("no_search_indexing")  # search is tested elsewhere
+
 NOW = datetime(2026, 9, 30, 4, 0, tzinfo=UTC)  # 12:00 on 30 September, Beijing
 SPAN = {"start": "2026-09-28", "end": "2026-09-30"}
 BJ = timedelta(hours=8)

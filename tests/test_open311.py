@@ -12,6 +12,8 @@ from board.models import PartnerKey, Thread, utcnow
 from board.services import escalation, partners
 from tests import factories
 
+pytestmark = pytest.mark.usefixtures("no_search_indexing")  # search is tested elsewhere
+
 
 @pytest.fixture
 def world(make):

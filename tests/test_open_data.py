@@ -11,6 +11,8 @@ from board.models import Rating
 from board.queries import open_data
 from tests import factories
 
+pytestmark = pytest.mark.usefixtures("no_search_indexing")  # search is tested elsewhere
+
 NOW = datetime(2026, 10, 15, 4, 0, tzinfo=UTC)
 BJ = timedelta(hours=8)
 

@@ -15,6 +15,8 @@ from board.queries import users as users_query
 from board.services import staff_import
 from tests import factories
 
+pytestmark = pytest.mark.usefixtures("no_search_indexing")  # search is tested elsewhere
+
 HEADER = "姓名,警号,单位代码,角色\n"
 GOOD = (HEADER + "张伟,160001,station-nanmen,民警\n李娜,160002,traffic,领导\n"
         "王强,160003,市公安局户政管理支队,指挥中心\n")
