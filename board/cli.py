@@ -1,6 +1,8 @@
-"""Command line: `flask boards sync`, `flask users create|list|disable|enable`,
+"""Command line: `flask boards sync`, `flask users create|list|disable|enable|import`,
 `flask demo seed`, `flask doctor`."""
 from __future__ import annotations
+
+import os
 
 import click
 from flask import Flask, current_app
@@ -12,7 +14,7 @@ from board.extensions import db
 from board.models import Attachment, Role, User
 from board.notices.cli import notices_cli
 from board.search.cli import search_cli
-from board.services import accounts, boards
+from board.services import accounts, boards, staff_import
 from board.sla_tasks import sla_cli
 
 boards_cli = AppGroup("boards", help="Boards and units from boards_config.yaml.")
@@ -84,7 +86,7 @@ def _suspension(username: str, disabled: bool, reason: str | None = None) -> Non
         if disabled:
             accounts.suspend(accounts.SYSTEM, user, reason or CLI_REASON)
         else:
-            accounts.reinstate(accounts.SYSTEM, user)
+            accounts.reinstate(accounts.SYSTEM, user, reason)
     except ServiceError as exc:
         if exc.code not in ("already_suspended", "not_suspended"):
             details = "; ".join(exc.fields.values())
@@ -104,9 +106,43 @@ def users_disable(username, reason):
 
 @users_cli.command("enable")
 @click.argument("username")
-def users_enable(username):
+@click.option("--reason", help="why (kept in the audit log)")
+def users_enable(username, reason):
     """Re-enable a disabled account (its suspension reason is cleared)."""
-    _suspension(username, False)
+    _suspension(username, False, reason)
+
+
+@users_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="check every row, list the problems, write nothing")
+def users_import(path, dry_run):
+    """Import police accounts from a CSV or .xlsx file (姓名, 警号, 单位代码, 角色): all or none.
+    Prints each account's one-time temporary password."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    name = os.path.basename(path)
+    try:
+        checked = staff_import.plan(name, data)
+    except ServiceError as exc:
+        raise click.ClickException("; ".join(exc.fields.values()) or exc.message) from None
+    for problem in checked.problems:
+        click.echo(str(problem), err=True)
+    if not checked.ok:
+        raise click.ClickException(f"{len(checked.problems)} problem(s); nothing was imported")
+    if dry_run:
+        click.echo(f"{len(checked.rows)} row(s) checked, no problems; nothing written (dry run)")
+        return
+    with click.progressbar(length=len(checked.rows), label="importing") as bar:
+        try:
+            created = staff_import.apply(accounts.SYSTEM, name, data, progress=bar.update)
+        except ServiceError as exc:
+            raise click.ClickException(exc.message) from None
+    click.echo("username,badge_no,real_name,unit,temporary_password")
+    for item in created:
+        user = item.user
+        click.echo(f"{user.username},{user.badge_no},{user.real_name},{user.unit.code},"
+                   f"{item.temporary_password}")
+    click.echo(f"{len(created)} account(s) imported; hand each password over in person")
 
 
 @demo_cli.command("seed")

@@ -153,5 +153,15 @@ class StaffForm(FlaskForm):
     nickname = StringField("昵称(市民)", validators=[Optional(), Length(max=20)])
 
 
+class EditStaffForm(FlaskForm):
+    """An admin's change to a police account (services/accounts.update_staff)."""
+
+    role = SelectField("角色", choices=[])
+    real_name = StringField("真实姓名", validators=[DataRequired(REQUIRED), Length(max=40)])
+    badge_no = StringField("警号", validators=[DataRequired(REQUIRED), Length(max=20)])
+    unit = SelectField("所属单位", choices=[])
+    contact = StringField("公开联系方式(领导)", validators=[Optional(), Length(max=120)])
+
+
 class ConfirmForm(FlaskForm):
     """An empty form: CSRF for one-button actions (sign out, disable a user, …)."""

@@ -2,6 +2,9 @@
 PostgreSQL."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
@@ -16,8 +19,23 @@ NAMING_CONVENTION = {
 }
 
 
+_story_clock: ContextVar[datetime | None] = ContextVar("story_clock", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, in UTC; inside `story_time(when)` (demo seeding only), that moment instead."""
+    return _story_clock.get() or datetime.now(UTC)
+
+
+@contextmanager
+def story_time(when: datetime) -> Iterator[None]:
+    """Run services as if at `when`: the demo writes its past stories with their own times
+    (timeline, incident numbers, the append-only audit log) instead of rewriting them after."""
+    token = _story_clock.set(when)
+    try:
+        yield
+    finally:
+        _story_clock.reset(token)
 
 
 class UTCDateTime(TypeDecorator):

@@ -11,7 +11,8 @@ import pytest
 
 from board import permissions
 from board.extensions import db, socketio
-from board.models import Anonymous, ApiToken, Board, Post, Thread, utcnow
+from board.models import Anonymous, ApiToken, Board, Post, Rating, Thread, utcnow
+from board.queries import open_data
 from board.services import accounts
 
 pytestmark = pytest.mark.usefixtures("no_search_indexing")  # search is tested elsewhere
@@ -429,3 +430,40 @@ def _own_posts_cells(client, role, thread, reply) -> None:
     page = f"/p/{reply.id}/edit"
     expected = {"anon": 302, "author": 302}.get(role, 403)  # the author: withdrawn, told why
     assert client.get(page).status_code == expected, (role, "edit page")
+
+
+def test_open_data_counts_only_what_the_public_sees(client, login, world):
+    """「公开数据」 and /api/v1/stats (issue 20): police-only and hidden threads add nothing to
+    any figure — threads, dispatches, ratings — for any reader, the police included."""
+    secret, hidden = world["police_only"], world["hidden_thread"]
+    for thread in (secret, hidden):
+        thread.dispatched_at, thread.status = utcnow(), "dispatched"
+        db.session.add(Rating(thread_id=thread.id, user_id=world["users"]["author"].id, score=1,
+                              comment="不该出现在公开数据里", created_at=utcnow()))
+    db.session.commit()
+    open_data.clear_cache()
+    for role in ("anon", "leader"):
+        _as(client, login, world, role)
+        stats = client.get("/api/v1/stats?months=1").get_json()
+        report = next(b for b in stats["boards"] if b["slug"] == "report")["months"][-1]
+        # the public report and the public host of the hidden reply; nothing dispatched or rated
+        assert (report["threads"], report["dispatches"], report["ratings"]) == (2, 0, 0), role
+        page = client.get(f"/open-data?month={stats['months'][-1]}").get_data(as_text=True)
+        assert "不该出现" not in page and "仅警方可见的线索" not in page
+
+
+def test_open311_never_shows_police_only_or_hidden_threads(client, login, world):
+    """Open311 (issue 20) is read by outside systems: police-only and hidden threads are absent
+    from the list and 404 one by one, whoever asks (a police session included)."""
+    for role in ("anon", "admin"):
+        _as(client, login, world, role)
+        listed = client.get("/open311/v2/requests.json?page_size=1000").get_json()
+        ids = {int(r["service_request_id"]) for r in listed}
+        assert world["public"].id in ids, role
+        for content in ("police_only", "hidden_thread"):
+            thread = world[content]
+            assert thread.id not in ids, (role, content)
+            one = client.get(f"/open311/v2/requests/{thread.id}.json")
+            assert one.status_code == 404, (role, content)
+        text = str(listed)
+        assert "这条回复被隐藏了" not in text and "仅警方可见的线索" not in text

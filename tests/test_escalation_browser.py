@@ -8,11 +8,14 @@ the pane with Ctrl+Enter, and sees it leave when resolved; on a phone (390×844)
 the one-column list it always was (screenshots: $BOARD_TEST_SHOTS, else the server's folder)."""
 from __future__ import annotations
 
+import io
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import requests
+from openpyxl import load_workbook
 
 from tests.browser import PHONE, WAIT, sign_in, until, wait_live
 from tests.live_server import PASSWORD, BoardServer, create_user, register, token
@@ -188,5 +191,60 @@ def test_station_desk_handles_a_dispatched_incident_live_and_the_phone_stays_a_l
         row.locator("a").first.click()
         phone.wait_for_url(f"**/t/{second}")
         assert phone.locator(".topbar").is_visible()
+    finally:
+        context.close()
+
+
+def _dash_api(server, username, path, **json):
+    response = requests.post(server.url + "/api/v1" + path, json=json, timeout=10,
+                             headers={"Authorization": f"Bearer {token(server, username)}"})
+    assert response.status_code in (200, 201), response.text
+    return response.json()
+
+
+def test_dashboard_date_range_comparison_ratings_and_excel_export(browser, server):
+    """Issue 20: a leader on a phone picks a date range, reads the period beside the one
+    before, exports what is on screen to Excel, and opens the ratings behind an officer."""
+    create_user(server.log_path.parent, "--role", "leader", "--username", "dash_leader",
+                "--password", PASSWORD, "--real-name", "高振华", "--badge-no", "150001",
+                "--unit", "city-bureau")
+    thread = _dash_api(server, "note_finder", "/boards/qa/threads", kind="question",
+                  title="新生儿落户需要哪些材料", body="孩子上个月出生,想问落户要带什么。")
+    thread_id = thread["thread"]["id"]
+    _dash_api(server, "desk_officer", f"/threads/{thread_id}/posts",
+         body="您好,请携带出生医学证明、父母户口簿和身份证到户籍窗口办理。")
+    _dash_api(server, "desk_officer", f"/threads/{thread_id}/status", status="resolved",
+         note="已答复")
+    _dash_api(server, "note_finder", f"/threads/{thread_id}/rate", score=2, comment="回复有点慢")
+    today = (datetime.now(UTC) + timedelta(hours=8)).date()
+    start = today - timedelta(days=2)
+
+    context, page, errors = sign_in(browser, server, "dash_leader", accept_downloads=True,
+                                    **PHONE)
+    try:
+        page.goto("/leader/")
+        page.fill("#period-start", start.isoformat())
+        page.fill("#period-end", today.isoformat())
+        page.click("[data-period-form] button[type=submit]")
+        page.wait_for_url("**/leader/?start=*")
+        label = page.locator("[data-period-label]").text_content()
+        assert f"{start} 至 {today}" in label and "共 3 天" in label
+        shown = int(page.locator("[data-figure=threads] strong").text_content())
+        assert shown >= 1  # this thread, and the other test's when it ran first
+        assert "上期 0" in page.locator("[data-figure=threads] [data-previous]").text_content()
+        assert page.locator(".trend-chart svg").count() == 5
+        officer = page.locator("[data-satisfaction=officer] tbody tr").first
+        assert "孙丽娜" in officer.text_content() and "2.0" in officer.text_content()
+        with page.expect_download() as download:
+            page.click("[data-export=xlsx]")
+        book = load_workbook(io.BytesIO(download.value.path().read_bytes()))
+        compare = [list(r) for r in book["本期与上期"].iter_rows(values_only=True)]
+        assert compare[0][1] == f"本期 {start} 至 {today}" and compare[1] == ["新帖数", shown, 0]
+        officers = [list(r) for r in book["民警满意度"].iter_rows(values_only=True)]
+        assert officers[1][:4] == ["孙丽娜", "150518 · 市公安局网上警务服务中心", 1, 2.0]
+        officer.locator("a").first.click()
+        page.wait_for_url("**/leader/ratings?*")
+        assert "回复有点慢" in page.locator("[data-ratings]").text_content()
+        assert errors == []
     finally:
         context.close()

@@ -31,11 +31,17 @@ IN_FIELDS = ["²", "𝟙𝟚", "9" * 25, str(2**63), "a\x00b", "Infinity", "NaN"
 HOSTILE = sorted(set(IN_PATH + IN_FIELDS))
 ARGS = ["next", "before", "cursor", "partial", "days", "format", "action", "q", "board", "kind",
         "status", "answered", "time", "from", "to", "sort", "page", "thread", "title", "post",
-        "v", "unit", "overdue", "supervised", "rated"]
+        "v", "unit", "overdue", "supervised", "rated",
+        # issue 20: periods, drill-downs, the audit and account filters, open data, Open311
+        "period", "start", "end", "missed", "officer", "score", "person", "after", "role",
+        "state", "months", "month", "service_code", "start_date", "end_date", "page_size",
+        "service_request_id"]
 FIELDS = ["username", "password", "nickname", "title", "body", "kind", "location", "police_only",
           "reason", "detail", "post", "post_id", "id", "all", "next", "back", "to", "delete",
           "score", "comment", "status", "note", "internal", "unit", "urgency", "instruction",
-          "role", "badge_no", "real_name", "contact", "remember", "idempotency_key"]
+          "role", "badge_no", "real_name", "contact", "remember", "idempotency_key",
+          "confirm", "name", "step", "data", "filename", "api_key", "service_code",
+          "description", "address_string"]
 ROLES = ["anonymous", "citizen", "officer", "leader", "dispatcher", "admin"]
 SKIP_POST = {"auth.logout"}  # would sign the fuzzing client out
 VARIABLE = re.compile(r"<([^<>]*:)?(\w+)>")

@@ -314,8 +314,8 @@ def test_an_officer_with_a_temporary_password_must_choose_their_own(client, app,
     # an admin issues a new temporary one: shown once, audited, every sign-in ends
     client.post("/logout")
     login(admin)
-    page = client.post(f"/admin/users/{officer.id}/temporary-password")
-    issued = re.search(r'class="temporary-password">(\w+)<', page.get_data(as_text=True)).group(1)
+    page = client.post(f"/admin/users/{officer.id}/password", data={"confirm": "yes"})
+    issued = re.search(r'class="temp-password">(\w+)<', page.get_data(as_text=True)).group(1)
     db.session.refresh(officer)
     assert officer.must_change_password and officer.check_password(issued)
     entry = db.session.scalar(db.select(AuditEntry).where(
@@ -325,7 +325,8 @@ def test_an_officer_with_a_temporary_password_must_choose_their_own(client, app,
     other = make.make_user()
     client.post("/logout")
     login(other)
-    assert client.post(f"/admin/users/{officer.id}/temporary-password").status_code == 403
+    assert client.post(f"/admin/users/{officer.id}/password",
+                       data={"confirm": "yes"}).status_code == 403
 
 
 def test_flask_users_create_gives_police_a_temporary_password(flask_cli):

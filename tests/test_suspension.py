@@ -66,8 +66,8 @@ def test_admin_page_refuses_a_suspension_without_a_reason_and_keeps_what_was_typ
 def test_admin_page_suspends_with_a_reason_and_shows_it(client, make, login):
     troll = make.make_user(username="troll_2")
     login(make.make_user("admin"))
-    page = client.get("/admin/users").get_data(as_text=True)
-    assert 'name="reason"' in page
+    page = client.get(f"/admin/users/{troll.id}").get_data(as_text=True)  # the confirmation
+    assert 'name="reason"' in page and 'name="confirm"' in page
     response = client.post(f"/admin/users/{troll.id}/disable", data={"reason": "多次发布广告"})
     assert response.status_code == 302
     assert _fresh(troll).disabled and _fresh(troll).disabled_reason == "多次发布广告"

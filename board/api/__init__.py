@@ -19,6 +19,7 @@ from board.api import (
     notifications,
     places,
     search,
+    stats,
     thread_actions,
     threads,
     trust,
@@ -36,6 +37,7 @@ ROUTE_MODULES = (
     me, callback,  # issue 17: the account's own data; 联系发帖人
     editing,  # issue 18: the author edits and withdraws their own posts
     following, notice_settings, mentions,  # issue 17: 关注/同问, notice settings, @suggestions
+    stats,  # open data (issue 20)
 )
 
 __all__ = ["ROUTE_MODULES", "bp"]

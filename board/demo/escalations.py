@@ -1,8 +1,9 @@
 """Demo step for issue 5 (called from board.demo._after_seed): escalations dispatched and resolved
 with ratings, one waiting in the command centre's queue, supervised threads, pinned notices, and
-reply templates for a few units. Everything goes through the services; the steps are then moved back
-in time to sit inside each thread's own story, incident numbers included. What the stories say
-(texts, people, minutes) is data in escalation_stories.py; this module plays them."""
+reply templates for a few units. Everything goes through the services, run at each step's own
+moment in the thread's story (orm.story_time): the timeline, the incident numbers and the
+append-only audit log are written with their story times, not rewritten afterwards. What the
+stories say (texts, people, minutes) is data in escalation_stories.py; this module plays them."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -19,9 +20,7 @@ from board.demo.escalation_stories import (
 )
 from board.extensions import db
 from board.models import (
-    AuditEntry,
     Board,
-    Escalation,
     IncidentCounter,
     Rating,
     Thread,
@@ -29,6 +28,7 @@ from board.models import (
     User,
     utcnow,
 )
+from board.orm import story_time
 from board.services import escalation, moderation, posting, replies, status, supervision
 
 
@@ -46,7 +46,8 @@ def seed(users: dict[str, User], threads: dict[str, Thread]) -> None:
     key, note, minutes = SUPERVISED
     if key in threads:
         thread = threads[key]
-        supervision.supervise(users["leader_gao"], thread, note)
+        with story_time(thread.created_at + timedelta(minutes=minutes)):
+            supervision.supervise(users["leader_gao"], thread, note)
         _stamp(thread, thread.created_at + timedelta(minutes=minutes))
     _waiting_in_queue(users, WAITING)
     # The demo's incident numbers were re-issued on their own (past) days; today starts afresh.
@@ -60,33 +61,18 @@ def _story(users, thread: Thread | None, story: Story) -> None:
         return
     start, activity = thread.created_at, thread.last_activity_at
     for minutes, action, *args in story.steps:
-        if action == "escalate":
-            escalation.escalate(users[story.officer], thread, story.reason, story.urgency)
-        elif action == "dispatch":
-            escalation.dispatch(users["dispatch_han"], thread, story.unit, args[0])
-            _reissue_incident(thread, start + timedelta(minutes=minutes))
-        elif action == "supervise":
-            supervision.supervise(users["leader_gao"], thread, args[0])
-        elif action == "rate":
-            supervision.rate(thread.author, thread, args[0], args[1])
-        else:
-            status.change(users[story.officer], thread, action, args[0])
+        with story_time(start + timedelta(minutes=minutes)):
+            if action == "escalate":
+                escalation.escalate(users[story.officer], thread, story.reason, story.urgency)
+            elif action == "dispatch":  # the incident number is issued on the story's day
+                escalation.dispatch(users["dispatch_han"], thread, story.unit, args[0])
+            elif action == "supervise":
+                supervision.supervise(users["leader_gao"], thread, args[0])
+            elif action == "rate":
+                supervision.rate(thread.author, thread, args[0], args[1])
+            else:
+                status.change(users[story.officer], thread, action, args[0])
         _stamp(thread, start + timedelta(minutes=minutes), activity)
-
-
-def _reissue_incident(thread: Thread, when: datetime) -> None:
-    number = escalation.next_incident_no(when)
-    db.session.execute(db.update(Escalation).where(Escalation.incident_no == thread.incident_no)
-                       .values(incident_no=number))
-    old = thread.incident_no
-    thread.incident_no = number
-    for event in db.session.scalars(db.select(ThreadEvent).where(
-            ThreadEvent.thread_id == thread.id, ThreadEvent.kind == "dispatched")):
-        event.public_text = event.public_text.replace(old, number)
-    for entry in db.session.scalars(db.select(AuditEntry).where(
-            AuditEntry.target_id == thread.id, AuditEntry.action == "thread.dispatch")):
-        entry.after = {**entry.after, "incident_no": number}
-    db.session.commit()
 
 
 def _stamp(thread: Thread, when: datetime, activity: datetime | None = None) -> None:
@@ -98,10 +84,6 @@ def _stamp(thread: Thread, when: datetime, activity: datetime | None = None) -> 
         ThreadEvent.thread_id == thread.id).order_by(ThreadEvent.id.desc()).limit(1))
     if latest_event is not None:
         latest_event.created_at = when
-    latest_audit = db.session.scalar(db.select(AuditEntry).where(
-        AuditEntry.target_id == thread.id).order_by(AuditEntry.id.desc()).limit(1))
-    if latest_audit is not None:
-        latest_audit.created_at = when
     rating = db.session.scalar(db.select(Rating).where(Rating.thread_id == thread.id))
     if rating is not None and rating.created_at > when:
         rating.created_at = when
@@ -127,5 +109,6 @@ def _waiting_in_queue(users, report: QueuedReport) -> None:
     thread.created_at = thread.last_activity_at = opened
     thread.sla_due_at = sla.due_for(board, opened)
     db.session.commit()
-    escalation.escalate(users[report.escalated_by], thread, report.reason, report.urgency)
+    with story_time(opened + timedelta(minutes=report.escalated_after)):
+        escalation.escalate(users[report.escalated_by], thread, report.reason, report.urgency)
     _stamp(thread, opened + timedelta(minutes=report.escalated_after), opened)

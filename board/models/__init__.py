@@ -14,6 +14,7 @@ from board.models.notice import (
 )
 from board.models.notification import Notification, NotificationKind
 from board.models.operations import PhotoBlob, WorkerLease
+from board.models.partner import PartnerKey
 from board.models.place import Place, PlaceLevel
 from board.models.rating import Rating
 from board.models.reply_template import ReplyTemplate
@@ -22,7 +23,7 @@ from board.models.revision import Revision
 from board.models.search_job import SearchJob
 from board.models.search_terms import SearchMiss, SearchSynonym
 from board.models.thread import Post, Thread, Visibility
-from board.models.timeline import AuditEntry, ThreadEvent
+from board.models.timeline import AuditEntry, AuditLogIsAppendOnly, ThreadEvent
 from board.models.unit import DISPATCHABLE_UNIT_KINDS, Unit, UnitKind
 from board.models.user import (
     OFFICIAL_ROLES,
@@ -42,7 +43,9 @@ __all__ = [
     "utcnow",
     "DISPATCHABLE_UNIT_KINDS", "UnitKind",
     "Notification", "NotificationKind",
-    "AuditEntry", "Escalation", "IncidentCounter", "Rating", "ReplyTemplate", "ThreadEvent",
+    "AuditEntry",
+    "AuditLogIsAppendOnly",
+    "Escalation", "IncidentCounter", "Rating", "ReplyTemplate", "ThreadEvent",
     "Urgency",
     "Attachment", "REPORT_REASONS", "Report", "ReportKind", "ReportStatus",
     "SearchJob", "SignInThrottle", "SearchMiss", "SearchSynonym", "UserSession",
@@ -50,4 +53,5 @@ __all__ = [
     "Place", "PlaceLevel",
     "PhotoBlob", "WorkerLease",
     "ThreadFollow", "Notice", "NoticeEvent", "NoticeKind", "NoticeSettings", "NoticeState",
+    "PartnerKey",
 ]

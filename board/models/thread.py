@@ -40,6 +40,8 @@ class Thread(BumpsBoardVersion, db.Model):
         Index("ix_thread_status_escalated", "status", "escalated_at"),
         # Overdue now: unanswered threads past their first-response target.
         Index("ix_thread_status_due", "status", "sla_due_at"),
+        # Dashboard and open data: dispatches from posts by the day they were dispatched.
+        Index("ix_thread_dispatched_at", "dispatched_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

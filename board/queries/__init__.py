@@ -12,5 +12,8 @@ its own visibility and permission checks, so no caller can forget them. Import t
 - notifications: the bell (unread count, my notifications)
 - leader: the dashboard's figures
 - drilldown: the threads behind each dashboard number
-- audit_log: the audit log, one keyset page at a time
+- audit_log: the audit log, one keyset page at a time, rendered in staff's words
+- open_data: 「公开数据」, month by month, public threads only
+- open311: Open311 GeoReport v2 services and requests
+- users: the admins' account search
 """

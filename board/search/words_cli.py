@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from board.search import analyzer
+from board.services import search_terms
 
 words_cli = AppGroup("words", help="Police-service vocabulary kept whole by the analyzer.")
 
@@ -22,7 +23,7 @@ def words_add(words, freq):
     path = current_app.instance_path
     for word in words:
         try:
-            added = analyzer.add_word(path, word, freq)
+            added = search_terms.add_word(None, path, word, freq)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(f"{'added' if added else 'already there'}: {word}")
@@ -33,7 +34,7 @@ def words_add(words, freq):
 @click.argument("word")
 def words_remove(word):
     """Remove an admin-added word."""
-    ok = analyzer.remove_word(current_app.instance_path, word)
+    ok = search_terms.remove_word(None, current_app.instance_path, word)
     click.echo("removed" if ok else "not an admin-added word")
 
 

@@ -28,6 +28,7 @@ from board.phones import normalize_phone
 from board.privacy import notice
 from board.services import audit, lockout, sessions, sms_codes, unique
 
+SYSTEM_ACTOR = None  # create_user's default actor: the command line, start-up, the demo
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,30}$")
 PASSWORD_MIN = 8
 
@@ -68,11 +69,20 @@ def _phone_taken(phone: str | None) -> ValidationFailed | None:
     return None
 
 
-def _commit_new_user(username: str, badge_no: str | None = None,
-                     phone: str | None = None) -> None:
-    """Two sign-ups with one name at once both pass the check above: the loser gets its 409."""
+def _commit_new_user(username: str, badge_no: str | None = None, phone: str | None = None,
+                     flushed=None) -> None:
+    """Two sign-ups with one name at once both pass the check above: the loser gets its 409.
+    `flushed`: called once the row has its id, inside the same commit (the audit entry)."""
     unique.commit_unless_taken(lambda: _username_taken(username) or _badge_taken(badge_no)
-                               or _phone_taken(phone))
+                               or _phone_taken(phone), flushed)
+STAFF_FIELDS = ("username", "role", "real_name", "badge_no", "unit", "contact")
+
+
+def staff_snapshot(user: User) -> dict:
+    """An account as the audit log records it (the unit by code; never a password)."""
+    return {"username": user.username, "role": user.role, "real_name": user.real_name,
+            "badge_no": user.badge_no, "unit": user.unit.code if user.unit else None,
+            "contact": user.contact}
 
 
 PRIVACY_REQUIRED = "请阅读并同意《隐私政策》"
@@ -120,11 +130,13 @@ def register_citizen(username: str, password: str, nickname: str, *, phone: str 
 def create_user(role: str, username: str, password: str, nickname: str | None = None,
                 real_name: str | None = None, badge_no: str | None = None,
                 unit_code: str | None = None, contact: str | None = None,
-                temporary_password: bool = False) -> User:
+                temporary_password: bool = False, actor=SYSTEM_ACTOR,
+                audit_after: dict | None = None) -> User:
     """Any role; police staff need a real name, a badge number and a unit (admins: name only).
 
-    `temporary_password`: someone else chose it (the admin page, `flask users create`), so the
-    owner must choose their own at first sign-in."""
+    `temporary_password`: someone else chose it (the admin page, `flask users create`, an
+    import), so the owner must choose their own at first sign-in. Audited as 创建账号 by
+    `actor` (the admin; None: the command line or the demo)."""
     if role not in set(Role):
         raise ValidationFailed(fields={"role": "角色无效"})
     username, badge_no = text.clean_token(username), text.clean_token(badge_no)
@@ -150,7 +162,9 @@ def create_user(role: str, username: str, password: str, nickname: str | None = 
                 must_change_password=temporary_password)
     user.set_password(password)
     db.session.add(user)
-    _commit_new_user(username, badge_no)
+    _commit_new_user(username, badge_no, flushed=lambda: audit.record(
+        actor, "user.create", "user", user.id, None,
+        {**staff_snapshot(user), **(audit_after or {})}))
     return user
 
 
@@ -168,6 +182,61 @@ def disabled_refusal(user: User) -> AccountDisabled:
     reason = user.disabled_reason or "未注明"
     return AccountDisabled(f"您的账号已被停用,原因:{reason}。如有疑问,请联系{contact}。",
                            fields={"password": "账号已停用"})
+
+
+def update_staff(actor, user: User, role: str | None = None, real_name: str | None = None,
+                 badge_no: str | None = None, unit_code: str | None = None,
+                 contact: str | None = None) -> User:
+    """Change a police account's role, real name, badge number, unit or contact line; one
+    audit entry (修改账号资料) with only the fields that changed, before → after."""
+    if actor is not SYSTEM:
+        permissions.require(actor, "user.manage")
+    before = staff_snapshot(user)
+    errors = {}
+    if role is not None:
+        if role not in set(Role) or role == Role.CITIZEN:
+            errors["role"] = "角色无效"
+        elif user.role == Role.ADMIN and role != Role.ADMIN and user.id == getattr(actor, "id",
+                                                                                    None):
+            errors["role"] = "不能取消自己的管理员角色"
+    if real_name is not None and not text.clean_line(real_name):
+        errors["real_name"] = "民警须填写真实姓名"
+    badge_no = text.clean_token(badge_no) if badge_no is not None else None
+    if badge_no is not None:
+        if not badge_no:
+            errors["badge_no"] = "民警须填写警号"
+        elif badge_no != user.badge_no and _badge_taken(badge_no):
+            errors["badge_no"] = "该警号已存在"
+    unit = None
+    if unit_code is not None:
+        unit = db.session.scalar(db.select(Unit).where(Unit.code == unit_code))
+        if unit is None:
+            errors["unit"] = "请选择所属单位"
+    if errors:
+        raise ValidationFailed(fields=errors)
+    if role is not None:
+        user.role = role
+    if real_name is not None:
+        user.real_name = text.clean_line(real_name)
+    if badge_no is not None:
+        user.badge_no = badge_no
+    if unit is not None:
+        user.unit = unit
+    if contact is not None:
+        user.contact = text.clean_line(contact) or None
+    old, new = audit.changed(before, staff_snapshot(user))
+    if not new:
+        return user
+    audit.record(actor, "user.role" if "role" in new else "user.update", "user", user.id,
+                 old, new)
+    unique.commit_unless_taken(lambda: _badge_taken(badge_no) if badge_no else None)
+    return user
+
+
+def temporary_password() -> str:
+    """A one-time password an admin hands over (a new account, an import, a reset): no
+    look-alikes (0/o, 1/l/i), since it is often read out over the phone."""
+    return "".join(secrets.choice(TEMPORARY_ALPHABET) for _ in range(10))
 
 
 def authenticate(username: str, password: str,
@@ -289,12 +358,12 @@ def issue_temporary_password(actor, user: User) -> str:
     permissions.require(actor, "user.manage", user)
     if user.deleted_at is not None:
         raise Conflict("该账号已注销", code="account_deleted")
-    password = "".join(secrets.choice(TEMPORARY_ALPHABET) for _ in range(10))
+    password = temporary_password()
     user.set_password(password)
     user.must_change_password = True
     sessions.revoke_all(user)
     audit.record(actor, "user.temporary_password", "user", user.id, None,
-                 {"must_change_password": True})
+                 {"temporary_password": True})
     db.session.commit()
     lockout.unlock(user.username)
     return password
@@ -332,13 +401,24 @@ def suspend(actor, user: User, reason: str) -> User:
     return user
 
 
-def reinstate(actor, user: User) -> User:
-    """Enable a suspended account again; its old reason goes (the audit log keeps it)."""
+def reinstate(actor, user: User, reason: str | None = None) -> User:
+    """Enable a suspended account again; its old reason goes (the audit log keeps it).
+
+    A reason, when given (the admin page requires one), is checked like a suspension's and
+    kept in the audit log."""
     _require(actor, user, "启用")
     if user.deleted_at is not None:
         raise Conflict("该账号已注销,不能启用", code="account_deleted")
-    _switch(actor, user, disabled=False, reason=None)
+    why = _reason(reason, "启用") if reason else None
+    _switch(actor, user, disabled=False, reason=None, why=why)
     return user
+
+
+def _reason(reason: str | None, verb: str) -> str:
+    reason = text.clean_line(reason)
+    if not REASON_MIN <= len(reason) <= REASON_MAX:
+        raise ValidationFailed(fields={"reason": f"请填写{verb}原因({REASON_MIN}–{REASON_MAX} 字)"})
+    return reason
 
 
 def _require(actor, user: User, verb: str) -> None:
@@ -357,7 +437,8 @@ def _active_admins() -> int:
     return len(db.session.scalars(stmt).all())
 
 
-def _switch(actor, user: User, disabled: bool, reason: str | None) -> None:
+def _switch(actor, user: User, disabled: bool, reason: str | None,
+            why: str | None = None) -> None:
     """A guarded UPDATE (only from the other state), then one audit shape for both directions."""
     before = audit.snapshot(user, "disabled", "disabled_reason")
     changed = db.session.execute(
@@ -368,7 +449,10 @@ def _switch(actor, user: User, disabled: bool, reason: str | None) -> None:
         db.session.rollback()
         raise Conflict("该账号已是停用状态" if disabled else "该账号未被停用",
                        code="already_suspended" if disabled else "not_suspended")
+    after = {"disabled": disabled, "disabled_reason": reason}
+    if why:  # a reinstatement's reason: the account keeps none, the log does
+        after["reason"] = why
     audit.record(actor, "user.disable" if disabled else "user.enable", "user", user.id,
-                 before, {"disabled": disabled, "disabled_reason": reason})
+                 before, after)
     db.session.commit()
     db.session.refresh(user)

@@ -11,7 +11,7 @@ from board import sla
 from board.extensions import db
 from board.models import Board, Unit, UnitKind, kinds
 from board.queries import places as catalogue
-from board.services import places
+from board.services import audit, places
 
 SLA_HOURS = {"always", "working"}
 
@@ -163,10 +163,36 @@ def configure_calendar(path: str) -> None:
         return
 
 
-def sync(path: str) -> SyncResult:
-    """Create or update units and boards by code/slug; nothing is deleted, threads stay put."""
+def _unit_summary(unit: Unit) -> str:
+    parent = f",隶属 {unit.parent.name}" if unit.parent else ""
+    return f"{unit.name}({unit.kind_label}{parent})"
+
+
+def _board_summary(board: Board) -> str:
+    target = (f"首次回复时限 {board.sla_minutes} 分钟"
+              f"({'工作时间' if board.sla_hours == 'working' else '全天'})"
+              if board.sla_minutes else "无回复时限")
+    kinds_ = "、".join(kinds.label(k) for k in board.kinds or [])
+    units = "、".join(u.name for u in board.units)
+    return f"{board.name};{target};类型 {kinds_};答复单位 {units}"
+
+
+def _state() -> dict[str, str]:
+    """Every unit and board as one line each, keyed unit:<code> / board:<slug>, for the audit."""
+    out = {f"unit:{u.code}": _unit_summary(u) for u in db.session.scalars(db.select(Unit))}
+    out.update({f"board:{b.slug}": _board_summary(b)
+                for b in db.session.scalars(db.select(Board))})
+    return out
+
+
+def sync(path: str, actor=None) -> SyncResult:
+    """Create or update units and boards by code/slug; nothing is deleted, threads stay put.
+
+    What changed (and only that: an unchanged file at start-up records nothing) is audited as
+    同步版块与单位配置 by `actor` (an admin; None: start-up or the command line)."""
     data = load(path)
     sla.configure_calendar(calendar_years(path, data))
+    before = _state()
     units_by_code = {u.code: u for u in db.session.scalars(db.select(Unit))}
     for position, item in enumerate(data["units"]):
         unit = units_by_code.get(item["code"]) or Unit(code=item["code"])
@@ -187,6 +213,10 @@ def sync(path: str) -> SyncResult:
         board.units = [units_by_code[code] for code in item["units"]]
         db.session.add(board)
     place_count = places.sync(data.get("places"), units_by_code)
+    db.session.flush()
+    old, new = audit.changed(before, _state())
+    if new:
+        audit.record(actor, "boards.sync", "config", None, old, new)
     db.session.commit()
     catalogue.forget()  # this process reads the new places at once; the others within a minute
     return SyncResult(units=len(data["units"]), boards=len(data["boards"]), places=place_count)

@@ -16,7 +16,7 @@ from board import privacy
 from board.errors import ServiceError
 from board.extensions import db
 from board.models import SearchMiss, SearchSynonym, utcnow
-from board.search import thesaurus
+from board.search import analyzer, thesaurus
 from board.services import audit
 
 LOW = 2  # at most this many results: the query is recorded as a (near) miss
@@ -67,3 +67,23 @@ def add_synonym(actor, words: str) -> SearchSynonym:
     db.session.commit()
     thesaurus.current.invalidate()
     return synonym
+
+
+def add_word(actor, instance_path: str, word: str, freq: int | None = None) -> bool:
+    """Add a word the analyzer keeps whole (`flask search words add`); audited when new.
+    ValueError (from the analyzer) for a word it refuses."""
+    added = analyzer.add_word(instance_path, word, freq)
+    if added:
+        audit.record(actor, "search.word_add", "search_word", None, None,
+                     {"word": word, **({"freq": freq} if freq else {})})
+        db.session.commit()
+    return added
+
+
+def remove_word(actor, instance_path: str, word: str) -> bool:
+    """Remove an admin-added word; audited when it was there."""
+    removed = analyzer.remove_word(instance_path, word)
+    if removed:
+        audit.record(actor, "search.word_remove", "search_word", None, {"word": word}, None)
+        db.session.commit()
+    return removed

@@ -16,10 +16,15 @@ from board.errors import ServiceError
 from board.extensions import db
 
 
-def commit_unless_taken(refusal: Callable[[], ServiceError | None]) -> None:
+def commit_unless_taken(refusal: Callable[[], ServiceError | None],
+                        flushed: Callable[[], object] | None = None) -> None:
     """Commit; on a unique violation roll back and raise `refusal()` (re-checked after the
-    rollback), or the original error when the re-check finds nothing taken."""
+    rollback), or the original error when the re-check finds nothing taken. `flushed` runs
+    after the rows got their ids and before the commit (e.g. the audit entry naming them)."""
     try:
+        if flushed is not None:
+            db.session.flush()
+            flushed()
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

@@ -10,6 +10,7 @@ from flask import Flask
 from board.views import (
     account,
     admin,
+    admin_import,
     admin_search,
     auth,
     callback,
@@ -23,6 +24,8 @@ from board.views import (
     metrics,
     notifications,
     officer,
+    open311,
+    open_data,
     photos,
     review,
     search,
@@ -40,6 +43,7 @@ BLUEPRINTS = (
     editing,  # issue 18: residents edit and withdraw their own posts
     health, metrics,  # issue 22: /healthz, /readyz, and /metrics for the operator's network
     following,  # issue 17: 关注/同问, notice settings, officers' cards, the notice outbox
+    open_data, admin_import, open311,  # issue 20: 公开数据, account import, Open311
 )
 
 

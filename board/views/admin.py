@@ -5,12 +5,15 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from board import permissions
-from board.errors import ServiceError
+from board.errors import ServiceError, ValidationFailed
 from board.extensions import db
-from board.forms import ConfirmForm, StaffForm
-from board.models import Unit, User
+from board.forms import ConfirmForm, EditStaffForm, StaffForm
+from board.inputs import parse_id
+from board.models import PartnerKey, Role, Unit, User
+from board.phones import mask_phone
 from board.queries import threads
-from board.services import accounts, boards
+from board.queries import users as users_query
+from board.services import accounts, boards, partners
 from board.views.helpers import apply_service_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -32,14 +35,15 @@ def _staff_form() -> StaffForm:
     return form
 
 
-def _users_page(form: StaffForm, status: int = 200, row: dict | None = None,
-               issued: dict | None = None):
-    """The users page; `row` re-shows one user's 停用 form as typed, with the service's error;
-    `issued` shows a temporary password just issued (once, on this page, never in a cookie)."""
-    all_users = db.session.scalars(db.select(User).order_by(User.role, User.id)).all()
-    page = render_template("admin/users.html", form=form, users=all_users,
-                           confirm=ConfirmForm(), row=row or {}, issued=issued)
-    return page, status, {"Cache-Control": "no-store"}
+def _users_page(form: StaffForm, status: int = 200):
+    """The users page: the search and its page of accounts, and the new-account form."""
+    filters = users_query.UserFilters.from_args(request.args)
+    found, next_after = users_query.search(current_user, filters,
+                                           after_id=parse_id(request.args.get("after")))
+    return render_template("admin/users.html", form=form, users=found, filters=filters,
+                           next_after=next_after, here=filters.as_args(), units=_units(),
+                           roles=list(Role), states=users_query.STATES,
+                           confirm=ConfirmForm()), status
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -51,7 +55,8 @@ def users():
                 form.role.data, form.username.data, form.password.data,
                 nickname=form.nickname.data, real_name=form.real_name.data,
                 badge_no=form.badge_no.data, unit_code=form.unit.data, contact=form.contact.data,
-                temporary_password=True)  # the owner chooses their own at first sign-in
+                temporary_password=True,  # the owner chooses their own at first sign-in
+                actor=current_user)
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
@@ -74,36 +79,119 @@ def suspension(user_id: int):
         return redirect(back)
     reason = request.form.get("reason", "")
     to = request.form.get("to") or ("reinstate" if user.disabled else "suspend")
+    from_detail = request.form.get("back") == "detail"
+    if from_detail:
+        back = url_for("admin.user_page", user_id=user.id)
     try:
+        if from_detail and request.form.get("confirm") != "yes":
+            raise ValidationFailed(fields={"confirm": "请勾选确认后再提交"})
         if to == "reinstate":
-            accounts.reinstate(current_user, user)
+            if from_detail and not reason.strip():  # the page asks why, like a suspension
+                raise ValidationFailed(fields={"reason": "请填写启用原因"})
+            accounts.reinstate(current_user, user, reason or None)
         else:
             accounts.suspend(current_user, user, reason)
     except ServiceError as exc:
-        error = exc.fields.get("reason") or exc.message
+        error = exc.fields.get("reason") or exc.fields.get("confirm") or exc.message
         flash(f"{user.username}:{error}", "error")
         if from_queue:
             return redirect(back)
-        return _users_page(_staff_form(), exc.status,
-                           {"user_id": user.id, "reason": reason, "error": error})
+        return _user_page(user, exc.status, {"reason": reason, "error": error})
     flash(f"{user.username} 已{'停用' if user.disabled else '启用'}", "success")
     return redirect(back)
 
 
-@bp.post("/users/<int:user_id>/temporary-password")
-def temporary_password(user_id: int):
-    """A new temporary password for an account (audited): shown once, on the page."""
+def _edit_form(user: User) -> EditStaffForm:
+    form = EditStaffForm(obj=None if request.method == "POST" else user)
+    form.role.choices = [(r.value, r.label) for r in Role if r != Role.CITIZEN]
+    form.unit.choices = [(u.code, u.name) for u in _units()]
+    if request.method != "POST":
+        form.unit.data = user.unit.code if user.unit else ""
+    return form
+
+
+def _user(user_id: int) -> User:
     user = db.session.get(User, user_id) if 0 < user_id < 2**31 else None
     if user is None:
         abort(404)
+    return user
+
+
+def _user_page(user: User, status: int = 200, row: dict | None = None,
+               form: EditStaffForm | None = None, password: str | None = None):
+    return render_template("admin/user.html", user=user, confirm=ConfirmForm(),
+                           form=form or (_edit_form(user) if user.is_police else None),
+                           row=row or {}, password=password,
+                           phone=mask_phone(user.phone)), status
+
+
+@bp.get("/users/<int:user_id>")
+def user_page(user_id: int):
+    """One account: its details, edit (police), password reset, 停用/启用 with confirmation."""
+    return _user_page(_user(user_id))
+
+
+@bp.post("/users/<int:user_id>/edit")
+def user_edit(user_id: int):
+    user = _user(user_id)
+    form = _edit_form(user)
+    if form.validate_on_submit():
+        try:
+            accounts.update_staff(current_user, user, role=form.role.data,
+                                  real_name=form.real_name.data, badge_no=form.badge_no.data,
+                                  unit_code=form.unit.data, contact=form.contact.data)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            flash(f"已保存 {user.username} 的资料", "success")
+            return redirect(url_for("admin.user_page", user_id=user.id))
+    return _user_page(user, 400, form=form)
+
+
+@bp.post("/users/<int:user_id>/password")
+def user_password(user_id: int):
+    """A temporary password, shown once on this response (never in a flash or a URL)."""
+    user = _user(user_id)
     if not ConfirmForm().validate_on_submit():
-        return redirect(url_for("admin.users"))
+        return redirect(url_for("admin.user_page", user_id=user.id))
+    if request.form.get("confirm") != "yes":
+        return _user_page(user, 400, {"password_error": "请勾选确认后再重置密码"})
     try:
         password = accounts.issue_temporary_password(current_user, user)
     except ServiceError as exc:
-        flash(f"{user.username}:{exc.message}", "error")
-        return redirect(url_for("admin.users"))
-    return _users_page(_staff_form(), issued={"user": user, "password": password})
+        return _user_page(user, exc.status, {"password_error": exc.message})
+    return _user_page(user, password=password)
+
+
+def _partners_page(status: int = 200, **context):
+    keys = db.session.scalars(db.select(PartnerKey).order_by(PartnerKey.id.desc())).all()
+    return render_template("admin/partners.html", keys=keys, confirm=ConfirmForm(),
+                           **context), status
+
+
+@bp.route("/partners", methods=["GET", "POST"])
+def partners_page():
+    """Open311 API keys for partner systems: issue (shown once), list, revoke."""
+    if request.method == "POST" and ConfirmForm().validate_on_submit():
+        name = request.form.get("name", "")
+        try:
+            key, raw = partners.issue_key(current_user, name)
+        except ServiceError as exc:
+            return _partners_page(exc.status, error=exc.fields.get("name") or exc.message,
+                                  name=name)
+        return _partners_page(issued=raw, issued_name=key.name)
+    return _partners_page()
+
+
+@bp.post("/partners/<int:key_id>/revoke")
+def partner_revoke(key_id: int):
+    if ConfirmForm().validate_on_submit():
+        try:
+            key = partners.revoke_key(current_user, key_id)
+            flash(f"已吊销「{key.name}」的密钥", "success")
+        except ServiceError as exc:
+            flash(exc.message, "error")
+    return redirect(url_for("admin.partners_page"))
 
 
 @bp.get("/units")
@@ -116,7 +204,7 @@ def boards_page():
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            result = boards.sync(current_app.config["BOARDS_CONFIG"])
+            result = boards.sync(current_app.config["BOARDS_CONFIG"], actor=current_user)
             flash(f"已同步 {result.boards} 个版块、{result.units} 个单位、"
                   f"{result.places} 个辖区地点", "success")
         except boards.BoardsConfigError as exc:

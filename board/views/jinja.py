@@ -45,6 +45,7 @@ GLOBALS = {
     "may_mark_formal": answers.may_mark_formal,
     "deadline": sla.deadline,
     "posting_allowance": ratelimits.allowance,  # issue 18: 「今天还可以发 2 帖」
+    "mask_phone": mask_phone,
 }
 
 # Per render, not per app: a page rendered for the anonymous cache gets a placeholder CSRF token.
