@@ -144,8 +144,9 @@ def test_the_whole_story(app, make, cast):
     board = leader_c.get("/api/v1/dashboard?days=7").get_json()
     by_status = {s["status"]: s["count"] for s in board["by_status"]}
     assert by_status["resolved"] == 1
-    assert board["satisfaction"] == {"count": 1, "average": 5.0, "distribution": [
-        {"score": s, "count": 1 if s == 5 else 0} for s in range(1, 6)]}
+    assert board["satisfaction"] == {"count": 1, "average": 5.0, "satisfied_share": 1.0,
+                                     "distribution": [{"score": s, "count": 1 if s == 5 else 0}
+                                                      for s in range(1, 6)]}
     kunhe = [u for u in board["per_unit"] if u["key"] == "station-kunhe"]
     assert kunhe and kunhe[0]["resolved"] == 1
     assert citizen_c.get("/api/v1/dashboard").status_code == 403
