@@ -33,13 +33,13 @@ CORPUS = [
     "<scr<script>ipt>alert('xss-12')</scr</script>ipt>",
     "<b <i>未闭合 <a href='",
     "<object data=\"javascript:alert('xss-14')\"></object><embed src=x onload=alert(15)>",
-    "{{ 7*7 }} {% if 1 %}模板{% endif %} ${alert('xss-16')}",
+    "{{ 7*191 }} {% if 1 %}模板{% endif %} ${alert('xss-16')}",
     "![img](x\" onerror=\"alert('xss-17'))",
     "<a href=\"jav&#x09;ascript:alert('xss-18')\">编码</a>",
     "<style>body{background:url('javascript:alert(19)')}</style>",
 ]
 NICKNAMES = ["<svg/onload=alert()>", "<img src onerror=a>", "'><script>x</script>",
-             "{{7*7}}<b>粗</b>"]
+             "{{7*191}}<b>粗</b>"]
 assert all(len(n) <= 20 for n in NICKNAMES)
 FOREIGN = {"script", "svg", "iframe", "object", "embed", "math", "style", "frame", "base", "form"}
 
@@ -58,7 +58,7 @@ class _Checker(HTMLParser):
             self.problems.append(f"<script {attrs}>")
         if tag == "form":
             self.forms += 1
-        elif tag in FOREIGN - {"script", "form", "svg"}:
+        elif tag in FOREIGN - {"script", "form", "svg"} and not _own_desk_pane(tag, attrs):
             self.problems.append(f"<{tag}>")
         for name, value in attrs.items():
             if name.startswith("on"):
@@ -69,11 +69,17 @@ class _Checker(HTMLParser):
                     self.problems.append(f"<{tag} {name}={value!r}>")
 
 
+def _own_desk_pane(tag: str, attrs: dict) -> bool:
+    """The staff desk's thread pane (static/js/desk.js): an empty same-origin frame the page
+    itself fills; any frame with a source of its own is still a problem."""
+    return tag == "iframe" and "data-desk-frame" in attrs and not attrs.get("src")
+
+
 def assert_inert(html: str, where: str) -> None:
     checker = _Checker()
     checker.feed(html)
     assert not checker.problems, (where, checker.problems[:5])
-    assert "49 " not in html.replace("49 回复", ""), where  # {{ 7*7 }} was never evaluated
+    assert "1337" not in html, where  # {{ 7*191 }} was never evaluated
 
 
 def test_renderer_neutralises_the_corpus():
@@ -186,6 +192,6 @@ def test_the_checker_catches_live_markup():
     """The detector above must itself be able to fail (a test that cannot fail is a defect)."""
     for raw in ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
                 '<a href=" JavaScript:alert(1)">x</a>', "<iframe src=x></iframe>",
-                "<svg><a xlink:href='javascript:alert(1)'>x</a></svg>", "{{ 7*7 }} → 49 "):
+                "<svg><a xlink:href='javascript:alert(1)'>x</a></svg>", "{{ 7*191 }} → 1337"):
         with pytest.raises(AssertionError):
             assert_inert(raw, raw)
