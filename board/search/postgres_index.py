@@ -8,6 +8,7 @@ own columns, always current. Any number of processes and machines may query; the
 """
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterable
 
@@ -173,14 +174,36 @@ class PostgresIndex:
         where = self._where(req, params)
         order = "score DESC, id DESC" if req.sort != "newest" else "created_at DESC, id DESC"
         with self.engine.connect() as conn:
+            score = self._score(conn, req)
             scan = self._walk(conn, req)
             if scan:
                 params["scan"] = scan
                 rows = conn.execute(text(_ranked(where, order, "(SELECT * FROM thread "
-                                    "ORDER BY created_at DESC LIMIT :scan)")), params).all()
+                                    "ORDER BY created_at DESC LIMIT :scan)", score)),
+                                    params).all()
                 if rows and rows[0].total >= RANK_WINDOW:
                     return _hits(rows)
-            return _hits(conn.execute(text(_ranked(where, order, "thread")), params).all())
+            return _hits(conn.execute(text(_ranked(where, order, "thread", score)),
+                                      params).all())
+
+    def _score(self, conn, req: SearchRequest) -> str:
+        """The score of a hit. Every word required: ts_rank. Any of the words (the closest
+        threads, similar questions): the rarer the words a thread has, the higher (ts_rank
+        knows no word's rarity, so a thread repeating a common word would come first), each
+        word counted once whatever form matched, ts_rank breaking ties."""
+        rank = "ts_rank(CAST(:weights AS real[]), m.search_vector, q.q)"
+        groups = req.word_groups
+        if not req.any_terms or len(groups) < 2:
+            return rank
+        threads, share = self._stats(conn)
+        floor = min(share.values(), default=0.001) / 2  # a word too rare to be listed
+        weights = []
+        for group in groups:
+            found = sum(min(share.get(w, floor) for w in alt) for alt in group)
+            weights.append(math.log(1 + 1 / min(1.0, max(found, 1e-6))))
+        parts = " + ".join(f"{w:.4f} * (m.search_vector @@ CAST(:w{i} AS tsquery))::int"
+                           for i, w in enumerate(weights))
+        return f"{parts} + {rank}"
 
     def _walk(self, conn, req: SearchRequest) -> int:
         """How many newest threads to walk for this query's window; 0: leave it to the plan."""
@@ -214,12 +237,12 @@ class PostgresIndex:
         return self._threads, self._share
 
 
-def _ranked(where: str, order: str, source: str) -> str:
+def _ranked(where: str, order: str, source: str, score: str) -> str:
     """The window of newest matches from `source`, scored, counted and paged in one query."""
     return (f"WITH m AS (SELECT t.id, t.created_at, t.search_vector FROM {source} AS t, "
             f"CAST(:q AS tsquery) AS q(q) WHERE {where} ORDER BY t.created_at DESC "
             f"LIMIT :window) "
-            f"SELECT id, created_at, ts_rank(CAST(:weights AS real[]), m.search_vector, q.q) "
+            f"SELECT id, created_at, {score} "
             f"AS score, count(*) OVER () AS total FROM m, CAST(:q AS tsquery) AS q(q) "
             f"ORDER BY {order} LIMIT :limit OFFSET :offset")
 

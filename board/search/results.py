@@ -23,6 +23,7 @@ from board.search.backends import backend
 from board.search.types import Hits, SearchRequest
 
 PER_PAGE = 20
+CLOSEST_BELOW = 5  # fewer threads with every word than this: the closest others follow
 MAX_PAGE = 50
 TIME_RANGES = {"7d": ("一周内", 7), "30d": ("一个月内", 30), "365d": ("一年内", 365)}
 SORTS = {"relevance": "相关度", "newest": "最新"}
@@ -47,6 +48,7 @@ class SearchPage:
     per_page: int = PER_PAGE
     terms: list[str] = field(default_factory=list)
     typed: str | None = None  # set when the query was corrected (board/search/correction.py)
+    exact_total: int = 0  # the threads with every word (the rest are the closest others)
 
     @property
     def pages(self) -> int:
@@ -79,25 +81,26 @@ def _answers(thread_ids: list[int]) -> dict[int, list[Post]]:
     return out
 
 
-def ranked(index, req: SearchRequest) -> tuple[Hits, bool]:
-    """The hits for a reader's query, and whether they are the relaxed ones (lacking a word).
+def ranked(index, req: SearchRequest) -> tuple[Hits, int]:
+    """The hits for a reader's query, and how many of the first ones have every word.
 
-    Every word is required. When no thread has them all and the query has several loose words,
-    the threads that lack just one of them are shown instead (marked): a citizen who writes 禁毒
-    about a thread that says 吸毒, or one word too many, still finds it, not a dead end. A long
-    question in a resident's own words may hold several words no answer repeats: when even that
-    finds nothing, threads with at least half of the words, best first. The later queries run
-    only then, so an ordinary search costs one.
+    Every word is required first. When that finds fewer than CLOSEST_BELOW threads and the
+    query has several loose words, the closest other threads follow (marked partial): any of
+    the words may match, and a thread ranks by how many and how rare the words it has are
+    (each word scores as its best form, so a thesaurus alternative never counts twice). A
+    resident's question holds words no answer repeats (老家, 有人, 好像): a thread about 户籍迁入
+    still comes first for 户口迁过来要回老家吗. The second query runs only then, so an ordinary
+    search costs one.
     """
     hits = index.search(req)
-    size = len(req.word_groups)
-    if hits.total or req.offset or req.any_terms or req.phrases or size < 2:
-        return hits, False
-    relaxed = index.search(replace(req, any_terms=True, at_least=size - 1))
-    half = max(1, (size + 1) // 2)
-    if relaxed.total or half >= size - 1:
-        return relaxed, True
-    return index.search(replace(req, any_terms=True, at_least=half)), True
+    if (len(hits.items) >= CLOSEST_BELOW or req.offset or req.any_terms or req.phrases
+            or len(req.word_groups) < 2):
+        return hits, len(hits.items)
+    closest = index.search(replace(req, any_terms=True, at_least=1))
+    seen = {i for i, _ in hits.items}
+    extra = [item for item in closest.items if item[0] not in seen]
+    items = (hits.items + extra)[:req.limit]
+    return Hits(items=items, total=hits.total + len(extra)), len(hits.items)
 
 
 def _load(viewer, items: list[tuple[int, float]], terms: set[str]) -> list[Result]:
@@ -165,11 +168,13 @@ def search(viewer, q: str, page: int = 1, per_page: int = PER_PAGE, **filters) -
     if req.empty:
         return result
     req = language.expand_request(req)
-    hits, relaxed = ranked(backend(), req)
+    hits, exact = ranked(backend(), req)
+    exact_ids = {i for i, _ in hits.items[:exact]}
     result.results = _load(viewer, hits.items, language.highlight_words(req))
     for found in result.results:
-        found.partial = relaxed
+        found.partial = found.thread.id not in exact_ids
     result.total = hits.total
+    result.exact_total = hits.total if exact == len(hits.items) else exact
     return result
 
 

@@ -67,7 +67,7 @@ class Thesaurus:
 
 
 def _key(word: str) -> Key:
-    return tuple(analyzer.terms(word))
+    return tuple(analyzer.query_terms(word))
 
 
 def parts(word: str) -> Key | None:
