@@ -133,16 +133,17 @@ def measure(label: str, index, labels, same, show: int) -> None:
     quality(searcher(index, th), labels, same, f"{label} thesaurus+correction", show)
 
 
-def bench_whoosh(docs, labels, same, workdir, show: int) -> None:
+def bench_whoosh(docs, workdir, run) -> None:
+    """`run(label, index)` on a Whoosh index of `docs`."""
     from board.search.whoosh_index import WhooshIndex
 
     index = WhooshIndex(Path(workdir) / "whoosh")
     index.rebuild(sbench.batches(docs[::-1]), lambda n: None)
-    measure("whoosh", index, labels, same, show)
+    run("whoosh", index)
 
 
-def bench_postgres(docs, labels, same, admin_url: str, show: int) -> None:
-    """A throw-away database loaded by bench/search.py's loader."""
+def bench_postgres(docs, admin_url: str, run) -> None:
+    """`run(label, index)` on a throw-away database loaded by bench/search.py's loader."""
     import uuid
 
     import sqlalchemy as sa
@@ -166,7 +167,7 @@ def bench_postgres(docs, labels, same, admin_url: str, show: int) -> None:
             upgrade()
             index = PostgresIndex(lambda: db.engine)
             sbench.load_postgres(db, docs, index)
-            measure("postgres", index, labels, same, show)
+            run("postgres", index)
             db.session.remove()
             db.engine.dispose()
     finally:
@@ -194,10 +195,13 @@ def main() -> int:
           f"{len(labels)} colloquial queries; recall@{TOP}, MRR", flush=True)
     workdir = tempfile.mkdtemp(prefix="colloquial-")
     try:
+        def run(label, index):
+            measure(label, index, labels, same, args.show_missed)
+
         if not args.no_whoosh:
-            bench_whoosh(docs, labels, same, workdir, args.show_missed)
+            bench_whoosh(docs, workdir, run)
         if args.pg:
-            bench_postgres(docs, labels, same, args.pg_admin_url, args.show_missed)
+            bench_postgres(docs, args.pg_admin_url, run)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0

@@ -174,7 +174,7 @@ class PostgresIndex:
         where = self._where(req, params)
         order = "score DESC, id DESC" if req.sort != "newest" else "created_at DESC, id DESC"
         with self.engine.connect() as conn:
-            score = self._score(conn, req)
+            score = self._score(conn, req, params)
             scan = self._walk(conn, req)
             if scan:
                 params["scan"] = scan
@@ -186,24 +186,27 @@ class PostgresIndex:
             return _hits(conn.execute(text(_ranked(where, order, "thread", score)),
                                       params).all())
 
-    def _score(self, conn, req: SearchRequest) -> str:
-        """The score of a hit. Every word required: ts_rank. Any of the words (the closest
-        threads, similar questions): the rarer the words a thread has, the higher (ts_rank
-        knows no word's rarity, so a thread repeating a common word would come first), each
-        word counted once whatever form matched, ts_rank breaking ties."""
+    def _score(self, conn, req: SearchRequest, params: dict) -> str:
+        """A hit's score: ts_rank, plus for a query with several words or thesaurus forms the
+        rarity of each word in the form the thread has it (ts_rank knows no word's rarity, so
+        a thread repeating a common word or holding three synonyms would come first). Each word
+        counts once, as its rarest matching form, like Whoosh's BM25 over DisjunctionMax."""
         rank = "ts_rank(CAST(:weights AS real[]), m.search_vector, q.q)"
         groups = req.word_groups
-        if not req.any_terms or len(groups) < 2:
+        if len(groups) < 2 and all(len(g) < 2 for g in groups):
             return rank
         threads, share = self._stats(conn)
         floor = min(share.values(), default=0.001) / 2  # a word too rare to be listed
-        weights = []
-        for group in groups:
-            found = sum(min(share.get(w, floor) for w in alt) for alt in group)
-            weights.append(math.log(1 + 1 / min(1.0, max(found, 1e-6))))
-        parts = " + ".join(f"{w:.4f} * (m.search_vector @@ CAST(:w{i} AS tsquery))::int"
-                           for i, w in enumerate(weights))
-        return f"{parts} + {rank}"
+        parts = []
+        for i, group in enumerate(groups):
+            forms = []
+            for j, alt in enumerate(group):
+                found = min(share.get(w, floor) for w in alt)
+                weight = math.log(1 + 1 / min(1.0, max(found, 1e-6)))
+                params[f"a{i}_{j}"] = " & ".join(_quote(w) for w in alt)
+                forms.append(f"{weight:.4f} * (m.search_vector @@ CAST(:a{i}_{j} AS tsquery))::int")
+            parts.append(forms[0] if len(forms) == 1 else f"GREATEST({', '.join(forms)})")
+        return f"{' + '.join(parts)} + {rank}"
 
     def _walk(self, conn, req: SearchRequest) -> int:
         """How many newest threads to walk for this query's window; 0: leave it to the plan."""

@@ -23,7 +23,6 @@ from board.search.backends import backend
 from board.search.types import Hits, SearchRequest
 
 PER_PAGE = 20
-CLOSEST_BELOW = 5  # fewer threads with every word than this: the closest others follow
 MAX_PAGE = 50
 TIME_RANGES = {"7d": ("一周内", 7), "30d": ("一个月内", 30), "365d": ("一年内", 365)}
 SORTS = {"relevance": "相关度", "newest": "最新"}
@@ -84,23 +83,23 @@ def _answers(thread_ids: list[int]) -> dict[int, list[Post]]:
 def ranked(index, req: SearchRequest) -> tuple[Hits, int]:
     """The hits for a reader's query, and how many of the first ones have every word.
 
-    Every word is required first. When that finds fewer than CLOSEST_BELOW threads and the
-    query has several loose words, the closest other threads follow (marked partial): any of
-    the words may match, and a thread ranks by how many and how rare the words it has are
-    (each word scores as its best form, so a thesaurus alternative never counts twice). A
-    resident's question holds words no answer repeats (老家, 有人, 好像): a thread about 户籍迁入
-    still comes first for 户口迁过来要回老家吗. The second query runs only then, so an ordinary
-    search costs one.
+    Every word is required. When no thread has them all and the query has several loose
+    words, the closest threads are shown instead (marked): those lacking one word, else those
+    with half of the words, else those with any. They rank by how rare the words they have are,
+    each word counted once whatever form matched (a thesaurus alternative never adds to its
+    word), so a resident's question holding words no answer repeats (老家, 有人, 好像) still
+    finds its answer: 户口迁过来要回老家吗 → the thread about 户籍迁入. The later queries run
+    only when the earlier found nothing, so an ordinary search costs one.
     """
     hits = index.search(req)
-    if (len(hits.items) >= CLOSEST_BELOW or req.offset or req.any_terms or req.phrases
-            or len(req.word_groups) < 2):
+    size = len(req.word_groups)
+    if hits.total or req.offset or req.any_terms or req.phrases or size < 2:
         return hits, len(hits.items)
-    closest = index.search(replace(req, any_terms=True, at_least=1))
-    seen = {i for i, _ in hits.items}
-    extra = [item for item in closest.items if item[0] not in seen]
-    items = (hits.items + extra)[:req.limit]
-    return Hits(items=items, total=hits.total + len(extra)), len(hits.items)
+    for at_least in dict.fromkeys((size - 1, (size + 1) // 2, 1)):
+        closest = index.search(replace(req, any_terms=True, at_least=max(1, at_least)))
+        if closest.total:
+            break
+    return closest, 0
 
 
 def _load(viewer, items: list[tuple[int, float]], terms: set[str]) -> list[Result]:
@@ -169,35 +168,58 @@ def search(viewer, q: str, page: int = 1, per_page: int = PER_PAGE, **filters) -
         return result
     req = language.expand_request(req)
     hits, exact = ranked(backend(), req)
-    exact_ids = {i for i, _ in hits.items[:exact]}
     result.results = _load(viewer, hits.items, language.highlight_words(req))
     for found in result.results:
-        found.partial = found.thread.id not in exact_ids
+        found.partial = not exact
     result.total = hits.total
-    result.exact_total = hits.total if exact == len(hits.items) else exact
+    result.exact_total = hits.total if exact else 0
     return result
+
+
+SAME_BOARD = 1.5  # an officer's suggestion from the question's own board weighs this much more
+SAME_KIND = 1.2  # and from a thread of the same kind (a question's answers for a question)
+
+
+def similar_request(text: str, limit: int = 5, th=None, **options) -> SearchRequest | None:
+    """Threads like this text: its words as a search has them (residents' fillers dropped, the
+    thesaurus applied; `th`: another thesaurus, for the bench), most of them needed
+    (`SearchRequest.min_match`)."""
+    words = analyzer.query_terms((text or "")[:200])[:12]
+    if not words:
+        return None
+    return language.expand_request(SearchRequest(terms=tuple(words), any_terms=True,
+                                                 limit=limit, **options), th)
+
+
+def prefer_near(items: list, score, board, kind) -> list:
+    """Items re-ranked for an officer: the same board's, then the same kind's, count more.
+    `score`, `board` and `kind` read an item's."""
+    def weight(item) -> float:
+        return score(item) * (SAME_BOARD if board(item) else 1.0) \
+            * (SAME_KIND if kind(item) else 1.0)
+    return sorted(items, key=weight, reverse=True)
 
 
 def similar(viewer, title: str, limit: int = 5, exclude_id: int | None = None,
             answered: bool | None = True, board: str | None = None) -> list[Result]:
     """Threads like this title (ask-before-you-post, and officers' answer suggestions)."""
-    words = analyzer.terms((title or "")[:200])[:12]
-    if not words:
+    req = similar_request(title, limit=limit, answered=answered, exclude_id=exclude_id,
+                          board=board, police=permissions.can(viewer, "police_only.view"))
+    if req is None:
         return []
-    req = SearchRequest(terms=tuple(words), any_terms=True, limit=limit, answered=answered,
-                        exclude_id=exclude_id, board=board,
-                        police=permissions.can(viewer, "police_only.view"))
-    req = language.expand_request(req)
     hits = backend().search(req)
     return _load(viewer, hits.items, language.highlight_words(req))
 
 
 def answer_suggestions(viewer, thread: Thread, limit: int = 3) -> list[Result]:
-    """For an officer replying: the best past official answers to similar questions.
+    """For an officer replying: the best past official answers to similar questions, those of
+    the question's own board and kind first when they match about as well.
 
     Only answers the public can read (public, not hidden threads; hidden replies never count):
     the one-tap answer lands in a reply that a citizen reads, if only the asker (issue 15,
     item 14). Checked on the database rows, not the index, which may lag a change."""
     text = f"{thread.title} {thread.body[:60]}"
-    return [r for r in similar(viewer, text, limit=limit + 2, exclude_id=thread.id)
-            if r.answer is not None and r.thread.is_public][:limit]
+    found = [r for r in similar(viewer, text, limit=limit * 4, exclude_id=thread.id)
+             if r.answer is not None and r.thread.is_public]
+    return prefer_near(found, lambda r: r.score, lambda r: r.thread.board_id == thread.board_id,
+                       lambda r: r.thread.kind == thread.kind)[:limit]

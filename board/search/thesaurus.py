@@ -67,7 +67,14 @@ class Thesaurus:
 
 
 def _key(word: str) -> Key:
-    return tuple(analyzer.query_terms(word))
+    """The word as a query holds it. A phrase that shrinks to one character once the fillers
+    are gone (人没了 → 人, 找谁 → 找) is no key: it would expand every query holding that
+    character. Written as one character (换 > 换证), or short of a mere particle (私了 → 私), it
+    is meant."""
+    key = tuple(analyzer.query_terms(word))
+    if len(key) == 1 and len(key[0]) == 1 and key != tuple(analyzer.terms(word)):
+        return ()
+    return key
 
 
 def parts(word: str) -> Key | None:
