@@ -201,10 +201,12 @@ def prefer_near(items: list, score, board, kind) -> list:
 
 
 def similar(viewer, title: str, limit: int = 5, exclude_id: int | None = None,
-            answered: bool | None = True, board: str | None = None) -> list[Result]:
+            answered: bool | None = True, board: str | None = None,
+            at_least: int = 0) -> list[Result]:
     """Threads like this title (ask-before-you-post, and officers' answer suggestions)."""
     req = similar_request(title, limit=limit, answered=answered, exclude_id=exclude_id,
-                          board=board, police=permissions.can(viewer, "police_only.view"))
+                          board=board, at_least=at_least,
+                          police=permissions.can(viewer, "police_only.view"))
     if req is None:
         return []
     hits = backend().search(req)
@@ -213,13 +215,15 @@ def similar(viewer, title: str, limit: int = 5, exclude_id: int | None = None,
 
 def answer_suggestions(viewer, thread: Thread, limit: int = 3) -> list[Result]:
     """For an officer replying: the best past official answers to similar questions, those of
-    the question's own board and kind first when they match about as well.
+    the question's own board and kind first when they match about as well. Any of the words
+    may match (a question's body holds many no answer repeats); the rarer the words a past
+    thread shares, the higher it ranks (bench/suggestions.py).
 
     Only answers the public can read (public, not hidden threads; hidden replies never count):
     the one-tap answer lands in a reply that a citizen reads, if only the asker (issue 15,
     item 14). Checked on the database rows, not the index, which may lag a change."""
     text = f"{thread.title} {thread.body[:60]}"
-    found = [r for r in similar(viewer, text, limit=limit * 4, exclude_id=thread.id)
+    found = [r for r in similar(viewer, text, limit=limit * 4, exclude_id=thread.id, at_least=1)
              if r.answer is not None and r.thread.is_public]
     return prefer_near(found, lambda r: r.score, lambda r: r.thread.board_id == thread.board_id,
                        lambda r: r.thread.kind == thread.kind)[:limit]
