@@ -29,10 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import dataset  # noqa: E402
 from bench import search as sbench  # noqa: E402
-from board.search import analyzer, correction, language  # noqa: E402
+from board.search import analyzer  # noqa: E402
 from board.search import thesaurus as thesaurus_mod  # noqa: E402
 from board.search.documents import Doc  # noqa: E402
-from board.search.results import ranked  # noqa: E402
 from board.search.thesaurus import Thesaurus  # noqa: E402
 
 DATA = Path(__file__).with_name("colloquial_queries.yaml")
@@ -83,27 +82,7 @@ def targets(first_id: int, generated: list[Doc]):
 
 def searcher(index, th: Thesaurus | None):
     """Thread ids for a query, as the search page finds them; `th` None: the board before."""
-    vocabulary = sorted({"".join(k) for k in th.entries}) if th else []
-
-    def ids(q: str):
-        req = sbench.request(q)
-        if th is not None:
-            req = language.expand_request(req, th)
-        return ranked(index, req)
-
-    def run(q: str) -> list[int]:
-        """As correction.query: a query no thread has every word of is corrected, and the
-        correction is taken when some thread has every word of it."""
-        if hasattr(index, "_cache"):
-            index._cache.clear()
-        hits, exact = ids(q)
-        if th is not None and not exact:
-            fixed = correction.correct(q, index.has_word, vocabulary)
-            if fixed and (better := ids(fixed))[1]:
-                hits = better[0]
-        return [i for i, _ in hits.items]
-
-    return run
+    return sbench.page_search(index, th)
 
 
 def quality(run, labels, same, name: str, show: int) -> tuple[float, float]:
