@@ -3,9 +3,9 @@
 Older residents write by handwriting or pinyin input and pick a look-alike or sound-alike
 character (登纪 for 登记, 通行正 for 通行证). jieba then cuts the word into pieces (登 纪, 通行 正),
 so the candidates are a word and its neighbour glued back together as well as single words. A
-candidate is a dictionary word the index holds that sounds the same (pypinyin, tones ignored) or
-differs in one character from a word of the police vocabulary. Only a query that found nothing
-is corrected (no thread has all its words), so a correct query never pays for this.
+candidate is a dictionary word the index holds that sounds the same (pypinyin, tones ignored) or,
+three characters or more, differs in one character from a word of the police vocabulary. Only a
+query no thread has every word of is corrected, so a correct query never pays for this.
 """
 from __future__ import annotations
 
