@@ -175,7 +175,8 @@ def page_search(index, th):
 
     def ids(q: str):
         req = request(q)
-        return ranked(index, language.expand_request(req, th) if th is not None else req)
+        return ranked(index, language.expand_request(req, th, index.has_word)
+                      if th is not None else req)
 
     def run(q: str) -> list[int]:
         if hasattr(index, "_cache"):

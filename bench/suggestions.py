@@ -49,7 +49,8 @@ def before(index, docs, q: dict) -> list[int]:
 
 def after(index, docs, q: dict, th) -> list[int]:
     text = f"{q['title']} {q['body'][:60]}"
-    req = results.similar_request(text, limit=WIDE, th=th, answered=True, at_least=1)
+    req = results.similar_request(text, limit=WIDE, th=th, indexed=index.has_word,
+                                  answered=True, at_least=1)
     items = index.search(req).items
     ranked = results.prefer_near(items, lambda it: it[1],
                                  lambda it: docs[it[0]].board == q["board"],

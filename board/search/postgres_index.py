@@ -187,13 +187,14 @@ class PostgresIndex:
                                       params).all())
 
     def _score(self, conn, req: SearchRequest, params: dict) -> str:
-        """A hit's score: ts_rank, plus for a query with several words or thesaurus forms the
-        rarity of each word in the form the thread has it (ts_rank knows no word's rarity, so
-        a thread repeating a common word or holding three synonyms would come first). Each word
-        counts once, as its rarest matching form, like Whoosh's BM25 over DisjunctionMax."""
+        """A hit's score. Every word required: ts_rank. Any of the words (the closest threads,
+        similar questions): the rarity of each word in the form the thread has it, plus ts_rank
+        (which knows no word's rarity, so a thread repeating a common word or holding three
+        synonyms would come first). Each word counts once, as its rarest matching form, like
+        Whoosh's BM25 over DisjunctionMax."""
         rank = "ts_rank(CAST(:weights AS real[]), m.search_vector, q.q)"
         groups = req.word_groups
-        if len(groups) < 2 and all(len(g) < 2 for g in groups):
+        if not req.any_terms or len(groups) < 2:  # every hit has every word: ts_rank decides
             return rank
         threads, share = self._stats(conn)
         floor = min(share.values(), default=0.001) / 2  # a word too rare to be listed

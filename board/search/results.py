@@ -180,15 +180,16 @@ SAME_BOARD = 1.5  # an officer's suggestion from the question's own board weighs
 SAME_KIND = 1.2  # and from a thread of the same kind (a question's answers for a question)
 
 
-def similar_request(text: str, limit: int = 5, th=None, **options) -> SearchRequest | None:
+def similar_request(text: str, limit: int = 5, th=None, indexed=None,
+                    **options) -> SearchRequest | None:
     """Threads like this text: its words as a search has them (residents' fillers dropped, the
-    thesaurus applied; `th`: another thesaurus, for the bench), most of them needed
+    thesaurus applied; `th`, `indexed`: see `language.expand_request`), most of them needed
     (`SearchRequest.min_match`)."""
     words = analyzer.query_terms((text or "")[:200])[:12]
     if not words:
         return None
     return language.expand_request(SearchRequest(terms=tuple(words), any_terms=True,
-                                                 limit=limit, **options), th)
+                                                 limit=limit, **options), th, indexed)
 
 
 def prefer_near(items: list, score, board, kind) -> list:
