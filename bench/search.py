@@ -37,7 +37,7 @@ from opencc import OpenCC  # noqa: E402
 
 from board.search import analyzer  # noqa: E402
 from board.search.documents import Doc  # noqa: E402
-from board.search.results import ranked  # noqa: E402
+from board.search.results import ranked, ranked_in_words  # noqa: E402
 from board.search.types import SearchRequest  # noqa: E402
 
 TOPICS = [  # (board, keyword, question templates, official answer)
@@ -175,8 +175,9 @@ def page_search(index, th):
 
     def ids(q: str):
         req = request(q)
-        return ranked(index, language.expand_request(req, th, index.has_word)
-                      if th is not None else req)
+        if th is None:
+            return ranked(index, req)
+        return ranked_in_words(index, req, language.expand_request(req, th, index.has_word))[:2]
 
     def run(q: str) -> list[int]:
         if hasattr(index, "_cache"):

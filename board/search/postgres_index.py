@@ -116,6 +116,13 @@ class PostgresIndex:
             return conn.scalar(text("SELECT EXISTS (SELECT 1 FROM thread WHERE search_vector @@ "
                                     "CAST(:w AS tsquery))"), {"w": _quote(word)})
 
+    def most_holding(self, words) -> int:
+        """At most about how many threads hold all these words: the rarest one's share
+        (PostgreSQL's column statistics; a word not listed there is rare) times the threads."""
+        with self.engine.connect() as conn:
+            threads, share = self._stats(conn)
+        return int(threads * min((share.get(w, 0.0) for w in words), default=0.0))
+
     def size_bytes(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.scalar(text(

@@ -280,6 +280,12 @@ class WhooshIndex:
         with self._lock:
             return ("content", word) in self.searcher().reader()
 
+    def most_holding(self, words) -> int:
+        """At most how many threads hold all these words (the rarest one's count)."""
+        with self._lock:
+            reader = self.searcher().reader()
+            return min((reader.doc_frequency("content", w) for w in words), default=0)
+
     def size_bytes(self) -> int:
         target = Path(os.path.realpath(self.path))
         return sum(f.stat().st_size for f in target.glob("*") if f.is_file())
