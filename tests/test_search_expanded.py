@@ -17,7 +17,7 @@ QUESTIONS = ["孩子刚生下来怎么上户口", "撞车了没人受伤怎么�
 def test_expanded_fallback_questions_answer_without_failing(tmp_path):
     analyzer.load()
     docs = colloquial.distractors(5000)
-    official, _labels = colloquial.targets(len(docs) + 1)
+    official, _labels, _same = colloquial.targets(len(docs) + 1, docs)
     index = WhooshIndex(tmp_path / "whoosh")
     index.rebuild(colloquial.sbench.batches((docs + official)[::-1]), lambda n: None)
     run = colloquial.searcher(index, thesaurus.current.get(lambda: []))

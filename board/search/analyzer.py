@@ -54,7 +54,9 @@ QUERY_FILLERS = frozenset(
     "咋 咋办 咋弄 咋整 啥 怎么弄 怎么搞 怎么整 怎么样 怎么回事 能不能 可不可以 可以 能 行不行 "
     "有没有 是不是 要不要 需不需要 多久 多长时间 多少天 几天 哪些 哪个 哪 什么时候 一般 现在 "
     "应该 到底 还是 想 想问 问下 问一下 麻烦 急 在线等 谢谢了 需要 要 去 带 弄 搞 一个 那个 "
-    "这种 得 还能 了吗 没 了没".split()
+    "这种 得 还能 了吗 没 了没 有人 说 叫 还 会 跟 为 谁 里 有 个 上 用 真的 好像 老是 总是 "
+    "天天 一直 经常 又 再 才 刚 刚刚 已经 就是 其实 突然 有点 特别 非常 太 很 等 "
+    "这边 那边 这里 那里 该 该怎么 行吗 行 可以吗 怎么样才能 请教 各位 大家".split()
 )
 
 _NAME_STOPWORDS = frozenset("和与")  # conjunctions that also occur in place names (和平里, 和美苑)
@@ -189,6 +191,14 @@ def terms(text: str) -> list[str]:
     return list(seen)
 
 
+def query_terms(text: str) -> list[str]:
+    """A query's terms without the residents' fillers (all of them when nothing else is left).
+    The thesaurus keys its entries the same way, so 没钱请律师 in the file is the 钱 律师 a
+    query holds."""
+    words = terms(text)
+    return [t for t in words if t not in QUERY_FILLERS] or words
+
+
 _QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”|「([^」]+)」|『([^』]+)』')
 
 
@@ -205,8 +215,7 @@ def parse_query(q: str) -> tuple[list[str], list[list[str]]]:
         return " " + phrase + " "
 
     rest = _QUOTED.sub(take, q or "")
-    loose = [t for t in terms(rest) if t not in QUERY_FILLERS]
-    return (loose or terms(rest)), phrases  # a query of fillers only still searches them
+    return query_terms(rest), phrases  # a query of fillers only still searches them
 
 
 # --- admin-extensible vocabulary (instance/search_words.txt, jieba's user-dictionary format) ---

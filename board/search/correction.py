@@ -3,9 +3,9 @@
 Older residents write by handwriting or pinyin input and pick a look-alike or sound-alike
 character (登纪 for 登记, 通行正 for 通行证). jieba then cuts the word into pieces (登 纪, 通行 正),
 so the candidates are a word and its neighbour glued back together as well as single words. A
-candidate is a dictionary word the index holds that sounds the same (pypinyin, tones ignored) or
-differs in one character from a word of the police vocabulary. Only a query that found nothing
-is corrected, so a correct query never pays for this.
+candidate is a dictionary word the index holds that sounds the same (pypinyin, tones ignored) or,
+three characters or more, differs in one character from a word of the police vocabulary. Only a
+query no thread has every word of is corrected, so a correct query never pays for this.
 """
 from __future__ import annotations
 
@@ -60,7 +60,11 @@ def sound_alikes(word: str) -> tuple[str, ...]:
 
 
 def one_apart(word: str, vocabulary: Iterable[str]) -> list[str]:
-    """Words of the police vocabulary that differ from `word` in exactly one character."""
+    """Words of the police vocabulary that differ from `word` in exactly one character; at
+    least three characters long (通行正 → 通行证): two-character words one character apart are
+    mostly other words (老公, 老人), not slips."""
+    if len(word) < 3:
+        return []
     return [w for w in vocabulary if len(w) == len(word) and w != word
             and sum(a != b for a, b in zip(w, word, strict=True)) == 1]
 
@@ -78,12 +82,15 @@ def _spans(words: list[str]) -> list[tuple[int, int]]:
 
 
 def correct(q: str, indexed: Callable[[str], bool], vocabulary: Iterable[str]) -> str | None:
-    """The query with its first unknown word replaced by an indexed look- or sound-alike."""
+    """The query with its first unknown word replaced by an indexed look- or sound-alike.
+    A word of the police vocabulary (the thesaurus) is never a slip: it was searched in all
+    its forms already."""
     words = analyzer.terms(q)
     vocabulary = list(vocabulary)
+    known = set(vocabulary)
     for start, end in _spans(words):
         typed = "".join(words[start:end])
-        if analyzer.dictionary().get(typed) and indexed(typed):
+        if typed in known or (analyzer.dictionary().get(typed) and indexed(typed)):
             continue
         for candidate in [*sound_alikes(typed), *one_apart(typed, vocabulary)]:
             if indexed(candidate):
@@ -97,16 +104,16 @@ def _vocabulary() -> list[str]:
 
 
 def query(viewer, q: str, exact: bool = False, **filters) -> results.SearchPage:
-    """Search; when nothing is found and `exact` is not asked for, search the corrected query
-    instead (the page then says 「已为您搜索:…」 and links to what was typed)."""
+    """Search; when no thread has every word and `exact` is not asked for, search the
+    corrected query instead (the page then says 「已为您搜索:…」 and links to what was typed)."""
     found = results.search(viewer, q, **filters)
-    if found.total or exact or not found.terms or found.page > 1:
+    if found.exact_total or exact or not found.terms or found.page > 1:
         return found
     fixed = correct(found.q, backend().has_word, _vocabulary())
     if not fixed:
         return found
     better = results.search(viewer, fixed, **filters)
-    if not better.total:
+    if not better.exact_total:  # the correction finds no thread with all its words either
         return found
     better.typed = found.q
     return better

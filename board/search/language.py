@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from board.extensions import db
 from board.models import SearchSynonym
 from board.search import thesaurus as thesaurus_mod
+from board.search.backends import backend
 from board.search.thesaurus import Thesaurus
 from board.search.types import SearchRequest
 
@@ -29,11 +30,14 @@ def thesaurus() -> Thesaurus:
     return thesaurus_mod.current.get(_admin_lines)
 
 
-def expand_request(req: SearchRequest, th: Thesaurus | None = None) -> SearchRequest:
+def expand_request(req: SearchRequest, th: Thesaurus | None = None,
+                   indexed=None) -> SearchRequest:
     """The request with its words as groups of alternatives (unchanged when none has any).
-    `th`: another thesaurus than the current one (bench/colloquial.py: the file alone, or an
-    empty one for the before figures, with no database)."""
-    groups = thesaurus_mod.expand(req.terms, th if th is not None else thesaurus())
+    `th`: another thesaurus than the current one (the benches: the file alone, with no
+    database). `indexed(word)`: whether a thread holds the word whole (else its parts are
+    searched too); without it, the current backend is asked."""
+    groups = thesaurus_mod.expand(req.terms, th if th is not None else thesaurus(),
+                                  indexed or backend().has_word)
     if all(len(g) == 1 and len(g[0]) == 1 for g in groups):
         return req
     return replace(req, groups=groups)

@@ -8,6 +8,7 @@ own columns, always current. Any number of processes and machines may query; the
 """
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterable
 
@@ -115,6 +116,13 @@ class PostgresIndex:
             return conn.scalar(text("SELECT EXISTS (SELECT 1 FROM thread WHERE search_vector @@ "
                                     "CAST(:w AS tsquery))"), {"w": _quote(word)})
 
+    def most_holding(self, words) -> int:
+        """At most about how many threads hold all these words: the rarest one's share
+        (PostgreSQL's column statistics; a word not listed there is rare) times the threads."""
+        with self.engine.connect() as conn:
+            threads, share = self._stats(conn)
+        return int(threads * min((share.get(w, 0.0) for w in words), default=0.0))
+
     def size_bytes(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.scalar(text(
@@ -173,14 +181,40 @@ class PostgresIndex:
         where = self._where(req, params)
         order = "score DESC, id DESC" if req.sort != "newest" else "created_at DESC, id DESC"
         with self.engine.connect() as conn:
+            score = self._score(conn, req, params)
             scan = self._walk(conn, req)
             if scan:
                 params["scan"] = scan
                 rows = conn.execute(text(_ranked(where, order, "(SELECT * FROM thread "
-                                    "ORDER BY created_at DESC LIMIT :scan)")), params).all()
+                                    "ORDER BY created_at DESC LIMIT :scan)", score)),
+                                    params).all()
                 if rows and rows[0].total >= RANK_WINDOW:
                     return _hits(rows)
-            return _hits(conn.execute(text(_ranked(where, order, "thread")), params).all())
+            return _hits(conn.execute(text(_ranked(where, order, "thread", score)),
+                                      params).all())
+
+    def _score(self, conn, req: SearchRequest, params: dict) -> str:
+        """A hit's score. Every word required: ts_rank. Any of the words (the closest threads,
+        similar questions): the rarity of each word in the form the thread has it, plus ts_rank
+        (which knows no word's rarity, so a thread repeating a common word or holding three
+        synonyms would come first). Each word counts once, as its rarest matching form, like
+        Whoosh's BM25 over DisjunctionMax."""
+        rank = "ts_rank(CAST(:weights AS real[]), m.search_vector, q.q)"
+        groups = req.word_groups
+        if not req.any_terms or len(groups) < 2:  # every hit has every word: ts_rank decides
+            return rank
+        threads, share = self._stats(conn)
+        floor = min(share.values(), default=0.001) / 2  # a word too rare to be listed
+        parts = []
+        for i, group in enumerate(groups):
+            forms = []
+            for j, alt in enumerate(group):
+                found = min(share.get(w, floor) for w in alt)
+                weight = math.log(1 + 1 / min(1.0, max(found, 1e-6)))
+                params[f"a{i}_{j}"] = " & ".join(_quote(w) for w in alt)
+                forms.append(f"{weight:.4f} * (m.search_vector @@ CAST(:a{i}_{j} AS tsquery))::int")
+            parts.append(forms[0] if len(forms) == 1 else f"GREATEST({', '.join(forms)})")
+        return f"{' + '.join(parts)} + {rank}"
 
     def _walk(self, conn, req: SearchRequest) -> int:
         """How many newest threads to walk for this query's window; 0: leave it to the plan."""
@@ -214,12 +248,12 @@ class PostgresIndex:
         return self._threads, self._share
 
 
-def _ranked(where: str, order: str, source: str) -> str:
+def _ranked(where: str, order: str, source: str, score: str) -> str:
     """The window of newest matches from `source`, scored, counted and paged in one query."""
     return (f"WITH m AS (SELECT t.id, t.created_at, t.search_vector FROM {source} AS t, "
             f"CAST(:q AS tsquery) AS q(q) WHERE {where} ORDER BY t.created_at DESC "
             f"LIMIT :window) "
-            f"SELECT id, created_at, ts_rank(CAST(:weights AS real[]), m.search_vector, q.q) "
+            f"SELECT id, created_at, {score} "
             f"AS score, count(*) OVER () AS total FROM m, CAST(:q AS tsquery) AS q(q) "
             f"ORDER BY {order} LIMIT :limit OFFSET :offset")
 

@@ -24,6 +24,7 @@ from board.search.types import Hits, SearchRequest
 
 PER_PAGE = 20
 MAX_PAGE = 50
+FULL = PER_PAGE * MAX_PAGE  # the results a reader can reach (the backends count up to this)
 TIME_RANGES = {"7d": ("一周内", 7), "30d": ("一个月内", 30), "365d": ("一年内", 365)}
 SORTS = {"relevance": "相关度", "newest": "最新"}
 
@@ -47,6 +48,7 @@ class SearchPage:
     per_page: int = PER_PAGE
     terms: list[str] = field(default_factory=list)
     typed: str | None = None  # set when the query was corrected (board/search/correction.py)
+    exact_total: int = 0  # the threads with every word (the rest are the closest others)
 
     @property
     def pages(self) -> int:
@@ -79,25 +81,46 @@ def _answers(thread_ids: list[int]) -> dict[int, list[Post]]:
     return out
 
 
-def ranked(index, req: SearchRequest) -> tuple[Hits, bool]:
-    """The hits for a reader's query, and whether they are the relaxed ones (lacking a word).
+def ranked(index, req: SearchRequest) -> tuple[Hits, int]:
+    """The hits for a reader's query, and how many of the first ones have every word.
 
-    Every word is required. When no thread has them all and the query has several loose words,
-    the threads that lack just one of them are shown instead (marked): a citizen who writes 禁毒
-    about a thread that says 吸毒, or one word too many, still finds it, not a dead end. A long
-    question in a resident's own words may hold several words no answer repeats: when even that
-    finds nothing, threads with at least half of the words, best first. The later queries run
-    only then, so an ordinary search costs one.
+    Every word is required. When no thread has them all and the query has several loose
+    words, the closest threads are shown instead (marked): those lacking one word, else those
+    with half of the words, else those with any. They rank by how rare the words they have are,
+    each word counted once whatever form matched (a thesaurus alternative never adds to its
+    word), so a resident's question holding words no answer repeats (老家, 有人, 好像) still
+    finds its answer: 户口迁过来要回老家吗 → the thread about 户籍迁入. The later queries run
+    only when the earlier found nothing, so an ordinary search costs one.
     """
     hits = index.search(req)
     size = len(req.word_groups)
     if hits.total or req.offset or req.any_terms or req.phrases or size < 2:
-        return hits, False
-    relaxed = index.search(replace(req, any_terms=True, at_least=size - 1))
-    half = max(1, (size + 1) // 2)
-    if relaxed.total or half >= size - 1:
-        return relaxed, True
-    return index.search(replace(req, any_terms=True, at_least=half)), True
+        return hits, len(hits.items)
+    for at_least in dict.fromkeys((size - 1, (size + 1) // 2, 1)):
+        closest = index.search(replace(req, any_terms=True, at_least=max(1, at_least)))
+        if closest.total:
+            break
+    return closest, 0
+
+
+def ranked_in_words(index, req: SearchRequest, expanded: SearchRequest) \
+        -> tuple[Hits, int, SearchRequest]:
+    """`ranked` for a query and its thesaurus expansion: the hits, how many have every word,
+    and the request they answer (its words are what a snippet marks).
+
+    The words as typed are searched first when the thesaurus offers other forms and each word
+    is in FULL threads or more (the index's word statistics): when threads holding them all
+    fill every page a reader can reach, those are the answer, and the
+    expansion, for words the board's threads do not use, is not run. Its forms cost a common
+    query one posting list each (bench/search.py at 20,000 threads: p95 +108 % on Whoosh,
+    +43 % on PostgreSQL when every query was expanded)."""
+    if expanded is req:
+        return (*ranked(index, req), req)
+    if index.most_holding(req.terms) >= FULL:  # else too few threads can hold them all
+        plain = index.search(req)
+        if plain.total >= FULL:
+            return plain, len(plain.items), req
+    return (*ranked(index, expanded), expanded)
 
 
 def _load(viewer, items: list[tuple[int, float]], terms: set[str]) -> list[Result]:
@@ -164,35 +187,64 @@ def search(viewer, q: str, page: int = 1, per_page: int = PER_PAGE, **filters) -
     result = SearchPage(q=q, page=page, per_page=per_page, terms=words)
     if req.empty:
         return result
-    req = language.expand_request(req)
-    hits, relaxed = ranked(backend(), req)
+    hits, exact, req = ranked_in_words(backend(), req, language.expand_request(req))
     result.results = _load(viewer, hits.items, language.highlight_words(req))
     for found in result.results:
-        found.partial = relaxed
+        found.partial = not exact
     result.total = hits.total
+    result.exact_total = hits.total if exact else 0
     return result
 
 
-def similar(viewer, title: str, limit: int = 5, exclude_id: int | None = None,
-            answered: bool | None = True, board: str | None = None) -> list[Result]:
-    """Threads like this title (ask-before-you-post, and officers' answer suggestions)."""
-    words = analyzer.terms((title or "")[:200])[:12]
+SAME_BOARD = 1.5  # an officer's suggestion from the question's own board weighs this much more
+SAME_KIND = 1.2  # and from a thread of the same kind (a question's answers for a question)
+
+
+def similar_request(text: str, limit: int = 5, th=None, indexed=None,
+                    **options) -> SearchRequest | None:
+    """Threads like this text: its words as a search has them (residents' fillers dropped, the
+    thesaurus applied; `th`, `indexed`: see `language.expand_request`), most of them needed
+    (`SearchRequest.min_match`)."""
+    words = analyzer.query_terms((text or "")[:200])[:12]
     if not words:
+        return None
+    return language.expand_request(SearchRequest(terms=tuple(words), any_terms=True,
+                                                 limit=limit, **options), th, indexed)
+
+
+def prefer_near(items: list, score, board, kind) -> list:
+    """Items re-ranked for an officer: the same board's, then the same kind's, count more.
+    `score`, `board` and `kind` read an item's."""
+    def weight(item) -> float:
+        return score(item) * (SAME_BOARD if board(item) else 1.0) \
+            * (SAME_KIND if kind(item) else 1.0)
+    return sorted(items, key=weight, reverse=True)
+
+
+def similar(viewer, title: str, limit: int = 5, exclude_id: int | None = None,
+            answered: bool | None = True, board: str | None = None,
+            at_least: int = 0) -> list[Result]:
+    """Threads like this title (ask-before-you-post, and officers' answer suggestions)."""
+    req = similar_request(title, limit=limit, answered=answered, exclude_id=exclude_id,
+                          board=board, at_least=at_least,
+                          police=permissions.can(viewer, "police_only.view"))
+    if req is None:
         return []
-    req = SearchRequest(terms=tuple(words), any_terms=True, limit=limit, answered=answered,
-                        exclude_id=exclude_id, board=board,
-                        police=permissions.can(viewer, "police_only.view"))
-    req = language.expand_request(req)
     hits = backend().search(req)
     return _load(viewer, hits.items, language.highlight_words(req))
 
 
 def answer_suggestions(viewer, thread: Thread, limit: int = 3) -> list[Result]:
-    """For an officer replying: the best past official answers to similar questions.
+    """For an officer replying: the best past official answers to similar questions, those of
+    the question's own board and kind first when they match about as well. Any of the words
+    may match (a question's body holds many no answer repeats); the rarer the words a past
+    thread shares, the higher it ranks (bench/suggestions.py).
 
     Only answers the public can read (public, not hidden threads; hidden replies never count):
     the one-tap answer lands in a reply that a citizen reads, if only the asker (issue 15,
     item 14). Checked on the database rows, not the index, which may lag a change."""
     text = f"{thread.title} {thread.body[:60]}"
-    return [r for r in similar(viewer, text, limit=limit + 2, exclude_id=thread.id)
-            if r.answer is not None and r.thread.is_public][:limit]
+    found = [r for r in similar(viewer, text, limit=limit * 4, exclude_id=thread.id, at_least=1)
+             if r.answer is not None and r.thread.is_public]
+    return prefer_near(found, lambda r: r.score, lambda r: r.thread.board_id == thread.board_id,
+                       lambda r: r.thread.kind == thread.kind)[:limit]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from board.search import analyzer
@@ -67,7 +67,14 @@ class Thesaurus:
 
 
 def _key(word: str) -> Key:
-    return tuple(analyzer.terms(word))
+    """The word as a query holds it. A phrase that shrinks to one character once the fillers
+    are gone (人没了 → 人, 找谁 → 找) is no key: it would expand every query holding that
+    character. Written as one character (换 > 换证), or short of a mere particle (私了 → 私), it
+    is meant."""
+    key = tuple(analyzer.query_terms(word))
+    if len(key) == 1 and len(key[0]) == 1 and key != tuple(analyzer.terms(word)):
+        return ()
+    return key
 
 
 def parts(word: str) -> Key | None:
@@ -95,8 +102,14 @@ def parts(word: str) -> Key | None:
     return tuple(p for p in found[2] if p not in analyzer.STOPWORDS) or None
 
 
-def expand(words: Sequence[str], thesaurus: Thesaurus) -> tuple[Group, ...]:
-    """The query's words as required groups of alternatives (the words themselves first)."""
+def expand(words: Sequence[str], thesaurus: Thesaurus,
+           indexed: Callable[[str], bool] = lambda w: False) -> tuple[Group, ...]:
+    """The query's words as required groups of alternatives (the words themselves first).
+
+    A typed word no thread holds whole offers its parts (户口迁移 → 户口 + 迁移; `indexed`
+    asks the index); a thesaurus form does not (its own forms are there already). Forms that
+    cannot find a thread another form of the group would not are left out: each costs the
+    backends a posting list (see `_covered`)."""
     groups: list[Group] = []
     i = 0
     while i < len(words):
@@ -104,13 +117,30 @@ def expand(words: Sequence[str], thesaurus: Thesaurus) -> tuple[Group, ...]:
                      if tuple(words[i:i + n]) in thesaurus), 1)
         span = tuple(words[i:i + size])
         found: dict[Key, None] = {span: None}
-        for alt in [span, *thesaurus.alternatives(span)]:
+        if len(span) == 1 and (pieces := parts(span[0])) and not indexed(span[0]):
+            found.setdefault(pieces, None)
+        for alt in thesaurus.alternatives(span):
             found.setdefault(alt, None)
-            if len(alt) == 1 and (pieces := parts(alt[0])):
-                found.setdefault(pieces, None)
-        groups.append(tuple(list(found)[:MAX_ALTERNATIVES]))
+        kept = [span] + [a for a in found if a != span and not _covered(a, found)]
+        groups.append(tuple(kept[:MAX_ALTERNATIVES]))
         i += size
     return tuple(groups)
+
+
+def _covered(alt: Key, forms) -> bool:
+    """Whether every thread holding `alt` holds another, shorter form of the group: one whose
+    words are a part of alt's (户口簿 for 居民 户口簿), or a two- or three-character dictionary
+    word inside alt's one word, which the index stores as its sub-word (护照 in 普通护照)."""
+    freq = analyzer.dictionary()
+    for other in forms:
+        if other == alt:
+            continue
+        if len(other) < len(alt) and set(other) <= set(alt):
+            return True
+        if len(alt) == 1 and len(other) == 1 and other[0] != alt[0] and other[0] in alt[0] \
+                and len(other[0]) in (2, 3) and freq.get(other[0]):
+            return True
+    return False
 
 
 def words_of(groups: Iterable[Group]) -> set[str]:

@@ -23,7 +23,7 @@ from whoosh import index as windex
 from whoosh.analysis import CompositeAnalyzer, Token, Tokenizer
 from whoosh.collectors import TopCollector
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
-from whoosh.query import And, AndNot, NumericRange, Or, Phrase, Term
+from whoosh.query import And, AndNot, DisjunctionMax, NumericRange, Or, Phrase, Term
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 from whoosh.sorting import FieldFacet
@@ -80,11 +80,12 @@ def _fields(doc: Doc) -> dict:
 
 
 def _group_query(group: tuple[tuple[str, ...], ...]):
-    """One required word of the query: any of its alternatives, each of whose words must match
-    (the thesaurus and compound parts, board/search/thesaurus.py)."""
+    """One word of the query: any of its alternatives, each of whose words must match (the
+    thesaurus and compound parts, board/search/thesaurus.py). It scores as its best-matching
+    alternative, never as their sum: a thread is not worth more for holding three synonyms."""
     alternatives = [Term("content", a[0]) if len(a) == 1 else And([Term("content", w) for w in a])
                     for a in group]
-    return alternatives[0] if len(alternatives) == 1 else Or(alternatives)
+    return alternatives[0] if len(alternatives) == 1 else DisjunctionMax(alternatives)
 
 
 def _groups_matched(req: SearchRequest, words: set) -> int:
@@ -279,6 +280,12 @@ class WhooshIndex:
         with self._lock:
             return ("content", word) in self.searcher().reader()
 
+    def most_holding(self, words) -> int:
+        """At most how many threads hold all these words (the rarest one's count)."""
+        with self._lock:
+            reader = self.searcher().reader()
+            return min((reader.doc_frequency("content", w) for w in words), default=0)
+
     def size_bytes(self) -> int:
         target = Path(os.path.realpath(self.path))
         return sum(f.stat().st_size for f in target.glob("*") if f.is_file())
@@ -347,11 +354,14 @@ class WhooshIndex:
     def _similar(self, searcher, req: SearchRequest, kwargs: dict) -> Hits:
         """Any of the words may match, but a hit needs at least `min_match` distinct ones.
 
-        No block-quality skipping (`optimize=False`): on some expanded queries (a thesaurus
-        group of alternatives inside an Or) Whoosh's skip_to_quality raises IndexError; these
-        searches are the rarer fallbacks and score a bounded number of documents anyway."""
-        results = searcher.search(self._query(req), limit=req.limit * 4, terms=True,
-                                  optimize=False, **kwargs)
+        Block-quality skipping first; on some expanded queries Whoosh's skip_to_quality
+        raises IndexError, and the search is then run scoring every match."""
+        query = self._query(req)
+        try:
+            results = searcher.search(query, limit=req.limit * 4, terms=True, **kwargs)
+        except IndexError:
+            results = searcher.search(query, limit=req.limit * 4, terms=True, optimize=False,
+                                      **kwargs)
         items = []
         for hit in results:
             words = {text for name, text in hit.matched_terms() if name == "content"}

@@ -25,9 +25,10 @@ MAX_WORDS = 20
 
 def record_search(found) -> None:
     """After a search (first page, with words): a query that was corrected counts as found
-    nothing, as typed; others count with their own total."""
+    nothing, as typed; others count the threads that had every word (the closest others shown
+    after them do not answer the question as asked)."""
     if found.page == 1 and found.terms:
-        record_miss(found.typed or found.q, 0 if found.typed else found.total)
+        record_miss(found.typed or found.q, 0 if found.typed else found.exact_total)
 
 
 def record_miss(q: str, total: int, day: date | None = None) -> None:
