@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from board.extensions import db
-from board.models import AuditEntry, Rating, SmsCode, Thread, User, utcnow
+from board.models import AuditEntry, Board, Rating, SmsCode, Thread, User, utcnow
 from board.privacy import notice
 from board.services import accounts
 
@@ -436,10 +436,14 @@ def test_closing_an_account_erases_it_and_keeps_the_posts(client, app, make, log
 
 
 def test_closing_on_the_page_can_withdraw_the_posts(client, make, login):
+    """Withdrawing on closing is the author's withdrawal (issue 18): 「作者已撤回」 in place, out
+    of the lists and counts, the original kept for the police; one audit entry for the closing."""
     user = make.make_user()
     thread = make.make_thread(user, title="想撤回的求助帖")
     other = make.make_thread(title="别人的帖子")
     reply = make.make_post(other, user, body="我也遇到过这种情况。")
+    officer = make.make_user("officer")
+    board_count = db.session.get(Board, thread.board_id).thread_count
     login(user)
     assert "注销账号" in client.get("/me/security").get_data(as_text=True)
     unconfirmed = client.post("/me/close", data={"password": "password123",
@@ -448,11 +452,22 @@ def test_closing_on_the_page_can_withdraw_the_posts(client, make, login):
     done = client.post("/me/close", data={"password": "password123", "withdraw_posts": "y",
                                           "understood": "y"})
     assert done.status_code == 302 and not _signed_in(client)
-    assert client.get(f"/t/{thread.id}").status_code == 404
-    assert "我也遇到过这种情况" not in client.get(f"/t/{other.id}").get_data(as_text=True)
+    page = client.get(f"/t/{thread.id}")
+    assert page.status_code == 200 and "作者已撤回" in page.get_data(as_text=True)
+    assert "想撤回的求助帖" not in page.get_data(as_text=True)
+    other_page = client.get(f"/t/{other.id}").get_data(as_text=True)
+    assert "我也遇到过这种情况" not in other_page and "作者已撤回" in other_page
+    listed = client.get("/api/v1/boards/hukou/threads").get_json()["threads"]
+    assert thread.id not in [t["id"] for t in listed]
     db.session.expire_all()
-    assert db.session.get(Thread, thread.id).hidden_reason == "发帖人已撤回"
-    assert db.session.get(type(reply), reply.id).hidden
+    assert db.session.get(Board, thread.board_id).thread_count == board_count - 1
+    assert db.session.get(Thread, other.id).reply_count == 0
+    assert not db.session.get(Thread, thread.id).hidden  # withdrawn, not hidden by a moderator
+    assert db.session.get(type(reply), reply.id).withdrawn_at is not None
+    login(officer)  # the police still read what was withdrawn
+    assert "我也遇到过这种情况" in client.get(f"/p/{reply.id}/history").get_data(as_text=True)
+    actions = list(db.session.scalars(db.select(AuditEntry.action)))
+    assert actions.count("user.delete") == 1 and not any("withdraw" in a for a in actions)
 
 
 def test_police_accounts_cannot_close_themselves(client, make):
