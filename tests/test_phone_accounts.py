@@ -16,7 +16,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from board.extensions import db
-from board.models import AuditEntry, Board, Rating, SmsCode, Thread, User, utcnow
+from board.models import (
+    AuditEntry,
+    Board,
+    Notice,
+    NoticeEvent,
+    NoticeKind,
+    NoticeSettings,
+    NoticeState,
+    Rating,
+    SmsCode,
+    Thread,
+    ThreadFollow,
+    User,
+    utcnow,
+)
 from board.privacy import notice
 from board.services import accounts
 
@@ -411,6 +425,48 @@ def test_export_holds_what_the_board_keeps_about_me(client, make, login):
     assert data["ratings"][0]["comment"] == "很及时"
     assert data["notifications"] and data["sign_ins"]
     assert "导出我的数据" in client.get("/me/security").get_data(as_text=True)
+
+
+def test_export_and_closing_cover_follows_notice_settings_and_notices(client, make, login):
+    """What issue 17 added about a person (同问, notice settings with an e-mail address, the
+    notices sent to them) is in their export, and goes when they close the account."""
+    user = _citizen_with_phone(make)
+    other = make.make_thread(title="小区夜里施工噪音能管吗")
+    police_only = make.make_thread(make.make_user("officer"), title="内部核查的线索",
+                                  visibility="police_only")
+    login(user)
+    assert client.post(f"/api/v1/threads/{other.id}/follow",
+                       json={"same_question": True}).status_code == 200
+    db.session.add(ThreadFollow(thread_id=police_only.id, user_id=user.id))
+    assert client.put("/api/v1/me/notification-settings", json={
+        "email": True, "email_address": "zhang.dajie@example.cn",
+        "quiet_start": "21:30"}).status_code == 200
+    event = NoticeEvent(kind=NoticeKind.OFFICIAL_REPLY, thread_id=other.id, fanned_at=utcnow())
+    db.session.add(event)
+    db.session.flush()
+    db.session.add(Notice(event_id=event.id, user_id=user.id, thread_id=other.id, channel="sms",
+                          state=NoticeState.SENT, text="【鹿城24小时警局】您关注的帖子有民警答复",
+                          sent_at=utcnow()))
+    db.session.commit()
+
+    data = client.get("/api/v1/me/export").get_json()
+    following = {f["thread_id"]: f for f in data["following"]}
+    assert following[other.id]["same_question"] is True
+    assert following[other.id]["title"] == "小区夜里施工噪音能管吗"
+    assert following[police_only.id]["title"] is None  # no longer theirs to read
+    assert data["notice_settings"]["email_address"] == "zhang.dajie@example.cn"
+    assert data["notice_settings"]["email"] is True
+    assert data["notice_settings"]["quiet_start"] == "21:30"
+    assert [(n["channel"], n["state"], n["text"]) for n in data["notices"]] == [
+        ("sms", "sent", "【鹿城24小时警局】您关注的帖子有民警答复")]
+
+    assert client.delete("/api/v1/me", json={"password": "password123"}).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(NoticeSettings, user.id) is None
+    assert not db.session.scalars(db.select(ThreadFollow).where(
+        ThreadFollow.user_id == user.id)).all()
+    assert not db.session.scalars(db.select(Notice).where(Notice.user_id == user.id)).all()
+    assert db.session.get(Thread, other.id).same_question_count == 1  # the demand stays counted
 
 
 def test_closing_an_account_erases_it_and_keeps_the_posts(client, app, make, login):

@@ -2,7 +2,9 @@
 
 What is erased: the username (replaced by `deleted-<id>`, so the old name is free and unknown
 again), the nickname (「已注销用户」), phone, real name, contact line, the password (replaced by
-an unusable random one), the bell, every sign-in and device row, pending SMS codes. What stays:
+an unusable random one), the bell, the notices sent or due to them and their notice settings
+(the e-mail address), what they follow (a 同问 stays counted on its thread, like their posts
+stay), every sign-in and device row, pending SMS codes. What stays:
 the account row (threads and replies need an author), the posts themselves, shown under
 「已注销用户」 — unless the resident asks to withdraw them, then each is withdrawn as its author
 withdraws it any time (services/editing.py: 「作者已撤回」, out of the lists and counts, the
@@ -17,7 +19,18 @@ import secrets
 from board import live
 from board.errors import Conflict, PermissionDenied, ValidationFailed
 from board.extensions import db
-from board.models import Board, Notification, Post, SmsCode, Thread, User, utcnow
+from board.models import (
+    Board,
+    Notice,
+    NoticeSettings,
+    Notification,
+    Post,
+    SmsCode,
+    Thread,
+    ThreadFollow,
+    User,
+    utcnow,
+)
 from board.services import audit, editing, lockout, sessions
 
 DELETED_NAME = "已注销用户"
@@ -41,8 +54,9 @@ def close_account(user: User, password: str, withdraw_posts: bool = False) -> di
     user.must_change_password = False
     user.disabled, user.disabled_reason, user.deleted_at = True, DELETED_REASON, utcnow()
     sessions.forget_all(user)
-    db.session.execute(db.delete(Notification).where(Notification.user_id == user.id)
-                       .execution_options(synchronize_session=False))
+    for personal in (Notification, Notice, NoticeSettings, ThreadFollow):  # bell, texts, 关注
+        db.session.execute(db.delete(personal).where(personal.user_id == user.id)
+                           .execution_options(synchronize_session=False))
     if phone:
         db.session.execute(db.delete(SmsCode).where(SmsCode.phone == phone)
                            .execution_options(synchronize_session=False))
