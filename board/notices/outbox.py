@@ -7,6 +7,7 @@ import threading
 
 from sqlalchemy import event
 
+from board import request_ids
 from board.extensions import db
 from board.models import NoticeEvent, NoticeKind, Post, Thread, utcnow
 
@@ -20,7 +21,8 @@ def record(kind: NoticeKind, thread: Thread, *, post: Post | None = None, actor=
     """Add the event to the current transaction (the caller commits)."""
     row = NoticeEvent(kind=kind, thread=thread, post=post, actor_id=getattr(actor, "id", None),
                       subject_id=subject_id, status=status,
-                      reason=(reason or None) and reason[:300], created_at=utcnow())
+                      reason=(reason or None) and reason[:300], created_at=utcnow(),
+                      request_id=request_ids.current())  # the worker logs it
     db.session.add(row)
     db.session.info[_RECORDED] = True
     return row
