@@ -75,7 +75,7 @@ def fan_out_batch(size: int = FAN_OUT_BATCH) -> int:
         stmt = (select(NoticeEvent).where(NoticeEvent.fanned_at.is_(None))
                 .order_by(NoticeEvent.id).limit(size)
                 .options(lazyload("*"), selectinload(NoticeEvent.thread),
-                         selectinload(NoticeEvent.actor)))
+                         selectinload(NoticeEvent.actor), selectinload(NoticeEvent.post)))
         events = list(session.scalars(_locked(stmt, session, NoticeEvent)))
         if not events:
             return 0
@@ -278,6 +278,7 @@ def deliver_batch(size: int = DELIVERY_BATCH, now: datetime | None = None) -> in
                 .order_by(Notice.not_before, Notice.id).limit(size)
                 .options(lazyload("*"), selectinload(Notice.event).selectinload(NoticeEvent.thread),
                          selectinload(Notice.event).selectinload(NoticeEvent.actor),
+                         selectinload(Notice.event).selectinload(NoticeEvent.post),
                          selectinload(Notice.user)))
         notices = list(session.scalars(_locked(stmt, session, Notice)))
         if not notices:
