@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from sqlalchemy import event
-
-from board import request_ids
+from board import commit_hooks, request_ids
 from board.extensions import db
 from board.models import NoticeEvent, NoticeKind, Post, Thread, utcnow
 
@@ -38,12 +36,4 @@ def wait(timeout: float) -> bool:
     return woken
 
 
-@event.listens_for(db.session, "after_commit")
-def _nudge_after_commit(session) -> None:
-    if session.info.pop(_RECORDED, None):
-        wake()
-
-
-@event.listens_for(db.session, "after_rollback")
-def _forget(session) -> None:
-    session.info.pop(_RECORDED, None)
+commit_hooks.wake_after_commit(_RECORDED, wake)
