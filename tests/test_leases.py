@@ -89,6 +89,7 @@ def test_the_search_indexer_waits_for_the_lease(app, make):
 
 def test_the_notice_worker_waits_for_the_lease(app, make):
     """The notice outbox, too, is worked by whichever machine holds its lease."""
+    app.config["NOTICE_POLL_SECONDS"] = 0.2
     holder = leases.Lease(notice_worker.LEASE_NAME, ttl=30, holder="other-machine")
     assert holder.acquire()
     thread = make.make_thread(make.make_user("citizen"), "hukou")
