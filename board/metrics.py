@@ -4,8 +4,9 @@ the database says at scrape time.
 Counted in each process: requests per endpoint (the Flask endpoint name, i.e. the URL rule, never
 the raw path) by method and status, their latency histogram, and the Socket.IO connections it
 holds. Read from the database at each scrape (so every process reports the same, and any one of
-them can be scraped): the search-job queue's depth and age, threads past their first-response
-target per board, the worker leases.
+them can be scraped): the search-job queue's depth and age, the notice outbox's (events not fanned
+out, notices due and how late), threads past their first-response target per board, the worker
+leases.
 
 Several processes: the board runs one gunicorn worker per port (deploy/run.sh, the systemd
 template unit board-web@.service), so each web process is its own scrape target and Prometheus
@@ -67,6 +68,21 @@ class _DatabaseCollector:
         yield GaugeMetricFamily("board_search_jobs_queued", "Search-index jobs waiting", depth)
         yield GaugeMetricFamily("board_search_job_oldest_age_seconds",
                                 "How long the oldest waiting search job has waited", age)
+        outbox = operations.notice_outbox()
+        yield GaugeMetricFamily("board_notice_events_waiting",
+                                "Notice outbox events not fanned out to their recipients yet",
+                                outbox.events_waiting)
+        yield GaugeMetricFamily("board_notice_event_oldest_age_seconds",
+                                "How long the oldest event not fanned out has waited",
+                                outbox.event_oldest_age)
+        yield GaugeMetricFamily("board_notices_pending", "SMS/e-mail notices not settled yet, "
+                                "including those held for quiet hours or the hourly limit",
+                                outbox.pending)
+        yield GaugeMetricFamily("board_notices_due", "Pending notices whose time has come",
+                                outbox.due)
+        yield GaugeMetricFamily("board_notice_due_oldest_age_seconds",
+                                "How late the most overdue due notice is (the worker's lag)",
+                                outbox.due_oldest_age)
         overdue = GaugeMetricFamily("board_threads_overdue",
                                     "Threads past their first-response target, by board",
                                     labels=["board"])

@@ -28,7 +28,7 @@ pids+=("$!")
 FLASK_APP=board:create_app flask sla worker &
 pids+=("$!")
 # The notice worker: fans out the notice outbox (same transaction as each answer) and sends
-# the SMS and e-mail notices, with retries (issue 17).
+# the SMS and e-mail notices, with retries (issue 17); the same lease rule as the two above.
 FLASK_APP=board:create_app flask notices worker &
 pids+=("$!")
 for ((i = 0; i < count; i++)); do

@@ -8,6 +8,10 @@ import time
 
 from board import leases
 from board.extensions import db
+from board.models import NoticeKind
+from board.notices import outbox
+from board.notices import worker as notice_worker
+from board.queries import notices as notice_queries
 from board.search import worker
 
 
@@ -81,3 +85,33 @@ def test_the_search_indexer_waits_for_the_lease(app, make):
     stop.set()
     runner.join(5)
     assert worker.pending(app) == 0  # taken over once the lease was free
+
+
+def test_the_notice_worker_waits_for_the_lease(app, make):
+    """The notice outbox, too, is worked by whichever machine holds its lease."""
+    app.config["NOTICE_POLL_SECONDS"] = 0.2
+    holder = leases.Lease(notice_worker.LEASE_NAME, ttl=30, holder="other-machine")
+    assert holder.acquire()
+    thread = make.make_thread(make.make_user("citizen"), "hukou")
+    outbox.record(NoticeKind.STATUS, thread, status="resolved")
+    db.session.commit()
+
+    def waiting() -> int:
+        db.session.expire_all()
+        return notice_queries.waiting_events()
+
+    stop = threading.Event()
+    mine = leases.Lease(notice_worker.LEASE_NAME, ttl=0.6, holder="this-machine")
+    runner = threading.Thread(target=notice_worker.run_forever, args=(app, stop, mine),
+                              daemon=True)
+    runner.start()
+    time.sleep(0.6)
+    assert waiting() == 1  # another machine holds the lease: nothing fanned out here
+    holder.release()
+    deadline = time.monotonic() + 15
+    while waiting() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    stop.set()
+    runner.join(5)
+    assert waiting() == 0  # taken over once the lease was free
+    assert not runner.is_alive()

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from board import leases
 from board.extensions import db
-from board.models import utcnow
+from board.models import Notice, NoticeEvent, NoticeKind, NoticeState, utcnow
 
 LOCAL = {"REMOTE_ADDR": "127.0.0.1"}
 
@@ -67,3 +67,32 @@ def test_scrape_refused_outside_the_allowed_network(app, client):
     app.config["METRICS_ALLOW"] = "10.8.0.0/16"  # the operator's monitoring network
     assert scrape(client, {"REMOTE_ADDR": "10.8.0.5"}).status_code == 200
     assert scrape(client).status_code == 403  # loopback is no longer in the list
+
+
+def test_scrape_shows_the_notice_outbox_depth_and_age(client, make):
+    """Events not fanned out yet and notices due but not sent, with how long the oldest has
+    waited; a notice held for later (quiet hours, the hourly limit) is pending but not late."""
+    thread = make.make_thread(make.make_user("citizen"), "hukou")
+    now = utcnow()
+    waiting = NoticeEvent(kind=NoticeKind.OFFICIAL_REPLY, thread_id=thread.id,
+                          created_at=now - timedelta(minutes=2))
+    done = NoticeEvent(kind=NoticeKind.STATUS, thread_id=thread.id, fanned_at=now,
+                       created_at=now - timedelta(hours=1))
+    db.session.add_all([waiting, done])
+    db.session.flush()
+    user = make.make_user("citizen")
+    db.session.add_all([
+        Notice(event_id=done.id, user_id=user.id, thread_id=thread.id, channel="sms",
+               not_before=now - timedelta(seconds=90)),
+        Notice(event_id=done.id, user_id=user.id, thread_id=thread.id, channel="email",
+               not_before=now + timedelta(hours=8)),  # quiet hours: not late
+        Notice(event_id=done.id, user_id=user.id, thread_id=thread.id, channel="sms",
+               state=NoticeState.SENT, not_before=now - timedelta(hours=1)),
+    ])
+    db.session.commit()
+    text = scrape(client).get_data(as_text=True)
+    assert value(text, "board_notice_events_waiting") == 1
+    assert 120 <= value(text, "board_notice_event_oldest_age_seconds") < 180
+    assert value(text, "board_notices_pending") == 2
+    assert value(text, "board_notices_due") == 1
+    assert 90 <= value(text, "board_notice_due_oldest_age_seconds") < 150

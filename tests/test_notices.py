@@ -325,3 +325,28 @@ def test_the_notices_cli_drains_shows_and_retries(flask_cli, gateway, clock, cas
     assert "1 failed notices queued again" in flask_cli("notices", "retry").output
     flask_cli("notices", "drain")
     assert len(gateway.received) == 1
+
+
+def test_a_leaders_or_helping_units_reply_is_told_as_a_reply_not_the_answer(
+        app, make, gateway, clock, cast):
+    """Issue 18 meets issue 17: the asker hears that a leader or another unit replied (an
+    officer did reply), worded as a reply; 「答复」 is kept for the thread's answer — the
+    responsible unit's, or a leader's marked 「作为正式答复」."""
+    thread = cast["thread"]
+    leader = make.make_user("leader", username="leader-li", real_name="李建国")
+    helper = make.make_user("officer", username="helper-zhao", real_name="赵志刚",
+                            unit_code="station-nanmen")
+    posting.reply(leader, thread, "请户籍科尽快答复这位群众。")
+    clock.shift(31)
+    run_worker()
+    posting.reply(helper, thread, "南门派出所也可以代收材料。")
+    clock.shift(3600 + 31)
+    run_worker()
+    posting.reply(leader, thread, "经核实,带出生证明即可办理。", formal=True)
+    clock.shift(3600 + 31)
+    run_worker()
+    texts = [m["text"] for m in gateway.to("13800138000")]
+    assert len(texts) == 3
+    assert "李建国回复了您的帖子" in texts[0] and "答复" not in texts[0].split("。")[0]
+    assert "赵志刚回复了您的帖子" in texts[1] and "答复" not in texts[1].split("。")[0]
+    assert "李建国答复了您的帖子" in texts[2]

@@ -16,7 +16,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from board.extensions import db
-from board.models import AuditEntry, Rating, SmsCode, Thread, User, utcnow
+from board.models import (
+    AuditEntry,
+    Board,
+    Notice,
+    NoticeEvent,
+    NoticeKind,
+    NoticeSettings,
+    NoticeState,
+    Rating,
+    SmsCode,
+    Thread,
+    ThreadFollow,
+    User,
+    utcnow,
+)
 from board.privacy import notice
 from board.services import accounts
 
@@ -413,6 +427,48 @@ def test_export_holds_what_the_board_keeps_about_me(client, make, login):
     assert "导出我的数据" in client.get("/me/security").get_data(as_text=True)
 
 
+def test_export_and_closing_cover_follows_notice_settings_and_notices(client, make, login):
+    """What issue 17 added about a person (同问, notice settings with an e-mail address, the
+    notices sent to them) is in their export, and goes when they close the account."""
+    user = _citizen_with_phone(make)
+    other = make.make_thread(title="小区夜里施工噪音能管吗")
+    police_only = make.make_thread(make.make_user("officer"), title="内部核查的线索",
+                                  visibility="police_only")
+    login(user)
+    assert client.post(f"/api/v1/threads/{other.id}/follow",
+                       json={"same_question": True}).status_code == 200
+    db.session.add(ThreadFollow(thread_id=police_only.id, user_id=user.id))
+    assert client.put("/api/v1/me/notification-settings", json={
+        "email": True, "email_address": "zhang.dajie@example.cn",
+        "quiet_start": "21:30"}).status_code == 200
+    event = NoticeEvent(kind=NoticeKind.OFFICIAL_REPLY, thread_id=other.id, fanned_at=utcnow())
+    db.session.add(event)
+    db.session.flush()
+    db.session.add(Notice(event_id=event.id, user_id=user.id, thread_id=other.id, channel="sms",
+                          state=NoticeState.SENT, text="【鹿城24小时警局】您关注的帖子有民警答复",
+                          sent_at=utcnow()))
+    db.session.commit()
+
+    data = client.get("/api/v1/me/export").get_json()
+    following = {f["thread_id"]: f for f in data["following"]}
+    assert following[other.id]["same_question"] is True
+    assert following[other.id]["title"] == "小区夜里施工噪音能管吗"
+    assert following[police_only.id]["title"] is None  # no longer theirs to read
+    assert data["notice_settings"]["email_address"] == "zhang.dajie@example.cn"
+    assert data["notice_settings"]["email"] is True
+    assert data["notice_settings"]["quiet_start"] == "21:30"
+    assert [(n["channel"], n["state"], n["text"]) for n in data["notices"]] == [
+        ("sms", "sent", "【鹿城24小时警局】您关注的帖子有民警答复")]
+
+    assert client.delete("/api/v1/me", json={"password": "password123"}).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(NoticeSettings, user.id) is None
+    assert not db.session.scalars(db.select(ThreadFollow).where(
+        ThreadFollow.user_id == user.id)).all()
+    assert not db.session.scalars(db.select(Notice).where(Notice.user_id == user.id)).all()
+    assert db.session.get(Thread, other.id).same_question_count == 1  # the demand stays counted
+
+
 def test_closing_an_account_erases_it_and_keeps_the_posts(client, app, make, login):
     user = _citizen_with_phone(make, nickname="张大姐")
     thread = make.make_thread(user, title="小区门口电动车被盗怎么办")
@@ -436,10 +492,14 @@ def test_closing_an_account_erases_it_and_keeps_the_posts(client, app, make, log
 
 
 def test_closing_on_the_page_can_withdraw_the_posts(client, make, login):
+    """Withdrawing on closing is the author's withdrawal (issue 18): 「作者已撤回」 in place, out
+    of the lists and counts, the original kept for the police; one audit entry for the closing."""
     user = make.make_user()
     thread = make.make_thread(user, title="想撤回的求助帖")
     other = make.make_thread(title="别人的帖子")
     reply = make.make_post(other, user, body="我也遇到过这种情况。")
+    officer = make.make_user("officer")
+    board_count = db.session.get(Board, thread.board_id).thread_count
     login(user)
     assert "注销账号" in client.get("/me/security").get_data(as_text=True)
     unconfirmed = client.post("/me/close", data={"password": "password123",
@@ -448,11 +508,22 @@ def test_closing_on_the_page_can_withdraw_the_posts(client, make, login):
     done = client.post("/me/close", data={"password": "password123", "withdraw_posts": "y",
                                           "understood": "y"})
     assert done.status_code == 302 and not _signed_in(client)
-    assert client.get(f"/t/{thread.id}").status_code == 404
-    assert "我也遇到过这种情况" not in client.get(f"/t/{other.id}").get_data(as_text=True)
+    page = client.get(f"/t/{thread.id}")
+    assert page.status_code == 200 and "作者已撤回" in page.get_data(as_text=True)
+    assert "想撤回的求助帖" not in page.get_data(as_text=True)
+    other_page = client.get(f"/t/{other.id}").get_data(as_text=True)
+    assert "我也遇到过这种情况" not in other_page and "作者已撤回" in other_page
+    listed = client.get("/api/v1/boards/hukou/threads").get_json()["threads"]
+    assert thread.id not in [t["id"] for t in listed]
     db.session.expire_all()
-    assert db.session.get(Thread, thread.id).hidden_reason == "发帖人已撤回"
-    assert db.session.get(type(reply), reply.id).hidden
+    assert db.session.get(Board, thread.board_id).thread_count == board_count - 1
+    assert db.session.get(Thread, other.id).reply_count == 0
+    assert not db.session.get(Thread, thread.id).hidden  # withdrawn, not hidden by a moderator
+    assert db.session.get(type(reply), reply.id).withdrawn_at is not None
+    login(officer)  # the police still read what was withdrawn
+    assert "我也遇到过这种情况" in client.get(f"/p/{reply.id}/history").get_data(as_text=True)
+    actions = list(db.session.scalars(db.select(AuditEntry.action)))
+    assert actions.count("user.delete") == 1 and not any("withdraw" in a for a in actions)
 
 
 def test_police_accounts_cannot_close_themselves(client, make):

@@ -6,11 +6,16 @@ from __future__ import annotations
 import io
 import json
 import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from board import logs
-from board.extensions import socketio
+from board.extensions import db, socketio
+from board.models import NoticeEvent, utcnow
+from board.notices import worker as notice_worker
 from board.search import worker
 
 PASSWORD = "password123"
@@ -88,3 +93,27 @@ def test_the_request_id_follows_a_reply_into_the_push_and_the_indexer(app, make,
     assert "board.request" in loggers and "board.live" in loggers
     indexed = [line for line in lines if line["logger"] == "board.search.worker"]
     assert indexed and indexed[0]["thread_id"] == thread.id
+
+
+def test_the_request_id_follows_an_answer_into_the_notice_worker(app, make, log_lines):
+    """The outbox event keeps the id of the request that caused it; the notice worker logs it
+    when it fans the event out and when it sends the text."""
+    app.config.update(NOTICE_GRACE_SECONDS=0, SMS_BACKEND="console")
+    citizen = make.make_user("citizen")
+    citizen.phone, citizen.phone_verified_at = PHONE, utcnow()
+    db.session.commit()
+    officer = make.make_user("officer", real_name="王海峰", badge_no="150232", unit_code="hukou")
+    with time_machine.travel(datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        thread = make.make_thread(citizen, "hukou")
+        response = app.test_client().post(
+            f"/api/v1/threads/{thread.id}/posts", json={"body": "已受理,请带身份证到窗口办理。"},
+            headers={**make.bearer(officer), "X-Request-ID": "report-2026-0043"})
+        assert response.status_code == 201
+        event = db.session.scalar(db.select(NoticeEvent).where(NoticeEvent.thread_id == thread.id))
+        assert event.request_id == "report-2026-0043"
+        assert notice_worker.drain(app) == (1, 1)
+    lines = [line for line in log_lines() if line["request_id"] == "report-2026-0043"
+             and line["logger"] == "board.services.notice_delivery"]
+    assert [line["thread_id"] for line in lines] == [thread.id, thread.id]  # fanned out, sent
+    assert any(line.get("channel") == "sms" for line in lines)
+    assert PHONE not in json.dumps(lines, ensure_ascii=False)

@@ -70,6 +70,9 @@ class NoticeEvent(db.Model):
     recipients: Mapped[int] = mapped_column(default=0)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # The request that caused it (board/request_ids.py): the worker logs it when it fans the
+    # event out and sends each notice, so a report can be followed into the text it caused.
+    request_id: Mapped[str | None] = mapped_column(String(64))
 
     thread: Mapped[Thread] = relationship(lazy="joined", innerjoin=True)
     post: Mapped[Post | None] = relationship()

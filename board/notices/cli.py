@@ -5,6 +5,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from board import leases
 from board.notices import worker
 from board.queries import notices as outbox_queries
 from board.services import notice_settings
@@ -14,9 +15,11 @@ notices_cli = AppGroup("notices", help="Notices off the page: the outbox and its
 
 @notices_cli.command("worker")
 def notices_worker():
-    """Run the notice worker until stopped (one beside the web processes)."""
-    click.echo("notice worker running (Ctrl+C to stop)")
-    worker.run_forever(current_app._get_current_object())
+    """Run the notice worker until stopped, on whichever machine holds its lease (start it on
+    every machine)."""
+    click.echo(f"notice worker: sending while holding the {worker.LEASE_NAME} lease "
+               "(Ctrl+C to stop)")
+    worker.run_forever(current_app._get_current_object(), leases.stop_on_signals())
 
 
 @notices_cli.command("drain")

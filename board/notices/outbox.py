@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from sqlalchemy import event
-
+from board import commit_hooks, request_ids
 from board.extensions import db
 from board.models import NoticeEvent, NoticeKind, Post, Thread, utcnow
 
@@ -20,7 +19,8 @@ def record(kind: NoticeKind, thread: Thread, *, post: Post | None = None, actor=
     """Add the event to the current transaction (the caller commits)."""
     row = NoticeEvent(kind=kind, thread=thread, post=post, actor_id=getattr(actor, "id", None),
                       subject_id=subject_id, status=status,
-                      reason=(reason or None) and reason[:300], created_at=utcnow())
+                      reason=(reason or None) and reason[:300], created_at=utcnow(),
+                      request_id=request_ids.current())  # the worker logs it
     db.session.add(row)
     db.session.info[_RECORDED] = True
     return row
@@ -36,12 +36,4 @@ def wait(timeout: float) -> bool:
     return woken
 
 
-@event.listens_for(db.session, "after_commit")
-def _nudge_after_commit(session) -> None:
-    if session.info.pop(_RECORDED, None):
-        wake()
-
-
-@event.listens_for(db.session, "after_rollback")
-def _forget(session) -> None:
-    session.info.pop(_RECORDED, None)
+commit_hooks.wake_after_commit(_RECORDED, wake)

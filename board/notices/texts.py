@@ -40,7 +40,10 @@ def sentence(user, event: NoticeEvent) -> str:
     if kind == NoticeKind.OFFICIAL_REPLY:
         actor = event.actor
         name = f"{actor.role_label}{actor.display_name}" if actor is not None else "民警"
-        return f"{name}答复了{whose}「{title}」"
+        # 「答复」 is the thread's answer; a leader's or a helping unit's reply that is not
+        # (board/answers.py, issue 18) is told as what it is, a reply.
+        answered = event.post is None or event.post.formal_answer
+        return f"{name}{'答复' if answered else '回复'}了{whose}「{title}」"
     if kind == NoticeKind.STATUS:
         words = STATUS_WORDS.get(event.status, "状态有更新")
         text = f"{whose}「{title}」{words}"

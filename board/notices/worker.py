@@ -1,8 +1,13 @@
 """The notice worker: fans out new events, then delivers what is due, round after round.
 
 `python app.py` runs it as a background task of the server (like the search indexer); with
-several processes one `flask notices worker` runs beside them (deploy/run.sh). A round that
-fails is logged and retried; the rows stay in the outbox.
+several processes `flask notices worker` runs beside them (deploy/run.sh, the systemd unit
+board-notice-worker.service). Like the search indexer and the SLA check it works only while it
+holds its lease (`notice-outbox`, board/leases.py): start it on every machine, one works, the
+others wait and take over when it stops. Should a round outlive its lease (a gateway timing out
+on every message) and another machine take over meanwhile, the two still never send one notice
+twice on PostgreSQL: both claim their rows with SKIP LOCKED (services/notice_delivery.py).
+A round that fails is logged and retried; the rows stay in the outbox.
 """
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ import time
 
 from flask import Flask
 
+from board import leases
 from board.extensions import db
 from board.notices import outbox
 from board.services import notice_delivery
@@ -20,6 +26,9 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 2.0  # notices fall due later (grace, quiet hours, retries): look again this often
 MAX_BATCHES = 200  # per round, so a flood of notices cannot starve the fan-out of new events
+LEASE_NAME = "notice-outbox"
+LEASE_TTL = 30.0
+BATCHES_PER_ROUND = 10  # under the lease: then it is renewed, so a long backlog never outlives it
 _lock = threading.Lock()
 
 
@@ -43,12 +52,20 @@ def drain(app: Flask, max_batches: int = MAX_BATCHES) -> tuple[int, int]:
     return events, notices
 
 
-def run_forever(app: Flask, stop: threading.Event | None = None) -> None:
-    log.info("notice worker started")
-    while stop is None or not stop.is_set():
+def run_forever(app: Flask, stop: threading.Event | None = None,
+                lease: leases.Lease | None = None) -> None:
+    """Round after round while holding the `notice-outbox` lease; the holder wakes on a nudge
+    (an event committed in its own process) or polls for other processes' events."""
+    lease = lease or leases.Lease(LEASE_NAME, ttl=LEASE_TTL)
+    poll = float(app.config.get("NOTICE_POLL_SECONDS", POLL_SECONDS))
+    log.info("notice worker started (%s), waiting for the %s lease", lease.holder, lease.name)
+
+    def step() -> None:
         try:
-            drain(app)
+            drain(app, max_batches=BATCHES_PER_ROUND)
         except Exception:  # never let the worker die; the outbox keeps everything
             log.exception("notice worker round failed")
             time.sleep(1.0)
-        outbox.wait(float(app.config.get("NOTICE_POLL_SECONDS", POLL_SECONDS)))
+
+    with app.app_context():
+        leases.run_while_holding(lease, step, stop, idle=lambda _seconds: outbox.wait(poll))

@@ -8,20 +8,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from board import permissions
 from board.extensions import db
 from board.models import (
     ApiToken,
     Attachment,
+    Notice,
+    NoticeKind,
     Notification,
     Post,
     Rating,
     Report,
     Thread,
+    ThreadFollow,
     User,
     UserSession,
     utcnow,
 )
 from board.privacy import notice
+from board.queries import notice_settings
 
 FORMAT = "board-personal-data/1"
 
@@ -63,6 +68,16 @@ def export(user: User) -> dict:
                           for n in _all(db.select(Notification)
                                         .where(Notification.user_id == user.id)
                                         .order_by(Notification.id))],
+        "following": [_follow(user, f) for f in _all(
+            db.select(ThreadFollow).where(ThreadFollow.user_id == user.id)
+            .order_by(ThreadFollow.created_at, ThreadFollow.thread_id))],
+        "notice_settings": _notice_settings(user),
+        "notices": [{"thread_id": n.thread_id, "kind": n.event.kind,
+                     "label": NoticeKind(n.event.kind).label, "channel": n.channel,
+                     "state": n.state, "text": n.text, "created_at": _iso(n.created_at),
+                     "sent_at": _iso(n.sent_at)}
+                    for n in _all(db.select(Notice).where(Notice.user_id == user.id)
+                                  .order_by(Notice.id))],
         "sign_ins": [{"browser": s.user_agent, "remembered": s.remember,
                       "created_at": _iso(s.created_at), "last_seen_at": _iso(s.last_seen_at),
                       "ended_at": _iso(s.revoked_at)}
@@ -100,3 +115,20 @@ def _post(p: Post) -> dict:
     return {"id": p.id, "thread_id": p.thread_id, "body": p.body, "hidden": p.hidden,
             "hidden_reason": p.hidden_reason, "created_at": _iso(p.created_at),
             "edited_at": _iso(p.edited_at)}
+
+
+def _follow(user: User, f: ThreadFollow) -> dict:
+    """A followed thread; its title only while they may still read it (not hidden since,
+    not police-only)."""
+    readable = permissions.can(user, "thread.view", f.thread)
+    return {"thread_id": f.thread_id, "title": f.thread.title if readable else None,
+            "same_question": f.same_question, "created_at": _iso(f.created_at),
+            "last_seen_at": _iso(f.last_seen_at)}
+
+
+def _notice_settings(user: User) -> dict:
+    """Their choices, the e-mail address included (the defaults, `updated_at` null, when they
+    never chose)."""
+    row = notice_settings.for_user(user)
+    return {name: getattr(row, name) for name in notice_settings.DEFAULTS} | {
+        "updated_at": _iso(row.updated_at)}

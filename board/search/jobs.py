@@ -15,7 +15,7 @@ from itertools import chain
 from flask import current_app
 from sqlalchemy import event, insert, select
 
-from board import request_ids
+from board import commit_hooks, request_ids
 from board.extensions import db
 from board.models import Post, SearchJob, Thread, utcnow
 from board.search import worker
@@ -72,17 +72,6 @@ def _before_bulk_write(state) -> None:
     _queue(state.session, state.session.connection().execute(query).scalars())
 
 
-@event.listens_for(db.session, "after_commit")
-def _nudge_after_commit(session) -> None:
-    if session.info.pop(_QUEUED, None):
-        nudge()
-
-
-@event.listens_for(db.session, "after_rollback")
-def _forget(session) -> None:
-    session.info.pop(_QUEUED, None)
-
-
 def nudge() -> None:
     """Wake the in-process worker; under SEARCH_SYNC (tests) index right here instead."""
     worker.wake()
@@ -95,3 +84,6 @@ def nudge() -> None:
             worker.drain(app)
         except Exception:  # the post is committed; its job stays queued for a retry
             log.exception("synchronous search indexing failed")
+
+
+commit_hooks.wake_after_commit(_QUEUED, nudge)  # the indexer starts once the post commits

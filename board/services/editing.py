@@ -104,29 +104,47 @@ def withdraw(user, thread: Thread, post: Post | None) -> Thread | Post:
     if target.withdrawn_at is not None and permissions.owns(user, target):
         raise Conflict("已经撤回过了", code="already_withdrawn")
     permissions.require(user, "content.withdraw", target)
-    revision = _keep_version(user, thread, post, "withdraw")
-    if not target.hidden and (post is not None or thread.visibility == "public"):
-        moderation_reports.count_delta(thread, post, -1)  # before it is marked: it counted
-    now = utcnow()
-    model = type(target)
-    marked = db.session.execute(  # once, also when 确认撤回 is tapped twice at the same moment
-        db.update(model).where(model.id == target.id, model.withdrawn_at.is_(None))
-        .values(withdrawn_at=now).execution_options(synchronize_session=False))
-    if marked.rowcount != 1:
+    revision = mark_withdrawn(user, thread, post)
+    if revision is None:  # 确认撤回 tapped twice at the same moment: the other tap won
         db.session.rollback()
         raise Conflict("已经撤回过了", code="already_withdrawn")
-    target.body = editing.WITHDRAWN_BODY
-    target.body_html = text.render(editing.WITHDRAWN_BODY)
-    target.withdrawn_at = now
-    if post is None:
-        thread.title, thread.location = editing.WITHDRAWN_TITLE, None
-    db.session.flush()
     kind = "post" if post else "thread"
     audit.record(user, f"{kind}.withdraw", kind, target.id, {"withdrawn": False},
                  {"withdrawn": True, "revision_id": revision.id})
     db.session.commit()
     _announce(thread, post)
     return target
+
+
+def mark_withdrawn(user, thread: Thread, post: Post | None) -> Revision | None:
+    """The withdrawal itself, in the caller's transaction: the original kept as a `Revision`,
+    the counts follow, 「作者已撤回」 in its place. No permission check, audit or commit: the
+    caller does them (`withdraw` above; closing an account, services/account_closure.py, with
+    its one audit entry). None when it was withdrawn already (also by a concurrent request)."""
+    target = post or thread
+    model = type(target)
+    now = utcnow()
+    marked = db.session.execute(  # once, whoever asks at the same moment
+        db.update(model).where(model.id == target.id, model.withdrawn_at.is_(None))
+        .values(withdrawn_at=now).execution_options(synchronize_session=False))
+    if marked.rowcount != 1:
+        return None
+    revision = _keep_version(user, thread, post, "withdraw")
+    if not target.hidden:
+        moderation_reports.count_delta(thread, post, -1)  # before it is marked: it counted
+    target.body = editing.WITHDRAWN_BODY
+    target.body_html = text.render(editing.WITHDRAWN_BODY)
+    target.withdrawn_at = now
+    if post is None:
+        thread.title, thread.location = editing.WITHDRAWN_TITLE, None
+    db.session.flush()
+    return revision
+
+
+def announce_withdrawn(items: list[tuple[Thread, Post | None]]) -> None:
+    """After the commit of several withdrawals (closing an account): open pages are told."""
+    for thread, post in items:
+        _announce(thread, post)
 
 
 def _announce(thread: Thread, post: Post | None, gone: bool = False) -> None:

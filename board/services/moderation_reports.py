@@ -151,27 +151,6 @@ def hide(officer, thread: Thread, post: Post | None, reason: str) -> None:
     _changed(thread, post)
 
 
-def withdraw_by_author(thread: Thread, post: Post | None, reason: str) -> bool:
-    """The author takes their own thread or reply down (closing their account, issue 17): hidden
-    like a moderator's hide and counted out, but no report is resolved and no entry of its own is
-    audited (the caller's one entry covers it). The caller commits, then calls `withdrawn`."""
-    target = post or thread
-    if target.hidden:
-        return False
-    target.hidden, target.hidden_reason = True, reason
-    count_delta(thread, post, -1)
-    return True
-
-
-def withdrawn(threads: list[Thread]) -> None:
-    """After the commit: readers of the withdrawn threads' public rooms are sent out."""
-    for thread in threads:
-        try:
-            live.thread_withdrawn(thread)
-        except Exception:  # best effort, the change is committed
-            current_app.logger.exception("announcing a withdrawn thread failed")
-
-
 def unhide(officer, thread: Thread, post: Post | None) -> None:
     """Show it again (or approve a held post): it is announced live if it was never published."""
     target = post or thread

@@ -75,17 +75,19 @@ def fan_out_batch(size: int = FAN_OUT_BATCH) -> int:
         stmt = (select(NoticeEvent).where(NoticeEvent.fanned_at.is_(None))
                 .order_by(NoticeEvent.id).limit(size)
                 .options(lazyload("*"), selectinload(NoticeEvent.thread),
-                         selectinload(NoticeEvent.actor)))
+                         selectinload(NoticeEvent.actor), selectinload(NoticeEvent.post)))
         events = list(session.scalars(_locked(stmt, session, NoticeEvent)))
         if not events:
             return 0
         bells: list[Notification] = []
+        fanned: list[NoticeEvent] = []
         for event in events:
             try:
                 with session.begin_nested():
                     event.recipients, rows = _fan_out(session, event)
                     event.fanned_at = utcnow()
                 bells.extend(rows)
+                fanned.append(event)
             except Exception as exc:  # one broken event must not hold the others back
                 log.exception("fanning out notice event %s failed", event.id)
                 event.attempts += 1
@@ -93,8 +95,17 @@ def fan_out_batch(size: int = FAN_OUT_BATCH) -> int:
                 if event.attempts >= policy.max_attempts():
                     event.fanned_at = utcnow()
         session.commit()
+        for event in fanned:
+            _log_trail(event.request_id, event.thread_id, "notice event %s (%s) fanned out to %s "
+                       "people", event.id, event.kind, event.recipients, event_id=event.id)
         _ring(session, bells)
         return len(events)
+
+
+def _log_trail(request_id: str | None, thread_id: int, message: str, *args, **fields) -> None:
+    """One line under the id of the request that caused the event (board/request_ids.py), so a
+    report can be followed from the web process into the notices it caused. Never an address."""
+    log.info(message, *args, extra={"request_id": request_id, "thread_id": thread_id, **fields})
 
 
 def _recipients(session: Session, event: NoticeEvent) -> dict[int, str]:
@@ -173,6 +184,7 @@ class _Plan:
     notice_id: int
     values: dict  # the row's new columns, written after the sends
     send: tuple | None = None  # (channel, address, message) when it goes now
+    trail: tuple = ()  # (request id, thread id) of what caused it, for the log line
 
 
 class _Facts:
@@ -266,6 +278,7 @@ def deliver_batch(size: int = DELIVERY_BATCH, now: datetime | None = None) -> in
                 .order_by(Notice.not_before, Notice.id).limit(size)
                 .options(lazyload("*"), selectinload(Notice.event).selectinload(NoticeEvent.thread),
                          selectinload(Notice.event).selectinload(NoticeEvent.actor),
+                         selectinload(Notice.event).selectinload(NoticeEvent.post),
                          selectinload(Notice.user)))
         notices = list(session.scalars(_locked(stmt, session, Notice)))
         if not notices:
@@ -300,7 +313,8 @@ def _fold(facts: _Facts, key: tuple, group: list[Notice]) -> list[_Plan]:
                        "note": f"并入第 {chosen.id} 条"}) for i in older]
     message = texts.message(chosen.user, chosen.event, folded=len(older))
     address = CHANNELS[channel].address(chosen.user, facts.settings[chosen.user_id])
-    plans.append(_Plan(chosen.id, {"attempts": chosen.attempts}, (channel, address, message)))
+    plans.append(_Plan(chosen.id, {"attempts": chosen.attempts}, (channel, address, message),
+                       (chosen.event.request_id, chosen.thread_id)))
     return plans
 
 
@@ -330,6 +344,9 @@ def _send_all(plans: list[_Plan], now: datetime) -> None:
             results = list(pool.map(send, plans))
     for plan, error in results:
         attempts = plan.values["attempts"] + 1
+        _log_trail(*plan.trail, "notice %s %s by %s (attempt %s)", plan.notice_id,
+                   "sent" if error is None else "failed", plan.send[0], attempts,
+                   notice_id=plan.notice_id, channel=plan.send[0])
         if error is None:
             plan.values.update(state=NoticeState.SENT, sent_at=now, attempts=attempts,
                                text=plan.send[2].text, last_error=None, note=None)
