@@ -2,6 +2,7 @@
 
     python bench/live.py                    # N = 100 and 1000, one process and two over Redis
     python bench/live.py --clients 100 --rounds 3 --scenarios single
+    python bench/live.py --clients 1000 --scenarios single direct-off   # board/live_direct.py
 
 For each N it starts the real board (`python app.py`: gevent, WebSocket), connects N clients to
 one thread room from a separate process (raw WebSocket clients speaking Engine.IO/Socket.IO,
@@ -275,14 +276,19 @@ def _sample_post(post_id: int) -> dict:
 
 def minimal_main(args) -> None:
     """`POST /post` emits one post_created (the sample payload) to room thread:1; nothing else.
-    Served like app.py (gevent, simple-websocket), so board-vs-minimal isolates the board's work."""
+    Served like app.py (gevent, simple-websocket), so board-vs-minimal isolates the board's work.
+    It imports nothing of the board (`python bench/live.py minimal` runs this file alone): the
+    board's modules would be a heap it collects without the board's `gc.freeze()`."""
     from gevent import monkey
 
     monkey.patch_all()
     from flask import Flask
     from flask_socketio import SocketIO, join_room
 
-    from board.socket_server import UnicodeJSON
+    class UnicodeJSON:  # as the board's (board/socket_server.py), without importing the board
+        dumps = staticmethod(lambda obj, *a, **k: json.dumps(obj, *a, **{
+            **k, "ensure_ascii": False, "separators": (",", ":")}))
+        loads = staticmethod(json.loads)
 
     app = Flask("minimal")
     sio = SocketIO(app, async_mode="gevent", json=UnicodeJSON)
@@ -440,7 +446,8 @@ def _gc_pauses(server, offset: int) -> tuple[int, float]:
 
 
 def run_board(label: str, n: int, rounds: int, gap: float, processes: int,
-              redis_url: str | None, threading: bool = False, gc_probe: str | None = None) -> dict:
+              redis_url: str | None, threading: bool = False, gc_probe: str | None = None,
+              env: dict | None = None) -> dict:
     from tests.live_server import BoardServer, seed_people, token
 
     instance = Path(tempfile.mkdtemp(prefix="live-bench-"))
@@ -459,7 +466,7 @@ def run_board(label: str, n: int, rounds: int, gap: float, processes: int,
             elif gc_probe:
                 command = [sys.executable, "-c", GC_PROBE, gc_probe]
             server = BoardServer(instance, redis_url=redis_url, channel=channel,
-                                 command=command, extra_env={"BOARD_DEMO": "0"})
+                                 command=command, extra_env={"BOARD_DEMO": "0", **(env or {})})
             servers.append(server.wait_ready())
             if i == 0:
                 seed_people(server, instance)
@@ -538,15 +545,18 @@ def coordinator(args) -> None:
         runs = []
         if "single" in args.scenarios:
             runs.append(("board, 1 process (gevent)", 1, None, False, probe))
+        if "direct-off" in args.scenarios:  # board/live_direct.py switched off: the library's
+            runs.append(("board, 1 process, LIVE_DIRECT_WRITE off", 1, None, False, probe,
+                         {"FLASK_LIVE_DIRECT_WRITE": "false"}))
         if args.gc_pauses:
             runs.append(("board, 1 process, without gc.freeze()", 1, None, False, "unfrozen"))
         if "redis" in args.scenarios:
             runs.append(("board, 2 processes over Redis (gevent)", 2, redis_url, False, probe))
         if args.threading:
             runs.append(("board, gunicorn gthread x100 (threading)", 1, None, True, None))
-        for label, processes, queue_url, threading, gc_probe in runs:
+        for label, processes, queue_url, threading, gc_probe, *env in runs:
             row = run_board(label, n, args.rounds, args.gap, processes, queue_url, threading,
-                            gc_probe)
+                            gc_probe, env[0] if env else None)
             print(_fmt(row, reference), flush=True)
 
 
@@ -566,7 +576,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="replies posted per row")
     parser.add_argument("--gap", type=float, default=1.0, help="seconds between replies")
     parser.add_argument("--scenarios", nargs="+", default=["single", "redis"],
-                        choices=["single", "redis"])
+                        choices=["single", "direct-off", "redis"])
     parser.add_argument("--deflate", action="store_true",
                         help="clients offer permessage-deflate, as browsers do")
     parser.add_argument("--gc-pauses", action="store_true",
