@@ -11,7 +11,9 @@ and the delivered fraction (every server gets one unmeasured warm-up round first
 reference, measured in the same run with the same client code: a raw asyncio `websockets`
 server broadcasting a payload of the same size to the same N clients; beside it a minimal
 Flask-SocketIO app on the same stack (gevent + simple-websocket) that emits the same payload on
-a POST, so "board minus minimal" is the board's own work per reply.
+a POST, so "board minus minimal" is the board's own work per reply; and Node.js socket.io 4.8
+(bench/node_ref/server.js, the same endpoints; `cd bench/node_ref && npm install` once, else
+the row says it is skipped).
 `BENCH_NO_SEARCH_WORKER=1` runs app.py without its in-process search indexer (diagnosis).
 `--gc-pauses` notes the board's full garbage collections while the clients connect and the
 replies go out (how many, the longest), and adds the board without its start-up `gc.freeze()`.
@@ -309,12 +311,31 @@ def minimal_main(args) -> None:
     sio.run(app, host="127.0.0.1", port=args.port, log_output=False)
 
 
-def run_minimal(n: int, rounds: int, gap: float) -> dict:
+NODE_REF = ROOT / "bench" / "node_ref"
+
+
+def node_reference_missing() -> str | None:
+    """Why the Node.js socket.io reference cannot run here, or None."""
+    try:
+        subprocess.run(["node", "-v"], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError):
+        return "node not found"
+    if not (NODE_REF / "node_modules" / "socket.io").is_dir():
+        return f"socket.io not installed: cd {NODE_REF} && npm install"
+    return None
+
+
+def run_minimal(n: int, rounds: int, gap: float, node: bool = False) -> dict:
+    """The minimal Flask-SocketIO app, or (`node`) Node.js socket.io with the same endpoints."""
     from tests.live_server import free_port
 
     port = free_port()
-    server = subprocess.Popen([sys.executable, __file__, "minimal", "--port", str(port)],
-                              stdout=subprocess.PIPE, text=True)
+    if node:
+        command = ["node", str(NODE_REF / "server.js"), str(port)]
+        env = {**os.environ, "SAMPLE_POST": json.dumps(_sample_post(0), ensure_ascii=False)}
+    else:
+        command, env = [sys.executable, __file__, "minimal", "--port", str(port)], None
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
         assert server.stdout.readline().strip() == "LISTENING"
@@ -328,7 +349,9 @@ def run_minimal(n: int, rounds: int, gap: float) -> dict:
             if i >= WARMUP_ROUNDS:
                 sent[post_id] = t0
         time.sleep(gap + 1)
-        return _summary("minimal Flask-SocketIO app (same stack)", n, rounds, sent, clients)
+        label = ("Node.js socket.io 4.8 (reference)" if node
+                 else "minimal Flask-SocketIO app (same stack)")
+        return _summary(label, n, rounds, sent, clients)
     finally:
         server.terminate()
         server.wait(10)
@@ -540,6 +563,11 @@ def coordinator(args) -> None:
         print(header, flush=True)
         reference = run_reference(n, args.rounds, args.gap)
         print(_fmt(reference, reference), flush=True)
+        missing = node_reference_missing()
+        if missing:
+            print(f"{'Node.js socket.io (reference)':<44} skipped: {missing}", flush=True)
+        else:
+            print(_fmt(run_minimal(n, args.rounds, args.gap, node=True), reference), flush=True)
         print(_fmt(run_minimal(n, args.rounds, args.gap), reference), flush=True)
         probe = "frozen" if args.gc_pauses else None
         runs = []
