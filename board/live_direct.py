@@ -136,7 +136,7 @@ def install(server, queue_limit: int) -> bool:
     eio = server.eio
     if eio.async_mode != "gevent" or eio._async.get("websocket") is None \
             or not issubclass(eio._async["websocket"], _websocket_wsgi.SimpleWebSocketWSGI):
-        log.info("live direct write off: needs gevent with simple-websocket (mode %s)",
+        log.debug("live direct write off: needs gevent with simple-websocket (mode %s)",
                  eio.async_mode)
         return False
     problems = incompatibilities()

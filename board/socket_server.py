@@ -13,8 +13,10 @@ import os
 import socketio as python_socketio
 from flask import Flask
 
-from board import live_direct
-from board import sockets  # noqa: F401  (registers the event handlers before init_app)
+from board import (
+    live_direct,
+    sockets,  # noqa: F401  (registers the event handlers before init_app)
+)
 from board.extensions import socketio
 from board.live import USER_ROOM_PREFIX
 from board.origins import origin_allowed
