@@ -2,6 +2,7 @@
 
     python bench/live.py                    # N = 100 and 1000, one process and two over Redis
     python bench/live.py --clients 100 --rounds 3 --scenarios single
+    python bench/live.py --clients 1000 --scenarios single direct-off   # board/live_direct.py
 
 For each N it starts the real board (`python app.py`: gevent, WebSocket), connects N clients to
 one thread room from a separate process (raw WebSocket clients speaking Engine.IO/Socket.IO,
@@ -10,7 +11,9 @@ and the delivered fraction (every server gets one unmeasured warm-up round first
 reference, measured in the same run with the same client code: a raw asyncio `websockets`
 server broadcasting a payload of the same size to the same N clients; beside it a minimal
 Flask-SocketIO app on the same stack (gevent + simple-websocket) that emits the same payload on
-a POST, so "board minus minimal" is the board's own work per reply.
+a POST, so "board minus minimal" is the board's own work per reply; and Node.js socket.io 4.8
+(bench/node_ref/server.js, the same endpoints; `cd bench/node_ref && npm install` once, else
+the row says it is skipped).
 `BENCH_NO_SEARCH_WORKER=1` runs app.py without its in-process search indexer (diagnosis).
 `--gc-pauses` notes the board's full garbage collections while the clients connect and the
 replies go out (how many, the longest), and adds the board without its start-up `gc.freeze()`.
@@ -275,14 +278,19 @@ def _sample_post(post_id: int) -> dict:
 
 def minimal_main(args) -> None:
     """`POST /post` emits one post_created (the sample payload) to room thread:1; nothing else.
-    Served like app.py (gevent, simple-websocket), so board-vs-minimal isolates the board's work."""
+    Served like app.py (gevent, simple-websocket), so board-vs-minimal isolates the board's work.
+    It imports nothing of the board (`python bench/live.py minimal` runs this file alone): the
+    board's modules would be a heap it collects without the board's `gc.freeze()`."""
     from gevent import monkey
 
     monkey.patch_all()
     from flask import Flask
     from flask_socketio import SocketIO, join_room
 
-    from board.socket_server import UnicodeJSON
+    class UnicodeJSON:  # as the board's (board/socket_server.py), without importing the board
+        dumps = staticmethod(lambda obj, *a, **k: json.dumps(obj, *a, **{
+            **k, "ensure_ascii": False, "separators": (",", ":")}))
+        loads = staticmethod(json.loads)
 
     app = Flask("minimal")
     sio = SocketIO(app, async_mode="gevent", json=UnicodeJSON)
@@ -303,12 +311,31 @@ def minimal_main(args) -> None:
     sio.run(app, host="127.0.0.1", port=args.port, log_output=False)
 
 
-def run_minimal(n: int, rounds: int, gap: float) -> dict:
+NODE_REF = ROOT / "bench" / "node_ref"
+
+
+def node_reference_missing() -> str | None:
+    """Why the Node.js socket.io reference cannot run here, or None."""
+    try:
+        subprocess.run(["node", "-v"], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError):
+        return "node not found"
+    if not (NODE_REF / "node_modules" / "socket.io").is_dir():
+        return f"socket.io not installed: cd {NODE_REF} && npm install"
+    return None
+
+
+def run_minimal(n: int, rounds: int, gap: float, node: bool = False) -> dict:
+    """The minimal Flask-SocketIO app, or (`node`) Node.js socket.io with the same endpoints."""
     from tests.live_server import free_port
 
     port = free_port()
-    server = subprocess.Popen([sys.executable, __file__, "minimal", "--port", str(port)],
-                              stdout=subprocess.PIPE, text=True)
+    if node:
+        command = ["node", str(NODE_REF / "server.js"), str(port)]
+        env = {**os.environ, "SAMPLE_POST": json.dumps(_sample_post(0), ensure_ascii=False)}
+    else:
+        command, env = [sys.executable, __file__, "minimal", "--port", str(port)], None
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
         assert server.stdout.readline().strip() == "LISTENING"
@@ -322,7 +349,9 @@ def run_minimal(n: int, rounds: int, gap: float) -> dict:
             if i >= WARMUP_ROUNDS:
                 sent[post_id] = t0
         time.sleep(gap + 1)
-        return _summary("minimal Flask-SocketIO app (same stack)", n, rounds, sent, clients)
+        label = ("Node.js socket.io 4.8 (reference)" if node
+                 else "minimal Flask-SocketIO app (same stack)")
+        return _summary(label, n, rounds, sent, clients)
     finally:
         server.terminate()
         server.wait(10)
@@ -440,7 +469,8 @@ def _gc_pauses(server, offset: int) -> tuple[int, float]:
 
 
 def run_board(label: str, n: int, rounds: int, gap: float, processes: int,
-              redis_url: str | None, threading: bool = False, gc_probe: str | None = None) -> dict:
+              redis_url: str | None, threading: bool = False, gc_probe: str | None = None,
+              env: dict | None = None) -> dict:
     from tests.live_server import BoardServer, seed_people, token
 
     instance = Path(tempfile.mkdtemp(prefix="live-bench-"))
@@ -459,7 +489,7 @@ def run_board(label: str, n: int, rounds: int, gap: float, processes: int,
             elif gc_probe:
                 command = [sys.executable, "-c", GC_PROBE, gc_probe]
             server = BoardServer(instance, redis_url=redis_url, channel=channel,
-                                 command=command, extra_env={"BOARD_DEMO": "0"})
+                                 command=command, extra_env={"BOARD_DEMO": "0", **(env or {})})
             servers.append(server.wait_ready())
             if i == 0:
                 seed_people(server, instance)
@@ -533,20 +563,28 @@ def coordinator(args) -> None:
         print(header, flush=True)
         reference = run_reference(n, args.rounds, args.gap)
         print(_fmt(reference, reference), flush=True)
+        missing = node_reference_missing()
+        if missing:
+            print(f"{'Node.js socket.io (reference)':<44} skipped: {missing}", flush=True)
+        else:
+            print(_fmt(run_minimal(n, args.rounds, args.gap, node=True), reference), flush=True)
         print(_fmt(run_minimal(n, args.rounds, args.gap), reference), flush=True)
         probe = "frozen" if args.gc_pauses else None
         runs = []
         if "single" in args.scenarios:
             runs.append(("board, 1 process (gevent)", 1, None, False, probe))
+        if "direct-off" in args.scenarios:  # board/live_direct.py switched off: the library's
+            runs.append(("board, 1 process, LIVE_DIRECT_WRITE off", 1, None, False, probe,
+                         {"FLASK_LIVE_DIRECT_WRITE": "false"}))
         if args.gc_pauses:
             runs.append(("board, 1 process, without gc.freeze()", 1, None, False, "unfrozen"))
         if "redis" in args.scenarios:
             runs.append(("board, 2 processes over Redis (gevent)", 2, redis_url, False, probe))
         if args.threading:
             runs.append(("board, gunicorn gthread x100 (threading)", 1, None, True, None))
-        for label, processes, queue_url, threading, gc_probe in runs:
+        for label, processes, queue_url, threading, gc_probe, *env in runs:
             row = run_board(label, n, args.rounds, args.gap, processes, queue_url, threading,
-                            gc_probe)
+                            gc_probe, env[0] if env else None)
             print(_fmt(row, reference), flush=True)
 
 
@@ -566,7 +604,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="replies posted per row")
     parser.add_argument("--gap", type=float, default=1.0, help="seconds between replies")
     parser.add_argument("--scenarios", nargs="+", default=["single", "redis"],
-                        choices=["single", "redis"])
+                        choices=["single", "direct-off", "redis"])
     parser.add_argument("--deflate", action="store_true",
                         help="clients offer permessage-deflate, as browsers do")
     parser.add_argument("--gc-pauses", action="store_true",

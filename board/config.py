@@ -163,6 +163,12 @@ class Config:
         self.NOTICE_RETRY_SECONDS = float(os.environ.get("NOTICE_RETRY_SECONDS", "30"))
         self.NOTICE_MAX_ATTEMPTS = _env_int("NOTICE_MAX_ATTEMPTS", 20)
         self.NOTICE_SEND_CONCURRENCY = _env_int("NOTICE_SEND_CONCURRENCY", 8)
+        # Socket.IO broadcasts written straight to idle WebSockets (board/live_direct.py): on when
+        # the pinned library versions are installed; FLASK_LIVE_DIRECT_WRITE=false: the library's
+        # own queue and writer only. With it on, a reader more than LIVE_QUEUE_LIMIT packets
+        # behind is disconnected (its page reconnects and catches up).
+        self.LIVE_DIRECT_WRITE = True
+        self.LIVE_QUEUE_LIMIT = 1000
         self.TESTING = False
 
 

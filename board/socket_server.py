@@ -13,7 +13,10 @@ import os
 import socketio as python_socketio
 from flask import Flask
 
-from board import sockets  # noqa: F401  (registers the event handlers before init_app)
+from board import (
+    live_direct,
+    sockets,  # noqa: F401  (registers the event handlers before init_app)
+)
 from board.extensions import socketio
 from board.live import USER_ROOM_PREFIX
 from board.origins import origin_allowed
@@ -33,6 +36,9 @@ def init_app(app: Flask) -> None:
         engineio_logger=False,
     )
     app.wsgi_app = _declining_websocket_compression(app.wsgi_app)
+    if app.config.get("LIVE_DIRECT_WRITE", True):
+        # Broadcasts straight to idle WebSockets, each reader's queue bounded (board/live_direct.py)
+        live_direct.install(socketio.server, queue_limit=app.config.get("LIVE_QUEUE_LIMIT", 1000))
 
 
 class _EndingUserConnections:
