@@ -1,0 +1,158 @@
+"""The reporting figures per Beijing day, however they are kept: built, fresh days from the
+pre-aggregate (models/daily_stat.py, summed in SQL), every other day (today, days a change made
+stale, days never built) computed from the threads, dispatches and ratings themselves — so the
+figures are always those of the rows, and a year costs a few hundred aggregate rows plus a few
+live days, not a scan of every thread.
+
+`gather` returns Figures (board/stats.py) grouped as asked; `compute` is the one place a day's
+figures are made from rows (services/daily_stats.py stores what it returns).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, func, or_
+
+from board import periods
+from board.extensions import db
+from board.models import (
+    DailyStat,
+    DailyStatDay,
+    Rating,
+    Thread,
+    ThreadStatus,
+    User,
+    Visibility,
+    kinds,
+)
+from board.models.daily_stat import COUNTS, FIRST, RESOLUTION
+from board.stats import Figures
+
+STATUSES = [s.value for s in ThreadStatus]
+Key = tuple  # (scope, key, day, public)
+
+
+def _ranges(days: set[date]) -> list[tuple[date, date]]:
+    """Consecutive days folded into (first, last) ranges."""
+    out: list[list[date]] = []
+    for day in sorted(days):
+        if out and out[-1][1] + timedelta(days=1) == day:
+            out[-1][1] = day
+        else:
+            out.append([day, day])
+    return [(a, b) for a, b in out]
+
+
+def _within(column, days: set[date]):
+    return or_(*(and_(column >= periods.beijing_midnight(a),
+                      column < periods.beijing_midnight(b + timedelta(days=1)))
+                 for a, b in _ranges(days)))
+
+
+def compute(days: set[date], now: datetime) -> dict[Key, Figures]:
+    """The figures of `days` from the rows, per (scope, key, day, public)."""
+    out: dict[Key, Figures] = defaultdict(Figures)
+    if not days:
+        return out
+    responder = db.aliased(User)
+    credited = func.coalesce(Thread.first_response_unit_id, responder.unit_id)
+    public = and_(Thread.visibility == Visibility.PUBLIC, Thread.hidden.is_(False))
+    read = db.session.connection().execute
+    answered_kinds = set(kinds.needing_answer())
+    status_index = {s: i for i, s in enumerate(STATUSES)}
+    for created, first, due, resolved, kind, status, board_id, r_unit, d_unit, pub in read(
+            db.select(Thread.created_at, Thread.first_response_at, Thread.sla_due_at,
+                      Thread.resolved_at, Thread.kind, Thread.status, Thread.board_id,
+                      credited, Thread.dispatched_unit_id, public)
+            .outerjoin(responder, responder.id == Thread.first_responder_id)
+            .where(_within(Thread.created_at, days))):
+        day, pub = periods.beijing_day(created), bool(pub)
+        needs = kind in answered_kinds
+        out["board", board_id, day, pub].add_thread(created, first, due, resolved, needs, now)
+        if d_unit or r_unit:
+            out["unit", d_unit or r_unit, day, pub].add_thread(created, first, due, resolved,
+                                                               needs, now)
+        if r_unit and needs and first is not None:
+            out["answer", r_unit, day, pub].first.add((first - created).total_seconds())
+        out["status", status_index.get(status, -1), day, pub].threads += 1
+    for moment, board_id, r_unit, d_unit, pub in read(
+            db.select(Thread.dispatched_at, Thread.board_id, credited,
+                      Thread.dispatched_unit_id, public)
+            .outerjoin(responder, responder.id == Thread.first_responder_id)
+            .where(_within(Thread.dispatched_at, days))):
+        day, pub = periods.beijing_day(moment), bool(pub)
+        out["board", board_id, day, pub].dispatches += 1
+        if d_unit or r_unit:
+            out["unit", d_unit or r_unit, day, pub].dispatches += 1
+    for score, moment, board_id, officer, r_unit, d_unit, pub in read(
+            db.select(Rating.score, Rating.created_at, Thread.board_id, responder.id, credited,
+                      Thread.dispatched_unit_id, public)
+            .join(Thread, Thread.id == Rating.thread_id)
+            .outerjoin(responder, responder.id == Thread.first_responder_id)
+            .where(_within(Rating.created_at, days))):
+        if not 1 <= score <= 5:
+            continue
+        day, pub = periods.beijing_day(moment), bool(pub)
+        for key in (("board", board_id), ("unit", d_unit or r_unit), ("officer", officer)):
+            if key[1] is not None:
+                out[(*key, day, pub)].scores[score - 1] += 1
+    return out
+
+
+def live_days(first: date, last: date, now: datetime) -> set[date]:
+    """The days of first…last not served by the pre-aggregate: today and later, stale days,
+    days never built."""
+    today = periods.today(now)
+    clean = set(db.session.scalars(db.select(DailyStatDay.day).where(
+        DailyStatDay.day >= first, DailyStatDay.day <= last, DailyStatDay.stale.is_(False))))
+    out, day = set(), first
+    while day <= last:
+        if day >= today or day not in clean:
+            out.add(day)
+        day += timedelta(days=1)
+    return out
+
+
+_COLUMNS = {"scope": DailyStat.scope, "key": DailyStat.key, "day": DailyStat.day,
+            "month": DailyStat.month}
+
+
+def _month(day: date) -> int:
+    return day.year * 100 + day.month
+
+
+def gather(scopes: tuple[str, ...], first: date, last: date, now: datetime,
+           by: tuple[str, ...], public_only: bool = False) -> dict[tuple, Figures]:
+    """Figures of first…last for `scopes`, grouped by `by` (some of scope, key, day, month)."""
+    out: dict[tuple, Figures] = defaultdict(Figures)
+    live = live_days(first, last, now)
+    sums = [func.sum(getattr(DailyStat, name)) for name in COUNTS + FIRST + RESOLUTION]
+    stmt = (db.select(*(_COLUMNS[g] for g in by), *sums)
+            .where(DailyStat.scope.in_(scopes), DailyStat.day >= first, DailyStat.day <= last)
+            .group_by(*(_COLUMNS[g] for g in by)))
+    if live:
+        stmt = stmt.where(DailyStat.day.not_in(sorted(live)))
+    if public_only:
+        stmt = stmt.where(DailyStat.public.is_(True))
+    width, counts = len(by), len(COUNTS)
+    for row in db.session.connection().execute(stmt):
+        figures = out[tuple(row[:width])]
+        values = [int(v or 0) for v in row[width:]]
+        (threads, asked, within, missed, resolved, dispatches, *scores) = values[:counts]
+        figures.merge(Figures(threads, asked, within, missed, resolved, dispatches,
+                              scores[:5]))
+        figures.first.add_hist(values[counts:counts + len(FIRST)])
+        figures.resolution.add_hist(values[counts + len(FIRST):])
+    for (scope, key, day, public), figures in compute(live, now).items():
+        if scope not in scopes or (public_only and not public):
+            continue
+        group = {"scope": scope, "key": key, "day": day, "month": _month(day)}
+        out[tuple(group[g] for g in by)].merge(figures)
+    return out
+
+
+def history_start() -> date | None:
+    """The Beijing day of the first thread (None: no threads yet)."""
+    first = db.session.scalar(db.select(func.min(Thread.created_at)))
+    return periods.beijing_day(first) if first is not None else None
