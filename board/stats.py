@@ -134,32 +134,41 @@ def bucket_value(index: int) -> float:
     return 0.5 if index == 0 else round(2 ** ((index - 0.5) / 2))
 
 
-@dataclass
 class Times:
     """Durations as a histogram, and also exactly while every one came from rows (`values`
-    is None once a pre-aggregated histogram was added): exact figures when they can be."""
+    is None once a pre-aggregated histogram was added): exact figures when they can be. The
+    histogram is made on first use (thousands of empty ones are summed per page)."""
 
-    hist: list[int] = field(default_factory=lambda: [0] * BUCKETS)
-    values: list[float] | None = field(default_factory=list)
+    __slots__ = ("hist", "values")
+
+    def __init__(self):
+        self.hist: list[int] | None = None
+        self.values: list[float] | None = []
 
     @property
     def count(self) -> int:
-        return sum(self.hist)
+        return sum(self.hist) if self.hist else 0
 
-    def add(self, seconds: float) -> None:
+    def record(self, seconds: float) -> None:
+        if self.hist is None:
+            self.hist = [0] * BUCKETS
         self.hist[bucket_of(seconds)] += 1
         if self.values is not None:
             self.values.append(seconds)
 
-    def add_hist(self, counts) -> None:
-        for i, n in enumerate(counts):
-            self.hist[i] += n or 0
-        if any(counts):
-            self.values = None
+    def add_hist(self, counts: list[int]) -> None:
+        if not any(counts):
+            return
+        self.values = None
+        if self.hist is None:
+            self.hist = list(counts)
+        else:
+            self.hist = [a + b for a, b in zip(self.hist, counts, strict=True)]
 
-    def merge(self, other: Times) -> None:
-        for i, n in enumerate(other.hist):
-            self.hist[i] += n
+    def include(self, other: Times) -> None:
+        if other.hist is not None:
+            self.hist = list(other.hist) if self.hist is None else [
+                a + b for a, b in zip(self.hist, other.hist, strict=True)]
         if other.values is None:
             self.values = None
         elif self.values is not None:
@@ -167,7 +176,7 @@ class Times:
 
     def _rank(self, rank: int) -> float:
         seen = 0
-        for i, n in enumerate(self.hist):
+        for i, n in enumerate(self.hist or ()):
             seen += n
             if seen >= rank:
                 return bucket_value(i)
@@ -212,23 +221,23 @@ class Figures:
             return
         self.asked += 1
         if first is not None:
-            self.first.add((first - created).total_seconds())
+            self.first.record((first - created).total_seconds())
         if resolved is not None:
             self.resolved += 1
             if resolution:
-                self.resolution.add((resolved - created).total_seconds())
+                self.resolution.record((resolved - created).total_seconds())
         if due is not None:
             if first is not None and first <= due:
                 self.within += 1
             elif first is not None or due <= now:
                 self.missed += 1
 
-    def merge(self, other: Figures) -> None:
+    def include(self, other: Figures) -> None:
         for name in ("threads", "asked", "within", "missed", "resolved", "dispatches"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.scores = [a + b for a, b in zip(self.scores, other.scores, strict=True)]
-        self.first.merge(other.first)
-        self.resolution.merge(other.resolution)
+        self.first.include(other.first)
+        self.resolution.include(other.resolution)
 
     @property
     def ratings(self) -> int:

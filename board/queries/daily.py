@@ -30,6 +30,8 @@ from board.models.daily_stat import COUNTS, FIRST, RESOLUTION
 from board.stats import Figures
 
 STATUSES = [s.value for s in ThreadStatus]
+CLOSED = (ThreadStatus.RESOLVED, ThreadStatus.CLOSED)
+PARTS = {"counts": COUNTS, "first": FIRST, "resolution": RESOLUTION}
 Key = tuple  # (scope, key, day, public)
 
 
@@ -61,10 +63,11 @@ def compute(days: set[date], now: datetime) -> dict[Key, Figures]:
     read = db.session.connection().execute
     answered_kinds = set(kinds.needing_answer())
     status_index = {s: i for i, s in enumerate(STATUSES)}
-    for created, first, due, resolved, kind, status, board_id, r_unit, d_unit, pub in read(
+    for (created, first, due, resolved, kind, status, board_id, r_unit, d_unit, pub,
+         supervised) in read(
             db.select(Thread.created_at, Thread.first_response_at, Thread.sla_due_at,
                       Thread.resolved_at, Thread.kind, Thread.status, Thread.board_id,
-                      credited, Thread.dispatched_unit_id, public)
+                      credited, Thread.dispatched_unit_id, public, Thread.supervised)
             .outerjoin(responder, responder.id == Thread.first_responder_id)
             .where(_within(Thread.created_at, days))):
         day, pub = periods.beijing_day(created), bool(pub)
@@ -74,8 +77,13 @@ def compute(days: set[date], now: datetime) -> dict[Key, Figures]:
             out["unit", d_unit or r_unit, day, pub].add_thread(created, first, due, resolved,
                                                                needs, now)
         if r_unit and needs and first is not None:
-            out["answer", r_unit, day, pub].first.add((first - created).total_seconds())
+            out["answer", r_unit, day, pub].first.record((first - created).total_seconds())
         out["status", status_index.get(status, -1), day, pub].threads += 1
+        if status == ThreadStatus.AWAITING_REPLY and first is None and due is not None \
+                and due <= now:  # sla.overdue_clause, row by row
+            out["overdue", 0, day, pub].threads += 1
+        if supervised and status not in CLOSED:
+            out["supervised", 0, day, pub].threads += 1
     for moment, board_id, r_unit, d_unit, pub in read(
             db.select(Thread.dispatched_at, Thread.board_id, credited,
                       Thread.dispatched_unit_id, public)
@@ -109,7 +117,7 @@ def live_days(first: date, last: date, now: datetime) -> set[date]:
     out, day = set(), first
     while day <= last:
         if day >= today or day not in clean:
-            out.add(day)
+            out |= {day}
         day += timedelta(days=1)
     return out
 
@@ -123,33 +131,57 @@ def _month(day: date) -> int:
 
 
 def gather(scopes: tuple[str, ...], first: date, last: date, now: datetime,
-           by: tuple[str, ...], public_only: bool = False) -> dict[tuple, Figures]:
-    """Figures of first…last for `scopes`, grouped by `by` (some of scope, key, day, month)."""
-    out: dict[tuple, Figures] = defaultdict(Figures)
+           by: tuple[str, ...], public_only: bool = False,
+           parts: tuple[str, ...] = ("counts", "first", "resolution"),
+           fold=None) -> dict:
+    """Figures of first…last for `scopes`, grouped by `by` (some of scope, key, day, month),
+    each group then mapped through `fold` (e.g. a day to its trend bucket). Only the `parts`
+    asked for are summed (the others read as zero)."""
+    fold = fold or (lambda group: group)
+    names = [name for part in parts for name in PARTS[part]]
     live = live_days(first, last, now)
-    sums = [func.sum(getattr(DailyStat, name)) for name in COUNTS + FIRST + RESOLUTION]
-    stmt = (db.select(*(_COLUMNS[g] for g in by), *sums)
+    stmt = (db.select(*(_COLUMNS[g] for g in by),
+                      *(func.sum(getattr(DailyStat, name)) for name in names))
             .where(DailyStat.scope.in_(scopes), DailyStat.day >= first, DailyStat.day <= last)
             .group_by(*(_COLUMNS[g] for g in by)))
     if live:
         stmt = stmt.where(DailyStat.day.not_in(sorted(live)))
     if public_only:
         stmt = stmt.where(DailyStat.public.is_(True))
-    width, counts = len(by), len(COUNTS)
+    width = len(by)
+    sums: dict = {}
     for row in db.session.connection().execute(stmt):
-        figures = out[tuple(row[:width])]
+        group = fold(tuple(row[:width]))
+        if group is None:
+            continue
         values = [int(v or 0) for v in row[width:]]
-        (threads, asked, within, missed, resolved, dispatches, *scores) = values[:counts]
-        figures.merge(Figures(threads, asked, within, missed, resolved, dispatches,
-                              scores[:5]))
-        figures.first.add_hist(values[counts:counts + len(FIRST)])
-        figures.resolution.add_hist(values[counts + len(FIRST):])
+        known = sums.get(group)
+        sums[group] = (values if known is None
+                       else [a + b for a, b in zip(known, values, strict=True)])
+    out: dict = defaultdict(Figures)
+    for group, values in sums.items():
+        out[group] = _figures(dict(zip(names, values, strict=True)))
     for (scope, key, day, public), figures in compute(live, now).items():
         if scope not in scopes or (public_only and not public):
             continue
-        group = {"scope": scope, "key": key, "day": day, "month": _month(day)}
-        out[tuple(group[g] for g in by)].merge(figures)
+        row = {"scope": scope, "key": key, "day": day, "month": _month(day)}
+        group = fold(tuple(row[g] for g in by))
+        if group is not None:
+            out[group].include(figures)
     return out
+
+
+def _figures(values: dict) -> Figures:
+    """A Figures of summed stored columns (histograms: no longer exact)."""
+    get = values.get
+    figures = Figures(get("threads", 0), get("asked", 0), get("within", 0), get("missed", 0),
+                      get("resolved", 0), get("dispatches", 0),
+                      [get(f"s{n}", 0) for n in range(1, 6)])
+    if FIRST[0] in values:
+        figures.first.add_hist([values[name] for name in FIRST])
+    if RESOLUTION[0] in values:
+        figures.resolution.add_hist([values[name] for name in RESOLUTION])
+    return figures
 
 
 def history_start() -> date | None:

@@ -30,7 +30,7 @@ from board.models import (
 )
 from board.periods import Period
 from board.queries import daily
-from board.stats import RESOLUTION_NOTE, Figures
+from board.stats import RESOLUTION_NOTE, Figures, Times
 
 S = ThreadStatus
 PERIODS = (7, 30)  # the old ?days= values, still accepted
@@ -60,9 +60,7 @@ def figures(viewer, days: int = 7, now: datetime | None = None,
     now = now or utcnow()
     period = period or periods.preset(periods.LEGACY_DAYS.get(days, "7d"), now)
     previous = period.previous()
-    by_status = _status_counts(now)
-    overdue_now = db.session.scalar(db.select(func.count()).select_from(Thread).where(
-        sla.overdue_clause(Thread, now))) or 0
+    by_status, overdue_now, supervised_open = _now_counts(now)
     window = _Window(period, previous, now)
     return {
         "days": period.days,
@@ -75,9 +73,7 @@ def figures(viewer, days: int = 7, now: datetime | None = None,
         "overdue_now": overdue_now,
         "escalations_open": by_status.get(S.ESCALATED, 0),
         "dispatches_open": by_status.get(S.DISPATCHED, 0) + by_status.get(S.HANDLING, 0),
-        # the open statuses by their index: bounded by the open work, not by every thread
-        "supervised_open": db.session.scalar(db.select(func.count()).select_from(Thread).where(
-            Thread.status.in_(OPEN), Thread.supervised.is_(True))) or 0,
+        "supervised_open": supervised_open,
         "summary": window.current.figures(),
         "summary_previous": window.before.figures(),
         "trend": {"granularity": period.granularity, "buckets": window.trend()},
@@ -91,23 +87,26 @@ def figures(viewer, days: int = 7, now: datetime | None = None,
     }
 
 
-OPEN = [s.value for s in ThreadStatus if s not in (S.RESOLVED, S.CLOSED)]
-
-
-def _status_counts(now: datetime) -> dict[str, int]:
-    """Every thread by status: the open ones counted live (an index range, as small as the open
-    work), resolved and closed from the per-day figures (a row per day, not per thread)."""
-    counts = dict(db.session.execute(
-        db.select(Thread.status, func.count()).where(Thread.status.in_(OPEN))
-        .group_by(Thread.status)).all())
+def _now_counts(now: datetime) -> tuple[dict[str, int], int, int]:
+    """Every thread by status, the overdue ones (sla.overdue_clause) and the supervised open
+    ones, now: summed per day (the pre-aggregate keeps them per posting day, and a status move
+    makes its day stale), so the cost follows the days of history, not the threads."""
     first = daily.history_start()
-    if first is not None:
-        statuses = daily.STATUSES
-        for (key,), f in daily.gather(("status",), first, periods.today(now), now,
-                                      ("key",)).items():
-            if 0 <= key < len(statuses) and statuses[key] not in OPEN:
-                counts[statuses[key]] = counts.get(statuses[key], 0) + f.threads
-    return counts
+    if first is None:
+        return {}, 0, 0
+    counts: dict[str, int] = {}
+    overdue = supervised = 0
+    statuses = daily.STATUSES
+    for (scope, key), f in daily.gather(("status", "overdue", "supervised"), first,
+                                        periods.today(now), now, ("scope", "key"),
+                                        parts=("counts",)).items():
+        if scope == "overdue":
+            overdue += f.threads
+        elif scope == "supervised":
+            supervised += f.threads
+        elif 0 <= key < len(statuses):
+            counts[statuses[key]] = counts.get(statuses[key], 0) + f.threads
+    return counts, overdue, supervised
 
 
 class _Window:
@@ -123,15 +122,22 @@ class _Window:
         for index, (first, last) in enumerate(self.buckets):
             for n in range((last - first).days + 1):
                 bucket_of[first + timedelta(days=n)] = index
-        for (day,), f in daily.gather(("board",), previous.first, period.last, now,
-                                      ("day",)).items():
-            if day < period.first:
-                self.before.merge(f)
+        for index, f in daily.gather(
+                ("board",), previous.first, period.last, now, ("day",),
+                parts=("counts", "first"),
+                fold=lambda group: bucket_of.get(group[0], "before")).items():
+            if index == "before":
+                self.before.include(f)
             else:
-                self.current.merge(f)
-                self.tallies[bucket_of[day]].merge(f)
-        self.groups = daily.gather(("board", "unit", "answer", "officer"), period.first,
-                                   period.last, now, ("scope", "key"))
+                self.current.include(f)
+                self.tallies[index].include(f)
+        self.groups = {}
+        for scopes, parts in ((("board",), ("counts", "first", "resolution")),
+                              (("unit",), ("counts", "resolution")),
+                              (("answer",), ("first",)),
+                              (("officer",), ("counts",))):
+            self.groups |= (daily.gather(scopes, period.first, period.last, now,
+                                            ("scope", "key"), parts=parts))
         self.unit_by_id = {u.id: u for u in db.session.scalars(db.select(Unit))}
 
     def _scope(self, scope: str) -> dict:
@@ -158,11 +164,11 @@ class _Window:
         rows = []
         for key in set(answers) | set(credited):
             unit = self.unit_by_id.get(key)
-            first = answers.get(key, Figures())
-            resolution = credited.get(key, Figures())
-            if unit is None or not (first.first.count or resolution.resolution.count):
+            first = answers[key].first if key in answers else Times()
+            resolution = credited[key].resolution if key in credited else Times()
+            if unit is None or not (first.count or resolution.count):
                 continue
-            merged = Figures(first=first.first, resolution=resolution.resolution)
+            merged = Figures(first=first, resolution=resolution)
             rows.append(merged.times(unit.code, unit.name))
         return sorted(rows, key=lambda r: (r["first_response_median"] is None,
                                            -(r["first_response_median"] or 0), r["key"]))

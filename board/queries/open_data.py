@@ -96,11 +96,14 @@ def _compute(months: int, now: datetime) -> dict:
         if month not in number:
             continue
         if scope == "board":
-            overall[number[month]].merge(f)
-            if key in board_by_id:
-                boards.setdefault(key, {k: Figures() for k in keys})[number[month]].merge(f)
-        elif key in unit_by_id:
-            units.setdefault(key, {k: Figures() for k in keys})[number[month]].merge(f)
+            overall[number[month]].include(f)
+            target = boards if key in board_by_id else None
+        else:
+            target = units if key in unit_by_id else None
+        if target is not None:
+            if key not in target:
+                target[key] = {k: Figures() for k in keys}
+            target[key][number[month]].include(f)
     board_rows = [{"slug": board_by_id[bid].slug, "name": board_by_id[bid].name,
                    "target_minutes": board_by_id[bid].sla_minutes, "months": _rows(row)}
                   for bid, row in sorted(boards.items(),

@@ -23,7 +23,7 @@ from sqlalchemy import event, select, update
 from board import periods
 from board.extensions import db
 from board.leases import Lease, run_while_holding
-from board.models import DailyStat, DailyStatDay, Rating, Thread, kinds, utcnow
+from board.models import DailyStat, DailyStatDay, Rating, Thread, utcnow
 from board.models.daily_stat import COUNTS, FIRST, RESOLUTION
 from board.queries import daily
 
@@ -49,6 +49,12 @@ def _mark(session, days: set[date], thread_ids: set[int]) -> None:
             DailyStatDay.__table__.c.stale.is_(False)).values(stale=True))
 
 
+def _values(obj, name: str) -> list:
+    """An attribute's value now and, if this flush changes it, before (loads it if expired)."""
+    history = db.inspect(obj).attrs[name].history
+    return [getattr(obj, name), *(history.deleted or ())]
+
+
 @event.listens_for(db.session, "before_flush")
 def _before_flush(session, _context, _instances) -> None:
     days: set[date] = set()
@@ -58,15 +64,11 @@ def _before_flush(session, _context, _instances) -> None:
     for obj in chain(session.new, session.deleted, changed):
         if isinstance(obj, Thread):
             for name in ("created_at", "dispatched_at"):
-                history = db.inspect(obj).attrs[name].history
-                days |= _days_of(chain(history.added or (), history.deleted or (),
-                                       history.unchanged or ()))
+                days |= _days_of(_values(obj, name))
             if obj.id is not None:
                 thread_ids.add(obj.id)
         elif isinstance(obj, Rating):
-            history = db.inspect(obj).attrs.created_at.history
-            days |= _days_of(chain(history.added or (), history.deleted or (),
-                                   history.unchanged or ()))
+            days |= _days_of(_values(obj, "created_at"))
             if obj.created_at is None:
                 days.add(periods.today(utcnow()))
     if days or thread_ids:
@@ -105,7 +107,7 @@ def _pending_days(days: set[date], now: datetime) -> set[date]:
         return set()
     return _days_of(db.session.scalars(db.select(Thread.created_at).where(
         daily._within(Thread.created_at, days), Thread.first_response_at.is_(None),
-        Thread.sla_due_at > now, Thread.kind.in_(list(kinds.needing_answer())))))
+        Thread.sla_due_at > now)))
 
 
 def rebuild(days: set[date], now: datetime | None = None) -> int:
@@ -126,8 +128,8 @@ def rebuild(days: set[date], now: datetime | None = None) -> int:
         row = {"day": day, "month": day.year * 100 + day.month, "scope": scope, "key": key,
                "public": public}
         row.update(zip(COUNTS, counts, strict=True))
-        row.update(zip(FIRST, f.first.hist, strict=True))
-        row.update(zip(RESOLUTION, f.resolution.hist, strict=True))
+        row.update(zip(FIRST, f.first.hist or [0] * len(FIRST), strict=True))
+        row.update(zip(RESOLUTION, f.resolution.hist or [0] * len(RESOLUTION), strict=True))
         rows.append(row)
     if rows:
         db.session.execute(db.insert(DailyStat), rows)
