@@ -19,6 +19,8 @@ from datetime import date, datetime, timedelta
 from itertools import chain
 
 from sqlalchemy import event, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import ObjectDeletedError
 
 from board import periods
 from board.extensions import db
@@ -44,15 +46,20 @@ def _mark(session, days: set[date], thread_ids: set[int]) -> None:
         days |= _days_of(connection.execute(select(Rating.__table__.c.created_at).where(
             Rating.__table__.c.thread_id.in_(sorted(thread_ids)))).scalars())
     if days:
+        # unconditional: the row stays locked until this change commits, so a rebuild that
+        # starts meanwhile waits for it and then reads it (see rebuild)
         connection.execute(update(DailyStatDay.__table__).where(
-            DailyStatDay.__table__.c.day.in_(sorted(days)),
-            DailyStatDay.__table__.c.stale.is_(False)).values(stale=True))
+            DailyStatDay.__table__.c.day.in_(sorted(days))).values(stale=True))
 
 
 def _values(obj, name: str) -> list:
     """An attribute's value now and, if this flush changes it, before (loads it if expired)."""
     history = db.inspect(obj).attrs[name].history
-    return [getattr(obj, name), *(history.deleted or ())]
+    try:
+        now = getattr(obj, name)
+    except ObjectDeletedError:  # its row is already gone (a bulk delete): nothing counts it
+        now = None
+    return [now, *(history.deleted or ())]
 
 
 @event.listens_for(db.session, "before_flush")
@@ -112,16 +119,32 @@ def _pending_days(days: set[date], now: datetime) -> set[date]:
 
 def rebuild(days: set[date], now: datetime | None = None) -> int:
     """Recompute and store `days` (today and later are never stored); commits. How many
-    days were stored fresh."""
+    days were stored fresh.
+
+    The day rows are marked fresh first and the figures read after, in one transaction: a
+    change that marked a day stale before is committed by then (the mark's row lock made this
+    wait) and is read; one that marks it after waits for this commit and leaves it stale."""
     now = now or utcnow()
     today = periods.today(now)
-    days = {d for d in days if d < today}
+    days = sorted(d for d in days if d < today)
     if not days:
         return 0
-    figures = daily.compute(days, now)
-    pending = _pending_days(days, now)
-    db.session.execute(db.delete(DailyStat).where(DailyStat.day.in_(sorted(days))))
-    db.session.execute(db.delete(DailyStatDay).where(DailyStatDay.day.in_(sorted(days))))
+    known = set(db.session.scalars(db.select(DailyStatDay.day).where(DailyStatDay.day.in_(days))))
+    if len(known) < len(days):
+        try:
+            db.session.execute(db.insert(DailyStatDay), [
+                {"day": d, "built_at": now, "stale": True} for d in days if d not in known])
+            db.session.commit()
+        except IntegrityError:  # another rebuild inserted them: fine, they exist
+            db.session.rollback()
+    db.session.execute(db.update(DailyStatDay).where(DailyStatDay.day.in_(days))
+                       .values(stale=False, built_at=now))
+    figures = daily.compute(set(days), now)
+    pending = _pending_days(set(days), now)
+    if pending:
+        db.session.execute(db.update(DailyStatDay).where(DailyStatDay.day.in_(sorted(pending)))
+                           .values(stale=True))
+    db.session.execute(db.delete(DailyStat).where(DailyStat.day.in_(days)))
     rows = []
     for (scope, key, day, public), f in figures.items():
         counts = (f.threads, f.asked, f.within, f.missed, f.resolved, f.dispatches, *f.scores)
@@ -133,10 +156,8 @@ def rebuild(days: set[date], now: datetime | None = None) -> int:
         rows.append(row)
     if rows:
         db.session.execute(db.insert(DailyStat), rows)
-    db.session.execute(db.insert(DailyStatDay), [
-        {"day": d, "built_at": now, "stale": d in pending} for d in sorted(days)])
     db.session.commit()
-    return len(days - pending)
+    return len(set(days) - pending)
 
 
 def rebuild_since(since: date | None, now: datetime | None = None, chunk: int = 31,
