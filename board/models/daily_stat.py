@@ -3,10 +3,12 @@ counts the dashboard and the open data add up, and the first-response and resolu
 fixed log-spaced histograms (board/stats.py: BUCKETS, half-octave wide), so a year is read in a
 few hundred rows whatever the number of threads.
 
-Scopes: "board" (key: board id; every figure), "unit" (the unit credited: dispatched to, else
-the one that answered first; every figure), "answer" (the unit that answered first: first
-response only), "officer" (the officer who answered first: ratings only), "status" (key: index
-of the thread's status in ThreadStatus: thread count). Threads count on the day they were
+Scopes: "board" (key: board id; every figure), "day" (key 0: all boards together, the same
+figures, so a period's totals and trend read one row per day), "unit" (the unit credited:
+dispatched to, else the one that answered first; every figure), "answer" (the unit that
+answered first: first response only), "officer" (the officer who answered first: ratings
+only), "status" (key: index of the thread's status in ThreadStatus: thread count), "overdue"
+and "supervised" (key 0: overdue now, supervised and still open). Threads count on the day they were
 posted, dispatches on the day of the dispatch, ratings on the day they were given.
 
 `daily_stat_day` says which days are built and whether a change since made one stale: readers

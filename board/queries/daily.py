@@ -31,7 +31,8 @@ from board.stats import Figures
 
 STATUSES = [s.value for s in ThreadStatus]
 CLOSED = (ThreadStatus.RESOLVED, ThreadStatus.CLOSED)
-PARTS = {"counts": COUNTS, "first": FIRST, "resolution": RESOLUTION}
+PARTS = {"counts": COUNTS, "first": FIRST, "resolution": RESOLUTION, "threads": ("threads",),
+         "scores": ("s1", "s2", "s3", "s4", "s5")}
 Key = tuple  # (scope, key, day, public)
 
 
@@ -72,7 +73,8 @@ def compute(days: set[date], now: datetime) -> dict[Key, Figures]:
             .where(_within(Thread.created_at, days))):
         day, pub = periods.beijing_day(created), bool(pub)
         needs = kind in answered_kinds
-        out["board", board_id, day, pub].add_thread(created, first, due, resolved, needs, now)
+        for key in (("board", board_id), ("day", 0)):
+            out[(*key, day, pub)].add_thread(created, first, due, resolved, needs, now)
         if d_unit or r_unit:
             out["unit", d_unit or r_unit, day, pub].add_thread(created, first, due, resolved,
                                                                needs, now)
@@ -91,6 +93,7 @@ def compute(days: set[date], now: datetime) -> dict[Key, Figures]:
             .where(_within(Thread.dispatched_at, days))):
         day, pub = periods.beijing_day(moment), bool(pub)
         out["board", board_id, day, pub].dispatches += 1
+        out["day", 0, day, pub].dispatches += 1
         if d_unit or r_unit:
             out["unit", d_unit or r_unit, day, pub].dispatches += 1
     for score, moment, board_id, officer, r_unit, d_unit, pub in read(
@@ -102,7 +105,8 @@ def compute(days: set[date], now: datetime) -> dict[Key, Figures]:
         if not 1 <= score <= 5:
             continue
         day, pub = periods.beijing_day(moment), bool(pub)
-        for key in (("board", board_id), ("unit", d_unit or r_unit), ("officer", officer)):
+        for key in (("board", board_id), ("day", 0), ("unit", d_unit or r_unit),
+                    ("officer", officer)):
             if key[1] is not None:
                 out[(*key, day, pub)].scores[score - 1] += 1
     return out

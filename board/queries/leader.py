@@ -99,7 +99,7 @@ def _now_counts(now: datetime) -> tuple[dict[str, int], int, int]:
     statuses = daily.STATUSES
     for (scope, key), f in daily.gather(("status", "overdue", "supervised"), first,
                                         periods.today(now), now, ("scope", "key"),
-                                        parts=("counts",)).items():
+                                        parts=("threads",)).items():
         if scope == "overdue":
             overdue += f.threads
         elif scope == "supervised":
@@ -123,7 +123,7 @@ class _Window:
             for n in range((last - first).days + 1):
                 bucket_of[first + timedelta(days=n)] = index
         for index, f in daily.gather(
-                ("board",), previous.first, period.last, now, ("day",),
+                ("day",), previous.first, period.last, now, ("day",),
                 parts=("counts", "first"),
                 fold=lambda group: bucket_of.get(group[0], "before")).items():
             if index == "before":
@@ -135,7 +135,7 @@ class _Window:
         for scopes, parts in ((("board",), ("counts", "first", "resolution")),
                               (("unit",), ("counts", "resolution")),
                               (("answer",), ("first",)),
-                              (("officer",), ("counts",))):
+                              (("officer",), ("scores",))):
             self.groups |= (daily.gather(scopes, period.first, period.last, now,
                                             ("scope", "key"), parts=parts))
         self.unit_by_id = {u.id: u for u in db.session.scalars(db.select(Unit))}
