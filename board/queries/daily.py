@@ -134,16 +134,26 @@ def _month(day: date) -> int:
     return day.year * 100 + day.month
 
 
+class Live:
+    """The days of first…last not served by the pre-aggregate and their figures from the rows,
+    found once for the several sums of one page."""
+
+    def __init__(self, first: date, last: date, now: datetime):
+        self.days = live_days(first, last, now)
+        self.figures = compute(self.days, now)
+
+
 def gather(scopes: tuple[str, ...], first: date, last: date, now: datetime,
            by: tuple[str, ...], public_only: bool = False,
            parts: tuple[str, ...] = ("counts", "first", "resolution"),
-           fold=None) -> dict:
+           fold=None, known: Live | None = None) -> dict:
     """Figures of first…last for `scopes`, grouped by `by` (some of scope, key, day, month),
     each group then mapped through `fold` (e.g. a day to its trend bucket). Only the `parts`
-    asked for are summed (the others read as zero)."""
+    asked for are summed (the others read as zero). `known`: a Live covering first…last."""
     fold = fold or (lambda group: group)
     names = [name for part in parts for name in PARTS[part]]
-    live = live_days(first, last, now)
+    known = known or Live(first, last, now)
+    live = {d for d in known.days if first <= d <= last}
     stmt = (db.select(*(_COLUMNS[g] for g in by),
                       *(func.sum(getattr(DailyStat, name)) for name in names))
             .where(DailyStat.scope.in_(scopes), DailyStat.day >= first, DailyStat.day <= last)
@@ -159,14 +169,14 @@ def gather(scopes: tuple[str, ...], first: date, last: date, now: datetime,
         if group is None:
             continue
         values = [int(v or 0) for v in row[width:]]
-        known = sums.get(group)
-        sums[group] = (values if known is None
-                       else [a + b for a, b in zip(known, values, strict=True)])
+        seen = sums.get(group)
+        sums[group] = (values if seen is None
+                       else [a + b for a, b in zip(seen, values, strict=True)])
     out: dict = defaultdict(Figures)
     for group, values in sums.items():
         out[group] = _figures(dict(zip(names, values, strict=True)))
-    for (scope, key, day, public), figures in compute(live, now).items():
-        if scope not in scopes or (public_only and not public):
+    for (scope, key, day, public), figures in known.figures.items():
+        if scope not in scopes or (public_only and not public) or day not in live:
             continue
         row = {"scope": scope, "key": key, "day": day, "month": _month(day)}
         group = fold(tuple(row[g] for g in by))

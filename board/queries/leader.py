@@ -122,9 +122,10 @@ class _Window:
         for index, (first, last) in enumerate(self.buckets):
             for n in range((last - first).days + 1):
                 bucket_of[first + timedelta(days=n)] = index
+        known = daily.Live(previous.first, period.last, now)
         for index, f in daily.gather(
                 ("day",), previous.first, period.last, now, ("day",),
-                parts=("counts", "first"),
+                parts=("counts", "first"), known=known,
                 fold=lambda group: bucket_of.get(group[0], "before")).items():
             if index == "before":
                 self.before.include(f)
@@ -137,7 +138,7 @@ class _Window:
                               (("answer",), ("first",)),
                               (("officer",), ("scores",))):
             self.groups |= (daily.gather(scopes, period.first, period.last, now,
-                                            ("scope", "key"), parts=parts))
+                                         ("scope", "key"), parts=parts, known=known))
         self.unit_by_id = {u.id: u for u in db.session.scalars(db.select(Unit))}
 
     def _scope(self, scope: str) -> dict:
