@@ -94,3 +94,18 @@ def test_a_day_with_an_answer_still_due_stays_computed(app, world):  # noqa: F81
     db.session.commit()
     assert daily_stats.rebuild({date(2026, 9, 30)}, now=tomorrow) == 0
     assert _stale() == {date(2026, 9, 30)}
+
+
+def test_flask_stats_rebuild_and_refresh(app, world):  # noqa: F811
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["stats", "rebuild", "--since", "2026-09-20"])
+    assert result.exit_code == 0, result.output
+    built = db.session.scalar(db.select(db.func.count()).select_from(DailyStatDay))
+    assert built >= 11 and "day(s) stored" in result.output
+    assert db.session.get(DailyStatDay, date(2026, 9, 19)) is None  # before --since
+    world["t"][3].hidden = True
+    db.session.commit()
+    assert _stale() == {date(2026, 9, 29), date(2026, 9, 30)}  # posted and dispatched; rated
+    result = runner.invoke(args=["stats", "refresh"])
+    assert result.exit_code == 0 and result.output.startswith("2 day(s)"), result.output
+    assert _stale() == set()

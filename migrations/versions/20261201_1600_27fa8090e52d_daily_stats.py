@@ -7,9 +7,8 @@ Revises: b7e20c4a91d5
 Create Date: 2026-12-01 16:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '27fa8090e52d'
 down_revision = 'b7e20c4a91d5'
