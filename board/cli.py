@@ -1,5 +1,5 @@
 """Command line: `flask boards sync`, `flask users create|list|disable|enable|import`,
-`flask demo seed`, `flask doctor`."""
+`flask demo seed`, `flask stats rebuild|refresh|worker`, `flask doctor`."""
 from __future__ import annotations
 
 import os
@@ -14,13 +14,14 @@ from board.extensions import db
 from board.models import Attachment, Role, User
 from board.notices.cli import notices_cli
 from board.search.cli import search_cli
-from board.services import accounts, boards, staff_import
+from board.services import accounts, boards, daily_stats, staff_import
 from board.sla_tasks import sla_cli
 
 boards_cli = AppGroup("boards", help="Boards and units from boards_config.yaml.")
 users_cli = AppGroup("users", help="Accounts: police staff are created here or on the admin page.")
 demo_cli = AppGroup("demo", help="Demo data.")
 photos_cli = AppGroup("photos", help="The photo store (PHOTO_STORE=disk|database).")
+stats_cli = AppGroup("stats", help="The dashboard's and open data's per-day pre-aggregate.")
 
 
 @boards_cli.command("sync")
@@ -153,6 +154,35 @@ def demo_seed():
     demo.print_logins()
 
 
+@stats_cli.command("rebuild")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="first Beijing day to rebuild (default: the first thread's)")
+def stats_rebuild(since):
+    """(Re)build the per-day figures from SINCE to yesterday, a month per transaction."""
+    first = since.date() if since else None
+    with click.progressbar(length=1, label="rebuilding days") as bar:
+        def progress(n):
+            bar.length = max(bar.length, bar.pos + n + 1)
+            bar.update(n)
+        built = daily_stats.rebuild_since(first, progress=progress)
+    click.echo(f"{built} day(s) stored; days with answers still due stay computed live")
+
+
+@stats_cli.command("refresh")
+def stats_refresh():
+    """Rebuild the days a change made stale (and yesterday, if never built)."""
+    click.echo(f"{daily_stats.refresh()} day(s) refreshed")
+
+
+@stats_cli.command("worker")
+@click.option("--interval", default=60.0, show_default=True, help="seconds between rounds")
+def stats_worker(interval):
+    """Refresh stale days every minute on whichever machine holds the lease."""
+    click.echo(f"stats worker: refreshing every {interval:g}s while holding the lease")
+    daily_stats.run_worker(current_app._get_current_object(), interval,
+                           leases.stop_on_signals())
+
+
 @photos_cli.command("copy")
 @click.option("--to", "target", type=click.Choice(photo_store.STORES), required=True)
 def photos_copy(target):
@@ -190,7 +220,7 @@ def doctor():
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(doctor)
-    for group in (boards_cli, users_cli, demo_cli, photos_cli,
+    for group in (boards_cli, users_cli, demo_cli, photos_cli, stats_cli,
                   search_cli,  # issue 4: reindex, verify, worker, optimize, words
                   sla_cli,  # issue 5: flask sla check
                   notices_cli):  # issue 17: the notice worker

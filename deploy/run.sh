@@ -27,6 +27,10 @@ pids+=("$!")
 # start them on every machine, one works at a time (deploy/systemd/ has the units).
 FLASK_APP=board:create_app flask sla worker &
 pids+=("$!")
+# The dashboard's per-day figures: rebuilds the days a change made stale (issue 20); run
+# `flask stats rebuild` once after upgrading a large database.
+FLASK_APP=board:create_app flask stats worker &
+pids+=("$!")
 # The notice worker: fans out the notice outbox (same transaction as each answer) and sends
 # the SMS and e-mail notices, with retries (issue 17); the same lease rule as the two above.
 FLASK_APP=board:create_app flask notices worker &

@@ -3,14 +3,16 @@ preset or a date range, board/periods.py) the period's figures beside the previo
 the trend day by day or week by week, response and resolution times per board and unit, and
 satisfaction overall, per unit and per officer.
 
-One query per figure group over the period and the one before it (no per-row queries); medians
-and p90s are taken in Python over that bounded window (board/stats.py). The exports are
+The figures come per Beijing day from queries/daily.py (the pre-aggregate for built days, the
+rows for today and stale days), so a year costs the same at any number of threads; medians and
+p90s are exact when every day came from rows and from the half-octave histograms otherwise
+(within ±19%, board/stats.py). The exports are
 board/dashboard_csv.py; the threads behind each number are queries/drilldown.py, the ratings
 behind a unit's or officer's satisfaction `ratings_behind` below.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func
 
@@ -24,11 +26,11 @@ from board.models import (
     ThreadStatus,
     Unit,
     User,
-    kinds,
     utcnow,
 )
 from board.periods import Period
-from board.stats import Ratings, Tally, TimeRow
+from board.queries import daily
+from board.stats import RESOLUTION_NOTE, Figures, Times
 
 S = ThreadStatus
 PERIODS = (7, 30)  # the old ?days= values, still accepted
@@ -58,10 +60,7 @@ def figures(viewer, days: int = 7, now: datetime | None = None,
     now = now or utcnow()
     period = period or periods.preset(periods.LEGACY_DAYS.get(days, "7d"), now)
     previous = period.previous()
-    by_status = dict(db.session.execute(
-        db.select(Thread.status, func.count()).group_by(Thread.status)).all())
-    overdue_now = db.session.scalar(db.select(func.count()).select_from(Thread).where(
-        sla.overdue_clause(Thread, now))) or 0
+    by_status, overdue_now, supervised_open = _now_counts(now)
     window = _Window(period, previous, now)
     return {
         "days": period.days,
@@ -74,124 +73,76 @@ def figures(viewer, days: int = 7, now: datetime | None = None,
         "overdue_now": overdue_now,
         "escalations_open": by_status.get(S.ESCALATED, 0),
         "dispatches_open": by_status.get(S.DISPATCHED, 0) + by_status.get(S.HANDLING, 0),
-        "supervised_open": db.session.scalar(db.select(func.count()).select_from(Thread).where(
-            Thread.supervised.is_(True), Thread.status.not_in([S.RESOLVED, S.CLOSED]))) or 0,
+        "supervised_open": supervised_open,
         "summary": window.current.figures(),
         "summary_previous": window.before.figures(),
         "trend": {"granularity": period.granularity, "buckets": window.trend()},
         "per_board": window.per_board(),
         "per_unit": window.per_unit(),
         "satisfaction": _satisfaction(window.current.scores),
-        "satisfaction_units": window.rating_rows(window.unit_ratings),
-        "satisfaction_officers": window.rating_rows(window.officer_ratings),
+        "satisfaction_units": window.rating_rows("unit"),
+        "satisfaction_officers": window.rating_rows("officer"),
         "busiest_boards": window.busiest(),
+        "resolution_note": RESOLUTION_NOTE,
     }
 
 
+def _now_counts(now: datetime) -> tuple[dict[str, int], int, int]:
+    """Every thread by status, the overdue ones (sla.overdue_clause) and the supervised open
+    ones, now: summed per day (the pre-aggregate keeps them per posting day, and a status move
+    makes its day stale), so the cost follows the days of history, not the threads."""
+    first = daily.history_start()
+    if first is None:
+        return {}, 0, 0
+    counts: dict[str, int] = {}
+    overdue = supervised = 0
+    statuses = daily.STATUSES
+    for (scope, key), f in daily.gather(("status", "overdue", "supervised"), first,
+                                        periods.today(now), now, ("scope", "key"),
+                                        parts=("threads",)).items():
+        if scope == "overdue":
+            overdue += f.threads
+        elif scope == "supervised":
+            supervised += f.threads
+        elif 0 <= key < len(statuses):
+            counts[statuses[key]] = counts.get(statuses[key], 0) + f.threads
+    return counts, overdue, supervised
+
+
 class _Window:
-    """The period and the one before it, read in three queries (threads, dispatches, ratings)
-    and added up per period, per trend bucket, per board, unit and officer."""
+    """The period and the one before it, from the per-day figures (queries/daily.py): day by
+    day for the totals and the trend, per board, per unit and per officer for the period."""
 
     def __init__(self, period: Period, previous: Period, now: datetime):
         self.period, self.now = period, now
-        self.current, self.before = Tally(), Tally()
+        self.current, self.before = Figures(), Figures()
         self.buckets = period.buckets()
-        self.start, self.end = period.start, period.end  # computed once, compared per row
-        self.bucket_of = {}
+        self.tallies = [Figures() for _ in self.buckets]
+        bucket_of = {}
         for index, (first, last) in enumerate(self.buckets):
             for n in range((last - first).days + 1):
-                self.bucket_of[periods.day_number(first) + n] = index
-        self.tallies = [Tally() for _ in self.buckets]
-        self.boards: dict[str, TimeRow] = {}
-        self.units: dict[str, TimeRow] = {}
-        self.board_counts: dict[str, list] = {}
-        self.unit_ratings: dict[str, Ratings] = {}
-        self.officer_ratings: dict[str, Ratings] = {}
+                bucket_of[first + timedelta(days=n)] = index
+        known = daily.Live(previous.first, period.last, now)
+        for index, f in daily.gather(
+                ("day",), previous.first, period.last, now, ("day",),
+                parts=("counts", "first"), known=known,
+                fold=lambda group: bucket_of.get(group[0], "before")).items():
+            if index == "before":
+                self.before.include(f)
+            else:
+                self.current.include(f)
+                self.tallies[index].include(f)
+        self.groups = {}
+        for scopes, parts in ((("board",), ("counts", "first", "resolution")),
+                              (("unit",), ("counts", "resolution")),
+                              (("answer",), ("first",)),
+                              (("officer",), ("scores",))):
+            self.groups |= (daily.gather(scopes, period.first, period.last, now,
+                                         ("scope", "key"), parts=parts, known=known))
         self.unit_by_id = {u.id: u for u in db.session.scalars(db.select(Unit))}
-        self._read_threads(previous.start, period.end)
-        self._read_dispatches(previous.start, period.end)
-        self._read_ratings(previous.start, period.end)
 
-    def _tallies(self, moment: datetime) -> tuple[Tally, ...]:
-        """The period tally and trend bucket a moment falls in (none: outside both periods)."""
-        if moment >= self.start:
-            if moment >= self.end:
-                return ()
-            index = self.bucket_of.get(periods.epoch_day(moment))
-            return (self.current,) if index is None else (self.current, self.tallies[index])
-        return (self.before,)
-
-    def _read_threads(self, since: datetime, until: datetime) -> None:
-        responder = db.aliased(User)
-        rows = db.session.connection().execute(
-            db.select(Thread.created_at, Thread.first_response_at, Thread.sla_due_at,
-                      Thread.resolved_at, Thread.kind, Board.slug, Board.name,
-                      # the unit credited when it answered (board/answers.py, issue 18); rows
-                      # from before that: the responder's unit
-                      func.coalesce(Thread.first_response_unit_id, responder.unit_id),
-                      Thread.dispatched_unit_id)
-            .join(Board, Board.id == Thread.board_id)
-            .outerjoin(responder, responder.id == Thread.first_responder_id)
-            .where(Thread.created_at >= since, Thread.created_at < until)).all()
-        answered_kinds = set(kinds.needing_answer())
-        start = self.start
-        for created, first, due, resolved, kind, slug, name, r_unit, d_unit in rows:
-            needs = kind in answered_kinds
-            for tally in self._tallies(created):
-                tally.add_thread(created, first, due, resolved, needs, self.now)
-            if created < start:
-                continue
-            self.board_counts.setdefault(slug, [name, 0])[1] += 1
-            if not needs:
-                continue
-            board_row = self.boards.setdefault(slug, TimeRow(slug, name))
-            if first is not None:
-                board_row.first_response.append((first - created).total_seconds())
-                if r_unit in self.unit_by_id:
-                    self._unit_row(r_unit).first_response.append(
-                        (first - created).total_seconds())
-            if resolved is not None:
-                board_row.resolution.append((resolved - created).total_seconds())
-                if (d_unit or r_unit) in self.unit_by_id:
-                    self._unit_row(d_unit or r_unit).resolution.append(
-                        (resolved - created).total_seconds())
-
-    def _unit_row(self, unit_id: int) -> TimeRow:
-        unit = self.unit_by_id[unit_id]
-        return self.units.setdefault(unit.code, TimeRow(unit.code, unit.name))
-
-    def _read_dispatches(self, since: datetime, until: datetime) -> None:
-        for (moment,) in db.session.connection().execute(db.select(Thread.dispatched_at).where(
-                Thread.dispatched_at >= since, Thread.dispatched_at < until)).all():
-            for tally in self._tallies(moment):
-                tally.dispatches += 1
-
-    def _read_ratings(self, since: datetime, until: datetime) -> None:
-        responder = db.aliased(User)
-        rows = db.session.connection().execute(
-            db.select(Rating.score, Rating.created_at, Thread.dispatched_unit_id,
-                      responder.id,
-                      func.coalesce(Thread.first_response_unit_id, responder.unit_id),
-                      responder.real_name,
-                      responder.nickname, responder.badge_no)
-            .join(Thread, Thread.id == Rating.thread_id)
-            .outerjoin(responder, responder.id == Thread.first_responder_id)
-            .where(Rating.created_at >= since, Rating.created_at < until)).all()
-        for score, created, d_unit, officer_id, r_unit, real, nick, badge in rows:
-            for tally in self._tallies(created):
-                tally.scores.append(score)
-            if created < self.start:
-                continue
-            unit = self.unit_by_id.get(d_unit or r_unit)
-            if unit is not None:
-                self.unit_ratings.setdefault(unit.code, Ratings(unit.code, unit.name)) \
-                    .scores.append(score)
-            if officer_id is not None:
-                home = self.unit_by_id.get(r_unit)
-                self.officer_ratings.setdefault(str(officer_id), Ratings(
-                    str(officer_id), real or nick,
-                    " · ".join(x for x in (badge, home.name if home else "") if x))) \
-                    .scores.append(score)
+    def _scope(self, scope: str) -> dict:
+        return {key: f for (s, key), f in self.groups.items() if s == scope}
 
     def trend(self) -> list[dict]:
         out = []
@@ -202,33 +153,64 @@ class _Window:
         return out
 
     def per_board(self) -> list[dict]:
-        return [r.figures() for r in sorted(self.boards.values(), key=lambda r: r.key)]
+        boards = {b.id: b for b in db.session.scalars(db.select(Board))}
+        rows = [f.times(boards[key].slug, boards[key].name)
+                for key, f in self._scope("board").items()
+                if key in boards and f.asked]
+        return sorted(rows, key=lambda r: r["key"])
 
     def per_unit(self) -> list[dict]:
         """Slowest first answer first: the unit a leader asks about heads the table."""
-        rows = [r.figures() for r in self.units.values()]
+        answers, credited = self._scope("answer"), self._scope("unit")
+        rows = []
+        for key in set(answers) | set(credited):
+            unit = self.unit_by_id.get(key)
+            first = answers[key].first if key in answers else Times()
+            resolution = credited[key].resolution if key in credited else Times()
+            if unit is None or not (first.count or resolution.count):
+                continue
+            merged = Figures(first=first, resolution=resolution)
+            rows.append(merged.times(unit.code, unit.name))
         return sorted(rows, key=lambda r: (r["first_response_median"] is None,
                                            -(r["first_response_median"] or 0), r["key"]))
 
-    @staticmethod
-    def rating_rows(groups: dict[str, Ratings]) -> list[dict]:
+    def rating_rows(self, scope: str) -> list[dict]:
         """Lowest mean first (the ones residents rate lowest), then the most ratings."""
-        rows = [g.figures() for g in groups.values()]
+        groups = {k: f for k, f in self._scope(scope).items() if f.ratings}
+        rows = []
+        if scope == "unit":
+            for key, f in groups.items():
+                unit = self.unit_by_id.get(key)
+                if unit is not None:
+                    rows.append(f.satisfaction(unit.code, unit.name))
+        else:
+            officers = {u.id: u for u in db.session.scalars(
+                db.select(User).where(User.id.in_(sorted(groups))))} if groups else {}
+            for key, f in groups.items():
+                who = officers.get(key)
+                if who is None:
+                    continue
+                home = self.unit_by_id.get(who.unit_id)
+                rows.append(f.satisfaction(str(key), who.real_name or who.nickname, " · ".join(
+                    x for x in (who.badge_no, home.name if home else "") if x)))
         return sorted(rows, key=lambda r: (r["average"], -r["count"], r["name"]))
 
     def busiest(self, limit: int = 5) -> list[dict]:
-        ranked = sorted(self.board_counts.items(), key=lambda kv: (-kv[1][1], kv[0]))
-        return [{"slug": slug, "name": name, "count": n} for slug, (name, n) in ranked[:limit]]
+        boards = {b.id: b for b in db.session.scalars(db.select(Board))}
+        counts = [(boards[key].slug, boards[key].name, f.threads)
+                  for key, f in self._scope("board").items() if key in boards and f.threads]
+        ranked = sorted(counts, key=lambda c: (-c[2], c[0]))
+        return [{"slug": slug, "name": name, "count": n} for slug, name, n in ranked[:limit]]
 
 
 def _satisfaction(scores: list[int]) -> dict:
-    counts = {s: scores.count(s) for s in range(1, 6)}
-    total = len(scores)
+    """Overall satisfaction from the count of each score (1★ … 5★)."""
+    total = sum(scores)
     return {"count": total,
-            "average": round(sum(scores) / total, 2) if total else None,
-            "satisfied_share": round(sum(1 for s in scores if s >= 4) / total, 3)
+            "average": round(sum((i + 1) * c for i, c in enumerate(scores)) / total, 2)
             if total else None,
-            "distribution": [{"score": s, "count": counts[s]} for s in range(1, 6)]}
+            "satisfied_share": round((scores[3] + scores[4]) / total, 3) if total else None,
+            "distribution": [{"score": s, "count": scores[s - 1]} for s in range(1, 6)]}
 
 
 def ratings_behind(viewer, period: Period, unit: str | None = None,
