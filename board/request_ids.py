@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from contextlib import contextmanager
 
 from flask import g, has_app_context
 
@@ -32,3 +33,18 @@ def current() -> str | None:
 def set_current(request_id: str) -> str:
     g.request_id = request_id
     return request_id
+
+
+@contextmanager
+def acting_for(request_id: str | None):
+    """A worker handling what a request caused (a notice event): its pushes and log lines carry
+    that request's id for the duration, then the worker's own (none) again."""
+    if not has_app_context():
+        yield
+        return
+    before = g.get("request_id")
+    g.request_id = request_id
+    try:
+        yield
+    finally:
+        g.request_id = before

@@ -25,7 +25,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, lazyload, selectinload
 
-from board import live, permissions
+from board import live, permissions, request_ids
 from board.extensions import db
 from board.models import (
     Notice,
@@ -79,14 +79,14 @@ def fan_out_batch(size: int = FAN_OUT_BATCH) -> int:
         events = list(session.scalars(_locked(stmt, session, NoticeEvent)))
         if not events:
             return 0
-        bells: list[Notification] = []
+        bells: list[tuple[Notification, str | None]] = []  # with the causing request's id
         fanned: list[NoticeEvent] = []
         for event in events:
             try:
                 with session.begin_nested():
                     event.recipients, rows = _fan_out(session, event)
                     event.fanned_at = utcnow()
-                bells.extend(rows)
+                bells.extend((row, event.request_id) for row in rows)
                 fanned.append(event)
             except Exception as exc:  # one broken event must not hold the others back
                 log.exception("fanning out notice event %s failed", event.id)
@@ -163,14 +163,16 @@ def _fan_out(session: Session, event: NoticeEvent) -> tuple[int, list[Notificati
     return count, bells
 
 
-def _ring(session: Session, rows: list[Notification]) -> None:
-    """After the commit: each new bell entry is pushed to its owner's open pages."""
+def _ring(session: Session, rows: list[tuple[Notification, str | None]]) -> None:
+    """After the commit: each new bell entry is pushed to its owner's open pages, under the id
+    of the request that caused it (issue 22: one report followed into the push)."""
     if not rows:
         return
-    counts = bell.unread_counts(session, sorted({r.user_id for r in rows}))
-    for row in rows:
+    counts = bell.unread_counts(session, sorted({r.user_id for r, _ in rows}))
+    for row, request_id in rows:
         try:
-            live.notification_created(row, counts.get(row.user_id, 0), yield_now=False)
+            with request_ids.acting_for(request_id):
+                live.notification_created(row, counts.get(row.user_id, 0), yield_now=False)
         except Exception:  # committed; the bell page shows it anyway
             log.exception("pushing notification %s failed", row.id)
     live.let_deliver()
