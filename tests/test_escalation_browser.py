@@ -155,7 +155,7 @@ def test_station_desk_handles_a_dispatched_incident_live_and_the_phone_stays_a_l
         status.locator("select[name=status]").select_option("handling")
         status.locator("textarea[name=note]").fill("民警已到达现场")
         status.locator("textarea[name=note]").press("Control+Enter")
-        frame.locator(".timeline-handling").wait_for(timeout=WAIT)
+        frame.locator(".timeline-handling").wait_for(timeout=2 * WAIT)  # a form post + reload
         handling = f'[data-worklist="handling"] [data-thread-id="{thread_id}"] .status-handling'
         until(desk, f"document.querySelector('{handling}')")
         desk.screenshot(path=str(shots / "desk-1366.png"))

@@ -21,7 +21,8 @@ PAYLOADS = CORPUS + [
 ]
 NICKS = ["<svg/onload=alert()>", "<img src onerror=a>", "'><script>x</script>"]
 DANGEROUS_DOM = ("[onerror],[onload],[ontoggle],[onclick],[onmouseover],script:not([src]),"
-                 "iframe,object,embed,a[href^='javascript' i],[src^='javascript' i]")
+                 "iframe:not([data-desk-frame]),iframe[src],object,embed,"  # not the desk's pane
+                 "a[href^='javascript' i],[src^='javascript' i]")
 
 
 @pytest.fixture(scope="module")
