@@ -53,8 +53,10 @@ def _page_row(html: str, thread_id: int) -> str:
 
 
 def _same(row: str) -> str:
-    """Markup as compared with a reload: without the seconds waited since the push."""
-    return re.sub(r"已等待 [^<]*", "已等待", row)
+    """Markup as compared with a reload: without the seconds waited since the push, nor the
+    deadline's seconds left (a push and a reload a second apart count differently)."""
+    row = re.sub(r'data-left="\d+"', 'data-left', re.sub(r"已等待 [^<]*", "已等待", row))
+    return re.sub(r"(<strong data-deadline-left>)[^<]*", r"\1", row)
 
 
 def test_public_rooms_never_receive_police_only_markup(app, make, rooms):
