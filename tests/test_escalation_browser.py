@@ -150,6 +150,10 @@ def test_station_desk_handles_a_dispatched_incident_live_and_the_phone_stays_a_l
         frame = desk.frame_locator("[data-desk-frame]")
         frame.locator(f'article.thread[data-thread-id="{thread_id}"]').wait_for(timeout=WAIT)
         assert desk.url.endswith("/inbox?tab=handling") and "selected" in row.get_attribute("class")
+        # Every script of the pane's page has run (a loaded machine runs them late, and the
+        # shortcut and the status form's own script must be in place before typing).
+        desk.frame(name="desk-pane").wait_for_load_state("load", timeout=2 * WAIT)
+        frame.locator("html.in-pane").wait_for(state="attached", timeout=WAIT)
         assert not frame.locator(".topbar").is_visible()  # the pane drops the site's chrome
         status = frame.locator("[data-status-form]")
         status.locator("select[name=status]").select_option("handling")
