@@ -25,7 +25,6 @@ FILTERS = {
     "duration_minutes": templating.duration_minutes,
     "beijing": templating.beijing,
     "visible": privacy.visible_filter,
-    "mask_phone": mask_phone,  # issue 17: a phone number as everyone but its owner sees it
 }
 
 GLOBALS = {
@@ -45,7 +44,7 @@ GLOBALS = {
     "may_mark_formal": answers.may_mark_formal,
     "deadline": sla.deadline,
     "posting_allowance": ratelimits.allowance,  # issue 18: 「今天还可以发 2 帖」
-    "mask_phone": mask_phone,
+    "mask_phone": mask_phone,  # issue 17: a phone number as everyone but its owner sees it
 }
 
 # Per render, not per app: a page rendered for the anonymous cache gets a placeholder CSRF token.
