@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from board import api, cli, logs, socket_server, views, web
 from board.config import ROOT, Config
-from board.extensions import csrf, db, limiter, login_manager, migrate
+from board.extensions import babel, csrf, db, limiter, login_manager, migrate
 from board.services import boards
 
 
@@ -59,3 +59,4 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    babel.init_app(app, default_locale="zh_Hans_CN", default_timezone="Asia/Shanghai")

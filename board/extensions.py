@@ -1,4 +1,5 @@
 """The Flask extensions, created unbound and wired up in create_app()."""
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -15,3 +16,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 socketio = SocketIO()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+babel = Babel()  # the interface's language; Simplified Chinese unless a reader chose English
