@@ -42,8 +42,11 @@ def notification_to_dict(note) -> dict:
         NotificationKind.SECURITY: SECURITY_TEXT,
         NotificationKind.FOLLOWED: note.detail or f"您关注的「{title}」有新进展",
         NotificationKind.MODERATION: note.detail or f"您在「{title}」中的内容状态有变化",
+        NotificationKind.ALERT: note.detail or "您有一条新的预警",  # issue 21
     }[NotificationKind(note.kind)]
     url = thread_url(note.thread_id) if note.thread_id else None
+    if note.kind == NotificationKind.ALERT and getattr(note, "alert_id", None):
+        url = f"/alerts/{note.alert_id}"
     if url and note.post_id:
         url += f"#p{note.post_id}"
     return {

@@ -302,3 +302,29 @@ def _attach(user, target) -> bool:
 @rule("user.suspend")
 def _suspend(user, target) -> bool:
     return _has_role(user, Role.ADMIN) and target is not None and target.id != user.id
+
+
+# --- alerts (预警, issue 21) -----------------------------------------------------------------
+
+
+@rule("alert.publish")
+def _publish_alert(user, _=None) -> bool:
+    """Officers of a unit and leaders publish in their unit's name."""
+    return _has_role(user, Role.OFFICER, Role.LEADER) and user.unit_id is not None
+
+
+@rule("alert.manage")
+def _manage_alert(user, alert=None) -> bool:
+    """Withdraw one and see who read it: leaders any alert, officers their own unit's."""
+    if not _publish_alert(user):
+        return False
+    return alert is None or user.role == Role.LEADER or alert.unit_id == user.unit_id
+
+
+@rule("alert.acknowledge")
+def _acknowledge_alert(user, _=None) -> bool:
+    """「我知道了」 is kept per signed-in reader (anonymous readers keep it in the browser)."""
+    return _signed_in(user)
+
+
+rule("alert.follow")(_acknowledge_alert)

@@ -1,4 +1,13 @@
 """The data model; every class is re-exported here."""
+from board.models.alert import (
+    Alert,
+    AlertLevel,
+    AlertNotice,
+    AlertReceipt,
+    AlertTarget,
+    BoardFollow,
+    PlaceFollow,
+)
 from board.models.attachment import Attachment
 from board.models.board import Board, board_unit
 from board.models.credentials import ApiToken, UserSession
@@ -55,4 +64,6 @@ __all__ = [
     "PhotoBlob", "WorkerLease",
     "ThreadFollow", "Notice", "NoticeEvent", "NoticeKind", "NoticeSettings", "NoticeState",
     "PartnerKey", "DailyStat", "DailyStatDay",
+    "Alert", "AlertLevel", "AlertNotice", "AlertReceipt", "AlertTarget", "BoardFollow",
+    "PlaceFollow",  # issue 21: 预警
 ]

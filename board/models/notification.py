@@ -22,13 +22,14 @@ class NotificationKind(enum.StrEnum):
     SECURITY = "security"  # my account is being throttled after wrong passwords (issue 15)
     FOLLOWED = "followed"  # a thread I follow (关注/同问) was answered or moved (issue 17)
     MODERATION = "moderation"  # my thread or reply was hidden, held or shown again (issue 17)
+    ALERT = "alert"  # a unit's anti-fraud or safety alert reached me (issue 21, models/alert.py)
 
     @property
     def label(self) -> str:
         return {"official_reply": "民警回复", "reply": "新回复", "mention": "有人@我",
                 "status_changed": "状态变更", "work": "工作提醒",
                 "security": "账号安全", "followed": "关注动态",
-                "moderation": "内容审核"}[self]
+                "moderation": "内容审核", "alert": "预警"}[self]
 
 
 class Notification(db.Model):
@@ -57,6 +58,9 @@ class Notification(db.Model):
     # Issue 17: the text of a moderation notice (the reason), and the notice kind behind a
     # followed-thread entry (official_reply / status).
     detail: Mapped[str | None] = mapped_column(String(300))
+    # Issue 21: the alert an `alert` entry tells of (its sentence is in `detail`). No foreign
+    # key: SQLite adds one only by rebuilding this big table, and alerts are never deleted.
+    alert_id: Mapped[int | None]
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined", innerjoin=True)
     thread: Mapped[Thread | None] = relationship(lazy="joined")

@@ -26,6 +26,12 @@ def record(kind: NoticeKind, thread: Thread, *, post: Post | None = None, actor=
     return row
 
 
+def nudge() -> None:
+    """Wake the worker once the current transaction commits: something else of its queue was
+    written (an alert to fan out, board/services/alerts.py)."""
+    db.session.info[_RECORDED] = True
+
+
 def wake() -> None:
     _wakeup.set()
 

@@ -20,7 +20,7 @@ from flask import Flask
 from board import leases
 from board.extensions import db
 from board.notices import outbox
-from board.services import notice_delivery
+from board.services import alert_delivery, notice_delivery
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +47,21 @@ def drain(app: Flask, max_batches: int = MAX_BATCHES) -> tuple[int, int]:
                 notices += n
                 if n == 0:
                     break
+            events += _drain(alert_delivery.fan_out_batch, max_batches)  # 预警 (issue 21)
+            notices += _drain(alert_delivery.deliver_batch, max_batches)
         finally:
             db.session.remove()
     return events, notices
+
+
+def _drain(step, max_batches: int) -> int:
+    done = 0
+    for _ in range(max_batches):
+        n = step()
+        done += n
+        if n == 0:
+            break
+    return done
 
 
 def run_forever(app: Flask, stop: threading.Event | None = None,

@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "search.synonym": "添加同义词", "search.word_add": "添加分词词语",
     "search.word_remove": "删除分词词语",
     "partner.key_issue": "签发接口密钥", "partner.key_revoke": "吊销接口密钥",
+    "alert.publish": "发布预警", "alert.withdraw": "撤回预警",  # issue 21
 }
 
 

@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, make_response, redirect, render_templa
 from flask_login import current_user, login_required
 
 from board.extensions import csrf
-from board.queries import threads
+from board.queries import alerts, threads
 from board.views.helpers import safe_next
 from board.web import page_cache, page_stamps
 from board.web.templating import ELDER_COOKIE
@@ -34,7 +34,8 @@ def board(slug: str):
                                listing=listing)
         return html, 200, {"X-Next-Cursor": next_cursor or ""}
     return render_template("main/board.html", board=board, pinned=pinned, threads=rows,
-                           next_cursor=next_cursor, sort=sort, listing=listing)
+                           next_cursor=next_cursor, sort=sort, listing=listing,
+                           alert_following=alerts.follows_board(current_user, board))
 
 
 @bp.get("/me")
