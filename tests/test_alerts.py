@@ -265,3 +265,26 @@ def test_a_scheduled_alert_waits_for_its_start(app, client, login, people):
         run_alert_worker()
         assert len(bell_alerts(people["donghe"])) == 1
         assert len(active_ids(client)) == 1
+
+
+def test_the_demo_warns_donghe_residents_and_the_station_sees_the_count(app, client, login):
+    from board import demo
+    from board.models import User
+
+    app.config["SEARCH_SYNC"] = False
+    assert demo.seed() is True
+    run_alert_worker()
+    users = {u.username: u for u in db.session.scalars(db.select(User))}
+    assert len(bell_alerts(users["zhangjie"])) == 1
+    assert bell_alerts(users["laowang"]) == []  # has not picked a district
+    login(users["nanmen_chen"], demo.DEMO_PASSWORD)
+    alert = client.get("/api/v1/alerts").get_json()["alerts"][0]
+    assert alert["target_label"] == "东河区居民" and alert["counts"]["targeted"] == 2
+
+
+def test_anonymous_readers_cannot_acknowledge_or_follow(app, client, people):
+    alert = alerts.publish_alert(people["officer"], target="all", **SCAM)
+    assert client.post(f"/api/v1/alerts/{alert.id}/acknowledge").status_code == 401
+    assert client.post("/api/v1/boards/traffic/alert-follow").status_code == 401
+    assert client.post("/api/v1/alerts/seen", json={"ids": [alert.id]}).status_code == 401
+    assert client.get("/alerts/manage").status_code == 302

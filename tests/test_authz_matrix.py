@@ -24,6 +24,7 @@ POLICE = {"officer", "board_officer", "leader", "dispatcher", "admin"}
 MODERATORS = {"officer", "board_officer", "leader", "admin"}  # the review queue
 BOARD_MODERATORS = {"board_officer", "leader", "admin"}  # hide / unhide on the report board
 CALLERS = {"board_officer", "leader", "dispatcher"}  # 联系发帖人: never the asker, nor admins
+ALERT_PUBLISHERS = {"officer", "board_officer", "leader"}  # 预警 (issue 21): a unit's officers
 CONTENT = ["public", "police_only", "hidden_thread", "hidden_post"]
 
 
@@ -188,6 +189,19 @@ def _actions(world):
                             {"anon": 401, "default": 200}),
         "mention_suggestions": ("get", f"/api/v1/threads/{public.id}/mention-suggestions", None,
                                 {"anon": 401, "default": 200}),
+        # Issue 21: 预警 — officers of a unit and leaders publish; anyone signed in follows.
+        "alert_publish": ("post", "/api/v1/alerts",
+                          {"title": "矩阵预警", "text": "矩阵预警内容", "level": "notice",
+                           "target": "all"},
+                          {"anon": 401, **{r: 201 for r in ALERT_PUBLISHERS}, "default": 403}),
+        "alerts_page": ("get", "/alerts/manage", None,
+                        {"anon": 302, **{r: 200 for r in ALERT_PUBLISHERS}, "default": 403}),
+        "alerts_api": ("get", "/api/v1/alerts", None,
+                       {"anon": 401, **{r: 200 for r in ALERT_PUBLISHERS}, "default": 403}),
+        "alert_follows": ("get", "/api/v1/me/alert-follows", None,
+                          {"anon": 401, "default": 200}),
+        "alert_follow_board": ("post", "/api/v1/boards/traffic/alert-follow", {},
+                               {"anon": 401, "default": 200}),
     }
 
 
