@@ -14,9 +14,9 @@ from board.models import (
     AlertNotice,
     AlertReceipt,
     AuditEntry,
+    NoticeState,
     Notification,
     NotificationKind,
-    NoticeState,
     utcnow,
 )
 from board.services import alert_delivery, alerts
