@@ -257,8 +257,8 @@ def test_the_pages_publish_reshow_bad_input_and_choose_districts(app, client, lo
 
 def test_a_scheduled_alert_waits_for_its_start(app, client, login, people):
     later = utcnow() + timedelta(hours=2)
-    alerts.publish_alert(people["officer"], title="周末演练提示", text="周六上午消防演练,请勿惊慌。",
-                         level="notice", target="all", starts_at=later)
+    alerts.publish_alert(people["officer"], title="周末演练提示", level="notice", target="all",
+                         text="周六上午消防演练,请勿惊慌。", starts_at=later)
     run_alert_worker()
     assert bell_alerts(people["donghe"]) == [] and active_ids(client) == []
     with time_machine.travel(later + timedelta(minutes=1)):
