@@ -24,7 +24,7 @@ from tests.notice_helpers import BASE_URL, Gateway, beijing
 
 pytestmark = pytest.mark.usefixtures("no_search_indexing")
 
-DONGHE, KUNDULUN = "150202", "150203"
+DONGHE, KUNQU = "150202", "150203"
 SCAM = {"title": "警惕冒充客服退款诈骗", "text": "客服不会要求您共享屏幕或转账,请立即挂断。",
         "level": "warning"}
 
@@ -58,11 +58,11 @@ def people(make):
     officer = make.make_user("officer", username="nanmen_chen", real_name="陈志强",
                              unit_code="station-nanmen")
     donghe = with_phone(make.make_user(username="donghe_res", nickname="东河居民"), "13800000001")
-    other = with_phone(make.make_user(username="kundulun_res", nickname="昆区居民"),
+    other = with_phone(make.make_user(username="kunqu_res", nickname="昆区居民"),
                        "13800000002")
     nobody = with_phone(make.make_user(username="no_district"), "13800000003")
     alerts.set_districts(donghe, [DONGHE])
-    alerts.set_districts(other, [KUNDULUN])
+    alerts.set_districts(other, [KUNQU])
     return {"officer": officer, "donghe": donghe, "other": other, "nobody": nobody}
 
 

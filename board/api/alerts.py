@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from board import permissions
@@ -39,7 +40,7 @@ def _board(slug: str | None) -> Board | None:
         return None
     board = db.session.scalar(db.select(Board).where(Board.slug == slug))
     if board is None:
-        raise NotFound("版块不存在")
+        raise NotFound(_("版块不存在"))
     return board
 
 
@@ -72,7 +73,7 @@ def _starts_at(raw) -> datetime | None:
     try:
         return datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
     except ValueError:
-        raise ValidationFailed(fields={"starts_at": "开始时间格式无效"}) from None
+        raise ValidationFailed(fields={"starts_at": _("开始时间格式无效")}) from None
 
 
 @bp.post("/alerts")
@@ -83,7 +84,7 @@ def publish_alert():
     data = json_body()
     boards = data.get("boards") or []
     if not isinstance(boards, list):
-        raise ValidationFailed(fields={"boards": "必须是版块标识的列表"})
+        raise ValidationFailed(fields={"boards": _("必须是版块标识的列表")})
     alert = alerts.publish_alert(
         user, title=data.get("title"), text=data.get("text"), level=data.get("level"),
         target=data.get("target"), boards=[str(b) for b in boards],
@@ -126,7 +127,7 @@ def set_my_districts():
     user = require_user()
     codes = json_body().get("districts")
     if not isinstance(codes, list):
-        raise ValidationFailed(fields={"districts": "必须是辖区代码的列表"})
+        raise ValidationFailed(fields={"districts": _("必须是辖区代码的列表")})
     places = alerts.set_districts(user, [str(c) for c in codes])
     return {"districts": sorted(p.code for p in places)}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, or_, select
 
 from board import permissions
@@ -38,7 +39,7 @@ class Counts:
 def alert_for(alert_id: int) -> Alert:
     alert = db.session.get(Alert, alert_id)
     if alert is None:
-        raise NotFound("预警不存在")
+        raise NotFound(_("预警不存在"))
     return alert
 
 
