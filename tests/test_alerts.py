@@ -288,3 +288,18 @@ def test_anonymous_readers_cannot_acknowledge_or_follow(app, client, people):
     assert client.post("/api/v1/boards/traffic/alert-follow").status_code == 401
     assert client.post("/api/v1/alerts/seen", json={"ids": [alert.id]}).status_code == 401
     assert client.get("/alerts/manage").status_code == 302
+
+
+def test_read_before_the_fan_out_came_counts_once_and_rings_no_bell(app, client, login, people):
+    """A resident who saw an everyone-alert's banner (and one who acknowledged it) before the
+    worker reached them: each is counted once as reached; only the one who has not tapped
+    「我知道了」 gets a bell entry."""
+    alert = alerts.publish_alert(people["officer"], target="all", **SCAM)
+    alerts.mark_seen(people["donghe"], [alert])
+    alerts.acknowledge(people["other"], alert)
+    run_alert_worker()
+    assert len(bell_alerts(people["donghe"])) == 1
+    assert bell_alerts(people["other"]) == []
+    login(people["officer"])
+    counts = client.get(f"/api/v1/alerts/{alert.id}/stats").get_json()["counts"]
+    assert counts == {"targeted": 3, "seen": 2, "acknowledged": 1}

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, lazyload, selectinload
 
 from board import live, request_ids
@@ -120,32 +121,65 @@ def fan_out_batch(chunk: int = FAN_OUT_CHUNK) -> int:
 
 
 def _fan_out(session: Session, alert: Alert, ids: list[int], now: datetime) -> list:
+    """Receipts, notices and bell entries go in as plain multi-row INSERTs (no ORM object per
+    recipient); the bell entries come back for the push to their owners' open pages."""
     if not ids:
         return []
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))}
-    receipts = {r.user_id: r for r in session.scalars(select(AlertReceipt).where(
-        AlertReceipt.alert_id == alert.id, AlertReceipt.user_id.in_(ids)))}
+    receipts = {row.user_id: row.acknowledged_at for row in session.execute(
+        select(AlertReceipt.user_id, AlertReceipt.acknowledged_at)
+        .where(AlertReceipt.alert_id == alert.id, AlertReceipt.user_id.in_(ids)))}
+    if receipts:  # a banner seen (or acknowledged) before the fan-out came to them
+        session.execute(update(AlertReceipt).where(
+            AlertReceipt.alert_id == alert.id, AlertReceipt.user_id.in_(list(receipts)),
+            AlertReceipt.delivered_at.is_(None)).values(delivered_at=now))
+    fresh = [{"alert_id": alert.id, "user_id": i, "delivered_at": now}
+             for i in ids if i not in receipts]
+    if fresh:
+        session.execute(insert(AlertReceipt), fresh)
     settings = notice_settings.for_users(session, ids)
     # The grace period counts from the alert's start: a page open then may see it first.
-    due, text, bells = alert.starts_at + policy.grace(), sentence(alert), []
+    due, text, bells, notices = alert.starts_at + policy.grace(), sentence(alert), [], []
     for user_id in ids:
-        receipt = receipts.get(user_id)
-        if receipt is None:
-            session.add(AlertReceipt(alert_id=alert.id, user_id=user_id, delivered_at=now))
-        elif receipt.delivered_at is None:
-            receipt.delivered_at = now
-        if receipt is not None and receipt.acknowledged_at is not None:
+        if receipts.get(user_id) is not None:
             continue  # read it on the page already: no bell entry, no text message
-        user = users[user_id]
-        bells.append(Notification(user=user, kind=NotificationKind.ALERT, alert_id=alert.id,
-                                  created_at=now, detail=text))
+        bells.append({"user_id": user_id, "kind": NotificationKind.ALERT, "alert_id": alert.id,
+                      "created_at": now, "detail": text})
         for channel in CHANNELS.values():
-            if channel.address(user, settings[user_id]):
-                session.add(AlertNotice(alert_id=alert.id, user_id=user_id,
-                                        channel=channel.name, not_before=due, created_at=now))
-    session.add_all(bells)
-    session.flush()
-    return bells
+            if channel.address(users[user_id], settings[user_id]):
+                notices.append({"alert_id": alert.id, "user_id": user_id,
+                                "channel": channel.name, "state": NoticeState.PENDING,
+                                "not_before": due, "attempts": 0, "created_at": now})
+    if notices:
+        session.execute(insert(AlertNotice), notices)
+    if not bells:
+        return []
+    made = session.execute(insert(Notification).returning(
+        Notification.id, Notification.user_id, sort_by_parameter_order=True), bells)
+    return [_Bell(row.id, row.user_id, alert.id, text, now) for row in made]
+
+
+@dataclass(frozen=True)
+class _Bell:
+    """What pushing a bell entry reads (board/bell_entries.py), without an ORM object for each
+    of a thousand recipients: the entries went in as one multi-row INSERT."""
+
+    id: int
+    user_id: int
+    alert_id: int
+    detail: str
+    created_at: datetime
+    kind: str = NotificationKind.ALERT
+    thread_id: None = None
+    post_id: None = None
+    status: None = None
+    read_at: None = None
+    actor: None = None
+    thread: None = None
+
+    @property
+    def kind_label(self) -> str:
+        return NotificationKind.ALERT.label
 
 
 def _ring(session: Session, rows: list, request_id: str | None) -> None:
