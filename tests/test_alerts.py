@@ -3,10 +3,13 @@ who sees the banner, whose bell rings, who gets a text (and when), 「我知道�
 the unit sees. The fan-out runs in the notice worker (run here one round at a time)."""
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 import time_machine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from board.extensions import db
 from board.models import (
@@ -21,6 +24,7 @@ from board.models import (
 )
 from board.services import alert_delivery, alerts
 from tests.notice_helpers import BASE_URL, Gateway, beijing
+from tests.test_api_fuzz import assert_well_formed, json_values
 
 pytestmark = pytest.mark.usefixtures("no_search_indexing")
 
@@ -303,3 +307,23 @@ def test_read_before_the_fan_out_came_counts_once_and_rings_no_bell(app, client,
     login(people["officer"])
     counts = client.get(f"/api/v1/alerts/{alert.id}/stats").get_json()["counts"]
     assert counts == {"targeted": 3, "seen": 2, "acknowledged": 1}
+
+
+ALERT_KEYS = ["title", "text", "level", "target", "boards", "district", "hours", "starts_at",
+              "ids", "districts"]
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(body=st.one_of(st.fixed_dictionaries({}, optional={k: json_values for k in ALERT_KEYS}),
+                      json_values))
+def test_alert_endpoints_never_500_whatever_arrives(client, login, people, body):
+    login(people["officer"])
+    for method, url in (("post", "/api/v1/alerts"), ("post", "/api/v1/alerts/seen"),
+                        ("put", "/api/v1/me/alert-follows/districts")):
+        response = getattr(client, method)(url, data=json.dumps(body),
+                                           content_type="application/json")
+        assert_well_formed(response, url)
+    for board in ("\x00", "💥" * 40, "traffic", "-1"):
+        assert_well_formed(client.get("/api/v1/alerts/active", query_string={"board": board}),
+                           "active")

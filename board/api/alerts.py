@@ -12,7 +12,7 @@ from board import permissions
 from board.api.base import bp, json_body, require_user
 from board.errors import NotFound, ValidationFailed
 from board.extensions import db
-from board.inputs import parse_ids
+from board.inputs import parse_ids, usable_text
 from board.models import Alert, Board
 from board.queries import alerts as alert_queries
 from board.serializers import iso
@@ -38,7 +38,8 @@ def alert_to_dict(alert: Alert, counts: alert_queries.Counts | None = None) -> d
 def _board(slug: str | None) -> Board | None:
     if not slug:
         return None
-    board = db.session.scalar(db.select(Board).where(Board.slug == slug))
+    board = (db.session.scalar(db.select(Board).where(Board.slug == slug))
+             if usable_text(slug) else None)
     if board is None:
         raise NotFound(_("版块不存在"))
     return board
@@ -68,10 +69,12 @@ def acknowledge_alert(alert_id: int):
 
 
 def _starts_at(raw) -> datetime | None:
-    if raw in (None, ""):
+    if raw is None or raw == "":
         return None
     try:
-        return datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+        if not isinstance(raw, str):
+            raise ValueError(raw)
+        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         raise ValidationFailed(fields={"starts_at": _("开始时间格式无效")}) from None
 
@@ -87,7 +90,7 @@ def publish_alert():
         raise ValidationFailed(fields={"boards": _("必须是版块标识的列表")})
     alert = alerts.publish_alert(
         user, title=data.get("title"), text=data.get("text"), level=data.get("level"),
-        target=data.get("target"), boards=[str(b) for b in boards],
+        target=data.get("target"), boards=boards,
         district=data.get("district"), hours=data.get("hours", alerts.DEFAULT_HOURS),
         starts_at=_starts_at(data.get("starts_at")))
     return alert_to_dict(alert), 201
@@ -128,7 +131,7 @@ def set_my_districts():
     codes = json_body().get("districts")
     if not isinstance(codes, list):
         raise ValidationFailed(fields={"districts": _("必须是辖区代码的列表")})
-    places = alerts.set_districts(user, [str(c) for c in codes])
+    places = alerts.set_districts(user, codes)
     return {"districts": sorted(p.code for p in places)}
 
 

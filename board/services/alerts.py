@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from board import permissions, request_ids
 from board.errors import Conflict, ValidationFailed
 from board.extensions import db
+from board.inputs import parse_int, usable_text
 from board.models import (
     Alert,
     AlertLevel,
@@ -42,7 +43,10 @@ DEFAULT_HOURS = 24
 
 def _clean(value, limit: int, field: str, name: str, errors: dict) -> str:
     """Plain text (escaped wherever it is shown, never rendered as Markdown)."""
-    text = (clean_line if field == "title" else clean_body)(str(value or ""))
+    if value is not None and not usable_text(value):
+        errors[field] = _("%(name)s含有无法保存的字符", name=name)
+        return ""
+    text = (clean_line if field == "title" else clean_body)(value or "")
     if not text:
         errors[field] = _("请填写%(name)s", name=name)
     elif len(text) > limit:
@@ -51,7 +55,8 @@ def _clean(value, limit: int, field: str, name: str, errors: dict) -> str:
 
 
 def _boards(values: Iterable, errors: dict) -> list[Board]:
-    slugs = [v.slug if isinstance(v, Board) else str(v) for v in values or ()]
+    slugs = [v.slug if isinstance(v, Board) else v for v in values or ()]
+    slugs = [v for v in slugs if usable_text(v)]
     found = list(db.session.scalars(select(Board).where(Board.slug.in_(slugs)))) if slugs else []
     if not found or len(found) != len(set(slugs)):
         errors["boards"] = _("请选择要显示预警的版块")
@@ -59,9 +64,10 @@ def _boards(values: Iterable, errors: dict) -> list[Board]:
 
 
 def _district(value, errors: dict) -> Place | None:
-    code = value.code if isinstance(value, Place) else str(value or "")
-    place = db.session.scalar(select(Place).where(Place.code == code, Place.active.is_(True),
-                                                  Place.level == PlaceLevel.DISTRICT))
+    code = value.code if isinstance(value, Place) else value
+    place = db.session.scalar(select(Place).where(
+        Place.code == code, Place.active.is_(True), Place.level == PlaceLevel.DISTRICT)
+    ) if usable_text(code) else None
     if place is None:
         errors["district"] = _("请选择一个辖区(区)")
     return place
@@ -78,17 +84,14 @@ def publish_alert(author, *, title: str, text: str, level: str, target: str,
     errors: dict[str, str] = {}
     title = _clean(title, TITLE_MAX, "title", _("标题"), errors)
     text = _clean(text, TEXT_MAX, "text", _("内容"), errors)
-    if level not in set(AlertLevel):
+    if not isinstance(level, str) or level not in set(AlertLevel):
         errors["level"] = _("请选择预警级别")
-    if target not in set(AlertTarget):
+    if not isinstance(target, str) or target not in set(AlertTarget):
         errors["target"] = _("请选择发给谁")
     chosen = _boards(boards, errors) if target == AlertTarget.BOARDS else []
     place = _district(district, errors) if target == AlertTarget.DISTRICT else None
-    try:
-        hours = int(hours if hours is not None else DEFAULT_HOURS)
-    except (TypeError, ValueError):
-        hours = 0
-    if not 1 <= hours <= MAX_HOURS:
+    hours = parse_int(DEFAULT_HOURS if hours is None else hours, 1, MAX_HOURS)
+    if hours is None:
         errors["hours"] = _("显示时长须在 1 到 %(n)s 小时之间", n=MAX_HOURS)
     now = utcnow()
     if starts_at is not None and (starts_at.tzinfo is None or starts_at > now + timedelta(days=30)):
@@ -195,7 +198,10 @@ def follow_board(user, board: Board, on: bool = True) -> bool:
 def set_districts(user, codes: Iterable[str]) -> list[Place]:
     """The districts whose alerts reach me (where I live or work): exactly these, from now."""
     permissions.require(user, "alert.follow")
-    codes = {str(c) for c in codes if c}
+    codes = list(codes or ())
+    if not all(usable_text(c) for c in codes):
+        raise ValidationFailed(fields={"districts": _("请选择列表中的辖区")})
+    codes = set(codes)
     places = list(db.session.scalars(select(Place).where(
         Place.code.in_(codes), Place.level == PlaceLevel.DISTRICT, Place.active.is_(True))))
     if len(places) != len(codes):
