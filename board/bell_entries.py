@@ -16,6 +16,7 @@ WORK_TEXT = {
     "overdue": "「{title}」已超过答复时限,请督促尽快答复",
     "handling": "您督办的「{title}」正在处置",
     "resolved": "您督办的「{title}」已办结",
+    "agency_invited": "{actor} 邀请贵单位协助处理「{title}」",  # issue 21: 协作单位
 }
 
 SECURITY_TEXT = ("您的账号多次输入错误密码,已暂停在新设备上登录一段时间;"

@@ -6,6 +6,7 @@ it when imported here, and the app factory registers `bp`.
 from __future__ import annotations
 
 from board.api import (
+    agencies,
     auth,
     callback,
     command,
@@ -38,6 +39,7 @@ ROUTE_MODULES = (
     editing,  # issue 18: the author edits and withdraws their own posts
     following, notice_settings, mentions,  # issue 17: 关注/同问, notice settings, @suggestions
     stats,  # open data (issue 20)
+    agencies,  # issue 21: 协作单位 (partner agencies)
 )
 
 __all__ = ["ROUTE_MODULES", "bp"]

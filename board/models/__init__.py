@@ -1,4 +1,5 @@
 """The data model; every class is re-exported here."""
+from board.models.agency import AGENCY_KIND_LABELS, Agency, AgencyInvitation, AgencyKind
 from board.models.attachment import Attachment
 from board.models.board import Board, board_unit
 from board.models.credentials import ApiToken, UserSession
@@ -55,4 +56,5 @@ __all__ = [
     "PhotoBlob", "WorkerLease",
     "ThreadFollow", "Notice", "NoticeEvent", "NoticeKind", "NoticeSettings", "NoticeState",
     "PartnerKey", "DailyStat", "DailyStatDay",
+    "AGENCY_KIND_LABELS", "Agency", "AgencyInvitation", "AgencyKind",  # issue 21: 协作单位
 ]

@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "search.synonym": "添加同义词", "search.word_add": "添加分词词语",
     "search.word_remove": "删除分词词语",
     "partner.key_issue": "签发接口密钥", "partner.key_revoke": "吊销接口密钥",
+    "agency.create": "登记协作单位", "agency.invite": "邀请协作单位",  # issue 21
 }
 
 
