@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from board.errors import ValidationFailed
-from board.extensions import db
+from board.extensions import db, socketio
 from board.models import (
     Agency,
     AuditEntry,
@@ -222,3 +222,30 @@ def test_the_admin_registers_an_agency_and_its_account(client, login, make):
     with pytest.raises(ValidationFailed) as refused:
         accounts.update_staff(admin, officer, role=Role.AGENCY)
     assert "role" in refused.value.fields
+
+
+def test_the_agency_hears_its_invitation_live_and_nothing_meant_for_police(app, client, login,
+                                                                           make, lift):
+    """Socket.IO: the bell rings on the invitation; a police-only thread posted on the board
+    (announced to the board's police units) never reaches the agency's connection."""
+    login(lift["manager"])
+    sio = socketio.test_client(app, flask_test_client=client)
+    try:
+        assert sio.is_connected()
+        sio.get_received()
+        officer_client = app.test_client()
+        officer_client.post("/login", data={"username": lift["officer"].username,
+                                            "password": "password123"})
+        assert officer_client.post(f"/api/v1/threads/{lift['thread'].id}/agencies",
+                                   json={"agency_id": lift["agency"].id}).status_code == 201
+        make.make_thread(lift["asker"], "report", kind="report", title="秘密线索不给物业",
+                         visibility="police_only")
+        received = sio.get_received()
+        bells = [e["args"][0]["notification"] for e in received if e["name"] == "notification"]
+        assert any("邀请贵单位协助处理" in (n or {}).get("text", "") for n in bells)
+        assert "秘密线索不给物业" not in str(received)
+        secret = db.session.scalar(db.select(Thread).where(Thread.title == "秘密线索不给物业"))
+        ack = sio.emit("join", {"room": f"thread:{secret.id}"}, callback=True)
+        assert not (ack or {}).get("ok")
+    finally:
+        sio.disconnect()

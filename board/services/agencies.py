@@ -8,6 +8,8 @@ have one: what an agency may read is what the public may.
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from board import live, permissions, text
 from board.errors import Conflict, NotFound, ValidationFailed
 from board.extensions import db
@@ -25,11 +27,11 @@ def create_agency(actor, name: str, kind: str, contact: str | None = None) -> Ag
     name, contact = text.clean_line(name), text.clean_line(contact) or None
     errors = {}
     if not NAME_MIN <= len(name) <= NAME_MAX:
-        errors["name"] = f"请填写单位名称({NAME_MIN}–{NAME_MAX} 字)"
+        errors["name"] = _("请填写单位名称(%(min)s–%(max)s 字)", min=NAME_MIN, max=NAME_MAX)
     if kind not in set(AgencyKind):
-        errors["kind"] = "请选择单位类型"
+        errors["kind"] = _("请选择单位类型")
     if contact and len(contact) > 120:
-        errors["contact"] = "联系方式不能超过 120 个字"
+        errors["contact"] = _("联系方式不能超过 120 个字")
     if errors:
         raise ValidationFailed(fields=errors)
     agency = Agency(name=name, kind=kind, contact=contact, created_at=utcnow())
@@ -37,7 +39,7 @@ def create_agency(actor, name: str, kind: str, contact: str | None = None) -> Ag
 
     def taken():
         if db.session.scalar(db.select(Agency.id).where(Agency.name == name)):
-            return Conflict("该协作单位已存在", fields={"name": "该协作单位已存在"},
+            return Conflict(_("该协作单位已存在"), fields={"name": _("该协作单位已存在")},
                             code="agency_taken")
         return None
 
@@ -61,7 +63,7 @@ def create_account(actor, agency: Agency, username: str, nickname: str) -> tuple
 def get(agency_id: int | None) -> Agency:
     agency = db.session.get(Agency, agency_id) if agency_id and 0 < agency_id < 2**31 else None
     if agency is None:
-        raise NotFound("协作单位不存在")
+        raise NotFound(_("协作单位不存在"))
     return agency
 
 
@@ -70,9 +72,9 @@ def invite(actor, thread: Thread, agency_id: int | None) -> tuple[AgencyInvitati
     no error and changes nothing."""
     permissions.require(actor, "agency.invite", thread)
     if not thread.is_public:
-        raise Conflict("仅警方可见或已隐藏的帖子不能邀请协作单位", code="not_public")
+        raise Conflict(_("仅警方可见或已隐藏的帖子不能邀请协作单位"), code="not_public")
     if not agency_id:
-        raise ValidationFailed(fields={"agency_id": "请选择协作单位"})
+        raise ValidationFailed(fields={"agency_id": _("请选择协作单位")})
     agency = get(agency_id)
     found = db.session.scalar(db.select(AgencyInvitation).where(
         AgencyInvitation.thread_id == thread.id, AgencyInvitation.agency_id == agency.id))
@@ -87,7 +89,7 @@ def invite(actor, thread: Thread, agency_id: int | None) -> tuple[AgencyInvitati
         if db.session.scalar(db.select(AgencyInvitation.id).where(
                 AgencyInvitation.thread_id == thread.id,
                 AgencyInvitation.agency_id == agency.id)):
-            return Conflict("该协作单位已被邀请", code="already_invited")
+            return Conflict(_("该协作单位已被邀请"), code="already_invited")
         return None
 
     unique.commit_unless_taken(taken, lambda: audit.record(
