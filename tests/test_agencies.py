@@ -80,6 +80,10 @@ def test_a_property_manager_invited_to_a_lift_thread_answers_under_its_own_badge
     assert (post.official, post.formal_answer, post.answer_role) == (False, False, None)
     assert client.get("/api/v1/agency/threads").get_json()["threads"][0]["agency_replied"]
     client.post("/logout")
+    login(lift["asker"])  # the asker's bell names the agency, not a police officer
+    told = client.get("/api/v1/me/notifications").get_json()["notifications"][0]["text"]
+    assert told.startswith(f"物业客服小赵({BADGE})") and "民警" not in told
+    client.post("/logout")
 
     # everyone reads it under the agency's badge, never the police's
     page = client.get(f"/t/{thread.id}").get_data(as_text=True)
@@ -249,3 +253,22 @@ def test_the_agency_hears_its_invitation_live_and_nothing_meant_for_police(app, 
         assert not (ack or {}).get("ok")
     finally:
         sio.disconnect()
+
+
+def test_the_demo_property_company_answers_the_lift_thread(app, client, capsys):
+    """The demo's 幸福里物业 (login printed with the others) answers the lift-breakdown thread
+    under its badge; the thread's answer and response time stay the station officer's."""
+    from board import demo
+
+    app.config["SEARCH_SYNC"] = False
+    assert demo.seed() is True
+    demo.print_logins()
+    assert "wuye_xingfuli" in capsys.readouterr().out
+    thread = db.session.scalar(db.select(Thread).where(Thread.title.contains("电梯停了三天")))
+    posts = list(db.session.scalars(db.select(Post).where(Post.thread_id == thread.id)
+                                    .order_by(Post.created_at)))
+    assert [p.agency_name for p in posts] == [None, BADGE]
+    assert posts[0].official_name == "陈志强" and posts[0].formal_answer
+    assert thread.first_responder_id == posts[0].author_id
+    page = client.get(f"/t/{thread.id}").get_data(as_text=True)
+    assert "已邀请协作单位·幸福里物业" in page and page.count("data-agency-badge") == 1
