@@ -216,6 +216,11 @@ def test_the_admin_registers_an_agency_and_its_account(client, login, make):
                                                             AuditEntry.target_id == user.id))
     assert created.after["agency"] == "锦绣物业"
     assert client.get("/admin/agencies/99999").status_code == 404
+    # the account is managed like any other: listed by role, its page, a new temporary password
+    assert "jinxiu_kefu" in client.get("/admin/users?role=agency").get_data(as_text=True)
+    assert "jinxiu_kefu" in client.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    reset = client.post(f"/admin/users/{user.id}/password", data={"confirm": "yes"})
+    assert reset.status_code == 200 and "temp-password" in reset.get_data(as_text=True)
     # the new-account form offers no 协作单位 role (the filter above it lists every role):
     # those accounts are made on their agency's page, with their agency
     users_page = client.get("/admin/users").get_data(as_text=True)
