@@ -22,7 +22,7 @@ def _has_column(table: str, column: str) -> bool:
     return column in {c['name'] for c in sa.inspect(op.get_bind()).get_columns(table)}
 
 
-def upgrade():
+def _create_agency():
     op.create_table(
         'agency',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -32,6 +32,11 @@ def upgrade():
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_agency')),
         sa.UniqueConstraint('name', name=op.f('uq_agency_name')))
+
+
+def upgrade():
+    if not sa.inspect(op.get_bind()).has_table('agency'):  # kept by a SQLite downgrade
+        _create_agency()
     op.create_table(
         'agency_invitation',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -63,8 +68,8 @@ def downgrade():
     if op.get_bind().dialect.name != 'sqlite':
         op.drop_constraint(_AGENCY_FK, 'user', type_='foreignkey')
         op.drop_column('user', 'agency_id')
-    # SQLite: the nullable column stays, unused (and its rows' agencies with it); upgrade()
-    # reuses it.
+    # SQLite: the nullable column stays, unused, and so does the table it references (dropping
+    # it would break that reference); upgrade() reuses both.
     op.drop_column('post', 'agency_name')
     op.drop_index('ix_agency_invitation_agency', table_name='agency_invitation')
     op.drop_table('agency_invitation')
