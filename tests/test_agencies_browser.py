@@ -97,6 +97,6 @@ def test_a_property_manager_answers_an_invited_lift_thread_on_a_phone(browser, s
     assert reply.bounding_box()["width"] <= 390 and _fits_the_screen(page)
 
     page.goto("/agency")
-    assert "已回复" in page.locator("[data-agency-worklist]").inner_text()
+    assert "贵单位已回复" in page.locator("[data-agency-worklist]").inner_text()
     ctx.close()
     assert admin_errors == police_errors == errors == []
