@@ -196,7 +196,13 @@ def _actions(world):
                             {"anon": 401, "default": 200}),
         "mention_suggestions": ("get", f"/api/v1/threads/{public.id}/mention-suggestions", None,
                                 {"anon": 401, "default": 200}),
-        # Issue 21: partner agencies (协作单位): the police invite, the agency sees its list.
+        # Issue 21: partner agencies (协作单位): the police invite, the agency sees its list;
+        # an agency replies only where invited (not on `host`) and posts no threads.
+        "reply_uninvited": ("post", f"/api/v1/threads/{host.id}/posts", {"body": "矩阵回复"},
+                            {"anon": 401, "agency": 403, "default": 201}),
+        "create_thread": ("post", "/api/v1/boards/report/threads",
+                          {"title": "矩阵新帖标题", "body": "矩阵新帖内容", "kind": "report"},
+                          {"anon": 401, "agency": 403, "default": 201}),
         "invite_agency": ("post", f"/api/v1/threads/{host.id}/agencies",
                           {"agency_id": world["other_agency"].id},
                           {"anon": 401, **{r: 201 for r in INVITERS}, "default": 403}),
