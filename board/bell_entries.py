@@ -16,6 +16,7 @@ WORK_TEXT = {
     "overdue": "「{title}」已超过答复时限,请督促尽快答复",
     "handling": "您督办的「{title}」正在处置",
     "resolved": "您督办的「{title}」已办结",
+    "agency_invited": "{actor} 邀请贵单位协助处理「{title}」",  # issue 21: 协作单位
 }
 
 SECURITY_TEXT = ("您的账号多次输入错误密码,已暂停在新设备上登录一段时间;"
@@ -27,6 +28,8 @@ def notification_to_dict(note) -> dict:
     actor = note.actor.display_name if note.actor else "系统"
     if note.actor and note.actor.is_official:
         actor = f"{actor}({note.actor.role_label})"
+    elif note.actor and note.actor.agency_badge:  # issue 21: who the partner agency is
+        actor = f"{actor}({note.actor.agency_badge})"
     title = note.thread.title if note.thread else ""
     if note.thread and note.user_id != note.thread.author_id:  # personal data masked (issue 6)
         title = visible_text(getattr(note, "user", None), note.thread.author_id, title)

@@ -143,7 +143,8 @@ class EditReplyForm(FlaskForm):
 
 
 class StaffForm(FlaskForm):
-    role = SelectField("角色", choices=[(r.value, r.label) for r in Role])
+    # 协作单位 accounts are created on their agency's page (board/views/agency.py)
+    role = SelectField("角色", choices=[(r.value, r.label) for r in Role if r != Role.AGENCY])
     username = StringField("用户名", validators=[DataRequired(REQUIRED)])
     password = PasswordField("初始密码", validators=[DataRequired(REQUIRED)])
     real_name = StringField("真实姓名", validators=[Optional()])

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from board.errors import PermissionDenied
-from board.models import Board, Post, Role, Thread, editing, kinds, utcnow, workflow
+from board.models import Board, Post, Role, Thread, agency, editing, kinds, utcnow, workflow
 
 Rule = Callable[[Any, Any], bool]
 _RULES: dict[str, Rule] = {}
@@ -79,7 +79,8 @@ def _view_police_only(user, _=None) -> bool:
 
 @rule("thread.create")
 def _create_thread(user, board: Board) -> bool:
-    return _signed_in(user)
+    """Residents and the police; a partner agency (协作单位) only answers where invited."""
+    return _signed_in(user) and user.role != Role.AGENCY
 
 
 @rule("thread.create_kind")
@@ -87,7 +88,7 @@ def _create_kind(user, kind: str) -> bool:
     """Who may post a kind is its policy's `posted_by` (models/kinds.py): publicity (宣传) is the
     police's voice, citizens report, ask and ask for help. A kind without a policy: nobody."""
     found = kinds.policy(kind)
-    if found is None or not _signed_in(user):
+    if found is None or not _create_thread(user, None):
         return False
     return found.posted_by == kinds.Poster.ANYONE or user.is_official
 
@@ -96,6 +97,8 @@ def _create_kind(user, kind: str) -> bool:
 def _reply(user, thread: Thread) -> bool:
     if not _signed_in(user) or not _view_thread(user, thread):
         return False
+    if user.role == Role.AGENCY and not agency.is_invited(user, thread):
+        return False  # a partner agency speaks only in the threads the police asked it into
     return not thread.locked or user.is_police
 
 
@@ -127,6 +130,28 @@ def _pin(user, thread: Thread) -> bool:
 rule("thread.lock")(_pin)
 rule("thread.unpin")(_pin)
 rule("thread.unlock")(_pin)
+
+
+# --- partner agencies (协作单位, issue 21; models/agency.py) -----------------------------------
+
+
+@rule("agency.invite")
+def _invite_agency(user, thread: Thread | None) -> bool:
+    """Ask a partner agency into a thread: the officers who answer or handle it, leaders and
+    the command centre. Whether this thread may have one (public only) is the service's 409."""
+    return bool(thread_roles(user, thread)
+                & {"responsible", "handler", str(Role.LEADER), str(Role.DISPATCHER)})
+
+
+@rule("agency.worklist")
+def _agency_worklist(user, _=None) -> bool:
+    """An agency account's own list of the threads its agency was invited to."""
+    return _has_role(user, Role.AGENCY) and user.agency_id is not None
+
+
+@rule("agency.manage")
+def _agency_manage(user, _=None) -> bool:
+    return _has_role(user, Role.ADMIN)
 
 
 # --- escalation, dispatch, status, supervision, rating: who may is board/models/workflow.py -
@@ -239,7 +264,7 @@ def _view_target(user, target) -> bool:
 @rule("content.report")
 def _report(user, target) -> bool:
     """Any signed-in reader may report what they can see, except their own posts."""
-    return (_signed_in(user) and _view_target(user, target)
+    return (_signed_in(user) and _view_target(user, target) and user.role != Role.AGENCY
             and user.id != target.author_id and not user.is_police)
 
 

@@ -29,6 +29,8 @@ def user_to_dict(user: User, private: bool = False) -> dict:
         "badge_no": user.badge_no if user.is_official else None,
         "unit": user.unit.name if user.is_official and user.unit else None,
         "contact": user.contact if user.is_official else None,
+        # 「协作单位·XX物业」 (issue 21): a partner agency's account, never police
+        "agency": user.agency_badge,
     }
     if private:
         data.update(username=user.username, nickname=user.nickname,
@@ -203,6 +205,7 @@ def post_to_dict(post: Post, viewer=None) -> dict:
         # issue 18: "unit", "leader" (领导回复) or "assist" (协助回复); whether it is the answer
         "answer_role": post.answer_role,
         "formal_answer": bool(post.formal_answer),
+        "agency": post.agency_name,  # issue 21: 「协作单位·XX物业」, a partner's reply
         "hidden": post.hidden,
         "hidden_reason": post.hidden_reason,
         "created_at": iso(post.created_at),

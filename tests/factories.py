@@ -7,7 +7,18 @@ from datetime import datetime, timedelta
 
 from board import answers, text
 from board.extensions import db
-from board.models import Board, Post, Role, Thread, ThreadStatus, Unit, User, utcnow
+from board.models import (
+    Agency,
+    AgencyInvitation,
+    Board,
+    Post,
+    Role,
+    Thread,
+    ThreadStatus,
+    Unit,
+    User,
+    utcnow,
+)
 from board.services import accounts, posting
 
 PASSWORD = "password123"
@@ -27,6 +38,11 @@ def make_user(role: str = Role.CITIZEN, unit_code: str | None = None, **fields) 
     username = fields.pop("username", f"{role}{n}")
     if role == Role.CITIZEN:
         user = accounts.register_citizen(username, PASSWORD, fields.pop("nickname", f"市民{n}"))
+    elif role == Role.AGENCY:  # 协作单位 (issue 21): an account of a (new) partner agency
+        agency = fields.pop("agency", None) or make_agency()
+        user = accounts.create_user(role, username, PASSWORD,
+                                    nickname=fields.pop("nickname", f"物业客服{n}"),
+                                    agency_id=agency.id, **fields)
     else:
         default_unit = {"dispatcher": "command-110", "leader": "city-bureau"}.get(role, "hukou")
         user = accounts.create_user(
@@ -35,6 +51,21 @@ def make_user(role: str = Role.CITIZEN, unit_code: str | None = None, **fields) 
             badge_no=fields.pop("badge_no", f"{900000 + n}"),
             unit_code=unit_code or default_unit, **fields)
     return user
+
+
+def make_agency(name: str | None = None, kind: str = "property") -> Agency:
+    agency = Agency(name=name or f"第{next(_seq)}物业", kind=kind, created_at=utcnow())
+    db.session.add(agency)
+    db.session.commit()
+    return agency
+
+
+def invite(thread: Thread, agency: Agency) -> AgencyInvitation:
+    """An invitation as the service leaves it, without its timeline step or notices."""
+    row = AgencyInvitation(thread_id=thread.id, agency_id=agency.id, created_at=utcnow())
+    db.session.add(row)
+    db.session.commit()
+    return row
 
 
 def make_thread(author: User | None = None, board_slug: str = "hukou", kind: str = "question",

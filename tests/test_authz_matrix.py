@@ -19,12 +19,16 @@ pytestmark = pytest.mark.usefixtures("no_search_indexing")  # search is tested e
 
 # "officer" answers another board (hukou); "board_officer" answers the board of the content
 # (report): moderation is limited to the board's own units, leaders and admins.
-ROLES = ["anon", "citizen", "author", "officer", "board_officer", "leader", "dispatcher", "admin"]
+# "agency": a partner agency's account (协作单位, issue 21), invited to the public thread (and, by
+# hand, to the police-only and hidden ones: an invitation never opens what the public cannot read).
+ROLES = ["anon", "citizen", "author", "officer", "board_officer", "leader", "dispatcher", "admin",
+         "agency"]
 POLICE = {"officer", "board_officer", "leader", "dispatcher", "admin"}
 MODERATORS = {"officer", "board_officer", "leader", "admin"}  # the review queue
 BOARD_MODERATORS = {"board_officer", "leader", "admin"}  # hide / unhide on the report board
 CALLERS = {"board_officer", "leader", "dispatcher"}  # 联系发帖人: never the asker, nor admins
 ALERT_PUBLISHERS = {"officer", "board_officer", "leader"}  # 预警 (issue 21): a unit's officers
+INVITERS = CALLERS  # 邀请协作单位 (issue 21): the thread's own officers, leaders, the 110 centre
 CONTENT = ["public", "police_only", "hidden_thread", "hidden_post"]
 
 
@@ -37,6 +41,7 @@ def world(make):
     for role in ("officer", "leader", "dispatcher", "admin"):
         users[role] = make.make_user(role)
     users["board_officer"] = make.make_user("officer", unit_code="station-nanmen")
+    users["agency"] = make.make_user("agency")
     public = make.make_thread(author, "report", kind="report", title="公开的举报帖子")
     police_only = make.make_thread(author, "report", kind="report", title="仅警方可见的线索",
                                    visibility="police_only")
@@ -46,8 +51,11 @@ def world(make):
     reply = make.make_post(host, author, body="这条回复被隐藏了")
     reply.hidden, reply.hidden_reason = True, "测试隐藏回复"
     db.session.commit()
+    for thread in (public, police_only, hidden):
+        make.invite(thread, users["agency"].agency)
     return {"users": users, "public": public, "police_only": police_only,
-            "hidden_thread": hidden, "hidden_post": (host, reply)}
+            "hidden_thread": hidden, "hidden_post": (host, reply),
+            "other_agency": make.make_agency()}
 
 
 def _as(client, login, world, role):
@@ -202,6 +210,26 @@ def _actions(world):
                           {"anon": 401, "default": 200}),
         "alert_follow_board": ("post", "/api/v1/boards/traffic/alert-follow", {},
                                {"anon": 401, "default": 200}),
+        # Issue 21: partner agencies (协作单位): the police invite, the agency sees its list;
+        # an agency replies only where invited (not on `host`) and posts no threads.
+        "reply_uninvited": ("post", f"/api/v1/threads/{host.id}/posts", {"body": "矩阵回复"},
+                            {"anon": 401, "agency": 403, "default": 201}),
+        "create_thread": ("post", "/api/v1/boards/report/threads",
+                          {"title": "矩阵新帖标题", "body": "矩阵新帖内容", "kind": "report"},
+                          {"anon": 401, "agency": 403, "default": 201}),
+        "invite_agency": ("post", f"/api/v1/threads/{host.id}/agencies",
+                          {"agency_id": world["other_agency"].id},
+                          {"anon": 401, **{r: 201 for r in INVITERS}, "default": 403}),
+        "invite_agency_page": ("post", f"/t/{host.id}/invite-agency",
+                               {"agency_id": world["other_agency"].id},
+                               {"anon": 302, **{r: 302 for r in INVITERS}, "default": 403}),
+        "agency_choices": ("get", "/api/v1/agencies", None,
+                           {"anon": 401, **{r: 200 for r in POLICE}, "default": 403}),
+        "agency_threads": ("get", "/api/v1/agency/threads", None,
+                           {"anon": 401, "agency": 200, "default": 403}),
+        "agency_page": ("get", "/agency", None, {"anon": 302, "agency": 200, "default": 403}),
+        "agency_admin": ("get", "/admin/agencies", None,
+                         {"anon": 302, "admin": 200, "default": 403}),
     }
 
 

@@ -6,6 +6,7 @@ it when imported here, and the app factory registers `bp`.
 from __future__ import annotations
 
 from board.api import (
+    agencies,
     alerts,
     auth,
     callback,
@@ -40,6 +41,7 @@ ROUTE_MODULES = (
     following, notice_settings, mentions,  # issue 17: 关注/同问, notice settings, @suggestions
     stats,  # open data (issue 20)
     alerts,  # issue 21: 预警
+    agencies,  # issue 21: 协作单位 (partner agencies)
 )
 
 __all__ = ["ROUTE_MODULES", "bp"]

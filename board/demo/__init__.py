@@ -11,8 +11,15 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 
-from board.demo import alerts, escalations, following
-from board.demo.accounts import CITIZENS, DEMO_PASSWORD, STAFF, create_accounts, print_logins
+from board.demo import agencies, alerts, escalations, following
+from board.demo.accounts import (
+    AGENCY_ACCOUNTS,
+    CITIZENS,
+    DEMO_PASSWORD,
+    STAFF,
+    create_accounts,
+    print_logins,
+)
 from board.demo.threads import create_thread, load_threads
 from board.extensions import db
 from board.models import Board, Thread, User, utcnow
@@ -44,9 +51,10 @@ def seed() -> bool:
 def warn_seeded() -> None:
     """Said loudly, on stderr: every demo account, admin included, has a published password."""
     bar = "!" * 78
+    count = len(STAFF) + len(CITIZENS) + len(AGENCY_ACCOUNTS)
     print(f"""
 {bar}
-!! 已写入演示数据 DEMO DATA SEEDED: {len(STAFF) + len(CITIZENS)} accounts, ADMIN INCLUDED,
+!! 已写入演示数据 DEMO DATA SEEDED: {count} accounts, ADMIN INCLUDED,
 !! all with the PUBLISHED password "{DEMO_PASSWORD}". Anyone who can reach this site can
 !! sign in as admin.
 !! For a look on your own computer only. For real use: start from an empty database with
@@ -75,5 +83,6 @@ def _after_seed(users: dict[str, User], threads: dict[str, Thread]) -> None:
     entry in threads.yaml to its thread, already backdated.
     """
     escalations.seed(users, threads)  # issue 5: escalations, dispatch, supervision, pins
+    agencies.seed(users, threads)  # issue 21: a property company invited to a lift breakdown
     following.seed(users, threads)  # issue 17: 同问, and the seeded history settled
     alerts.seed(users)  # issue 21: an anti-fraud alert to the residents of 东河区

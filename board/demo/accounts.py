@@ -46,6 +46,11 @@ CITIZENS = [
     ("xiaoyu", "考研的小雨", None),  # never bound one: the thread says so
     ("hk_chan", "港仔阿Chan", None),
 ]
+# Partner agencies (协作单位, issue 21): username, display name, agency — created with their
+# agency by board/demo/agencies.py, which invites it into the lift-breakdown thread.
+AGENCY_ACCOUNTS = [
+    ("wuye_xingfuli", "物业客服小赵", "幸福里物业"),
+]
 
 
 def create_accounts() -> dict[str, User]:
@@ -104,6 +109,8 @@ def print_logins() -> None:
               f"{units.get(unit, '-')}")
     for username, nickname, phone in CITIZENS:
         print(f"    {'citizen':<10} {username:<16} {_pad(nickname, 16)} {phone or ''}")
+    for username, nickname, agency in AGENCY_ACCOUNTS:
+        print(f"    {'agency':<10} {username:<16} {_pad(nickname, 16)} 协作单位·{agency}")
     print()
 
 

@@ -1,4 +1,5 @@
 """The data model; every class is re-exported here."""
+from board.models.agency import AGENCY_KIND_LABELS, Agency, AgencyInvitation, AgencyKind
 from board.models.alert import (
     Alert,
     AlertLevel,
@@ -66,4 +67,5 @@ __all__ = [
     "PartnerKey", "DailyStat", "DailyStatDay",
     "Alert", "AlertLevel", "AlertNotice", "AlertReceipt", "AlertTarget", "BoardFollow",
     "PlaceFollow",  # issue 21: 预警
+    "AGENCY_KIND_LABELS", "Agency", "AgencyInvitation", "AgencyKind",  # issue 21: 协作单位
 ]

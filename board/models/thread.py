@@ -161,6 +161,8 @@ class Post(BumpsBoardVersion, db.Model):
     # answer counts as the thread's answer: a unit's always, the others' when marked so.
     answer_role: Mapped[str | None] = mapped_column(String(10))
     formal_answer: Mapped[bool] = mapped_column(default=False)
+    # A partner agency's reply (issue 21): its badge 「协作单位·XX物业」 as it was when written.
+    agency_name: Mapped[str | None] = mapped_column(String(80))
     hidden: Mapped[bool] = mapped_column(default=False)
     hidden_reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

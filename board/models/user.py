@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from board.extensions import db
+from board.models.agency import Agency
 from board.models.unit import Unit
 from board.orm import utcnow
 
@@ -21,6 +22,7 @@ class Role(enum.StrEnum):
     LEADER = "leader"
     DISPATCHER = "dispatcher"
     ADMIN = "admin"
+    AGENCY = "agency"  # 协作单位 (issue 21, models/agency.py): never police
 
     @property
     def label(self) -> str:
@@ -33,6 +35,7 @@ ROLE_LABELS = {
     Role.LEADER: "领导",
     Role.DISPATCHER: "指挥中心",
     Role.ADMIN: "管理员",
+    Role.AGENCY: "协作单位",
 }
 POLICE_ROLES = frozenset({Role.OFFICER, Role.LEADER, Role.DISPATCHER, Role.ADMIN})
 # Roles whose posts carry the verified badge (real name, badge number, unit).
@@ -57,6 +60,8 @@ class User(UserMixin, db.Model):
     badge_no: Mapped[str | None] = mapped_column(String(20), unique=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     contact: Mapped[str | None] = mapped_column(String(120))  # leaders' public contact line
+    # The partner agency (协作单位) an AGENCY account speaks for (issue 21); None for everyone else.
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
     disabled: Mapped[bool] = mapped_column(default=False)
     disabled_reason: Mapped[str | None] = mapped_column(String(200))  # an admin's suspension
     # A verified mainland mobile number, 11 digits without +86 (board/phones.py): never public,
@@ -74,6 +79,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")
+    agency: Mapped[Agency | None] = relationship(lazy="joined")
 
     def set_password(self, password: str) -> None:
         # scrypt (werkzeug's default) is a memory-hard KDF; tests configure a cheaper method.
@@ -98,6 +104,15 @@ class User(UserMixin, db.Model):
     @property
     def is_official(self) -> bool:
         return self.role in OFFICIAL_ROLES
+
+    @property
+    def is_agency(self) -> bool:
+        return self.role == Role.AGENCY and self.agency_id is not None
+
+    @property
+    def agency_badge(self) -> str | None:
+        """「协作单位·XX物业」: what an agency account's replies carry instead of a police badge."""
+        return self.agency.badge if self.is_agency and self.agency else None
 
     @property
     def role_label(self) -> str:
@@ -133,5 +148,8 @@ class Anonymous(AnonymousUserMixin):
     role = None
     is_police = False
     is_official = False
+    is_agency = False
+    agency_badge = None
+    agency_id = None
     unit_id = None
     display_name = "游客"

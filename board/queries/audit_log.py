@@ -19,6 +19,7 @@ from board import periods, permissions
 from board.errors import PermissionDenied
 from board.extensions import db
 from board.models import (
+    AGENCY_KIND_LABELS,
     AuditEntry,
     Board,
     Post,
@@ -177,9 +178,11 @@ FIELDS: dict[str, tuple[str, Callable | str | None]] = {
     "phone": ("手机号", mask_phone), "source": ("来源", None), "freq": ("词频", None),
     "temporary_password": ("临时密码", lambda v: "已签发(仅显示一次)" if v else "无"),
     "name": ("名称", None), "partner": ("合作系统", None),
+    "agency": ("协作单位", None), "kind": ("类型", lambda v: AGENCY_KIND_LABELS.get(v, v)),
 }
 TARGETS = {"thread": "帖子", "post": "回复", "user": "账号", "search_synonym": "同义词",
-           "config": "配置", "search_word": "分词词语", "partner_key": "接口密钥"}
+           "config": "配置", "search_word": "分词词语", "partner_key": "接口密钥",
+           "agency": "协作单位"}
 
 
 @dataclass

@@ -23,7 +23,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from board import live, permissions, text
 from board.errors import Conflict, NotFound, PermissionDenied, ServiceError, ValidationFailed
 from board.extensions import db
-from board.models import Role, Unit, User, utcnow
+from board.models import Agency, Role, Unit, User, utcnow
 from board.phones import normalize_phone
 from board.privacy import notice
 from board.services import audit, lockout, sessions, sms_codes, unique
@@ -131,7 +131,7 @@ def create_user(role: str, username: str, password: str, nickname: str | None = 
                 real_name: str | None = None, badge_no: str | None = None,
                 unit_code: str | None = None, contact: str | None = None,
                 temporary_password: bool = False, actor=SYSTEM_ACTOR,
-                audit_after: dict | None = None) -> User:
+                audit_after: dict | None = None, agency_id: int | None = None) -> User:
     """Any role; police staff need a real name, a badge number and a unit (admins: name only).
 
     `temporary_password`: someone else chose it (the admin page, `flask users create`, an
@@ -154,12 +154,18 @@ def create_user(role: str, username: str, password: str, nickname: str | None = 
         unit = db.session.scalar(db.select(Unit).where(Unit.code == (unit_code or "")))
         if unit is None:
             errors["unit"] = "请选择所属单位"
+    agency = None
+    if role == Role.AGENCY:  # 协作单位 (issue 21): speaks for one agency, never as police
+        agency = db.session.get(Agency, agency_id) if agency_id else None
+        if agency is None:
+            errors["agency"] = "请选择所属协作单位"
+        real_name, badge_no, unit = None, None, None
     if errors:
         raise ValidationFailed(fields=errors)
     _ensure_username_free(username)
     user = User(username=username, nickname=nickname, role=role, real_name=real_name,
                 badge_no=badge_no or None, unit=unit, contact=text.clean_line(contact) or None,
-                must_change_password=temporary_password)
+                must_change_password=temporary_password, agency=agency)
     user.set_password(password)
     db.session.add(user)
     _commit_new_user(username, badge_no, flushed=lambda: audit.record(
@@ -194,7 +200,7 @@ def update_staff(actor, user: User, role: str | None = None, real_name: str | No
     before = staff_snapshot(user)
     errors = {}
     if role is not None:
-        if role not in set(Role) or role == Role.CITIZEN:
+        if role not in set(Role) or role in (Role.CITIZEN, Role.AGENCY):
             errors["role"] = "角色无效"
         elif user.role == Role.ADMIN and role != Role.ADMIN and user.id == getattr(actor, "id",
                                                                                     None):

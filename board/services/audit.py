@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "search.word_remove": "删除分词词语",
     "partner.key_issue": "签发接口密钥", "partner.key_revoke": "吊销接口密钥",
     "alert.publish": "发布预警", "alert.withdraw": "撤回预警",  # issue 21
+    "agency.create": "登记协作单位", "agency.invite": "邀请协作单位",  # issue 21
 }
 
 

@@ -158,6 +158,8 @@ def submit_reply(author, thread: Thread, body: str, key: str | None = None,
         post.official_contact = author.contact
         post.answer_role = answers.role_of(author, thread)
         post.formal_answer = answers.is_formal(post.answer_role, formal)
+    elif author.agency_badge:  # 协作单位 (issue 21): its badge, never an answer for the police
+        post.agency_name = author.agency_badge
     moderation_reports.hold_if_needed(author, thread, post, body)  # word list: held for review
     db.session.add(post)
     state: dict = {}  # what the thread page shows beyond counts: announced to its readers

@@ -12,6 +12,7 @@ from board.views import (
     admin,
     admin_import,
     admin_search,
+    agency,
     alerts,
     auth,
     callback,
@@ -46,6 +47,7 @@ BLUEPRINTS = (
     following,  # issue 17: 关注/同问, notice settings, officers' cards, the notice outbox
     open_data, admin_import, open311,  # issue 20: 公开数据, account import, Open311
     alerts,  # issue 21: 预警
+    agency,  # issue 21: 协作单位 (partner agencies)
 )
 
 

@@ -14,6 +14,7 @@ from board import answers, lists, permissions, privacy, sla, urgency
 from board.models import utcnow
 from board.phones import mask_phone
 from board.queries.places import place_of, suggestion_for
+from board.views.agency import agency_panel
 from board.views.notifications import unread_notifications
 from board.views.photos import attachments_of
 from board.views.thread_actions import thread_panel
@@ -45,6 +46,7 @@ GLOBALS = {
     "deadline": sla.deadline,
     "posting_allowance": ratelimits.allowance,  # issue 18: 「今天还可以发 2 帖」
     "mask_phone": mask_phone,  # issue 17: a phone number as everyone but its owner sees it
+    "agency_panel": agency_panel,  # issue 21: 「邀请协作单位」 on the thread page
 }
 
 # Per render, not per app: a page rendered for the anonymous cache gets a placeholder CSRF token.
