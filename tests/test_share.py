@@ -67,6 +67,9 @@ def test_a_public_thread_carries_the_masked_card_whoever_looks(client, make, log
     assert metas and not any(MOBILE in meta for meta in metas)  # description too
     assert mask(TITLE) != TITLE
     assert f'data-share-url="http://board.test/t/{thread.id}"' in html
+    if who == "anon":  # the cached page carries the very same card
+        again = client.get(f"/t/{thread.id}")
+        assert again.headers["X-Anon-Cache"] == "hit" and og(again.get_data(as_text=True)) == card
 
 
 @pytest.mark.parametrize("who", ["author", "officer"])
@@ -129,6 +132,23 @@ def test_characters_missing_from_the_font_are_never_drawn_as_boxes():
     assert "".join(text for text, _ in runs) == f"张{card_image.MISSING}三"
     drawn = card_image.render("户政业务", f"张{rare}三的户口", "鹿城24小时警局")
     assert Image.open(io.BytesIO(drawn)).size == (1200, 630)
+
+
+def test_without_any_system_font_a_rare_character_is_a_dot(monkeypatch, tmp_path):
+    """A fresh machine (no fonts-noto-cjk): the vendored subset alone; 「喆」, outside it, is a
+    dot, while with the system font it is drawn from there."""
+    fallback = card_image._system_font(40)
+    if fallback is None:
+        pytest.skip("this machine has no system CJK font to compare with")
+    assert [text for text, font in card_image.runs("王喆", 40)] == ["王", "喆"]
+    monkeypatch.setattr(card_image, "SYSTEM_FONTS", (tmp_path / "none.ttc",))
+    card_image._system_font.cache_clear()
+    card_image._has_glyph.cache_clear()
+    try:
+        assert card_image.runs("王喆", 40) == [(f"王{card_image.MISSING}", card_image._font(40))]
+    finally:
+        card_image._system_font.cache_clear()
+        card_image._has_glyph.cache_clear()
 
 
 def test_qr_codes_decode_to_the_page_they_name(client, threads):

@@ -119,5 +119,5 @@ def render(board_name: str, question: str, site_name: str) -> bytes:
     draw.line((MARGIN, HEIGHT - 110, WIDTH - MARGIN, HEIGHT - 110), fill=PALE, width=2)
     _draw(draw, (MARGIN, HEIGHT - 90), site_name, 34, WHITE)
     out = io.BytesIO()
-    image.save(out, "PNG", optimize=True)
+    image.save(out, "PNG")  # optimize=True: 3 % smaller for 5x the time
     return out.getvalue()

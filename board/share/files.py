@@ -15,6 +15,8 @@ from pathlib import Path
 
 from flask import current_app
 
+from board import images
+
 VERSION = "1"  # bump when the drawing changes: every picture is drawn anew
 
 
@@ -29,11 +31,12 @@ def folder() -> Path:
 
 
 def cached(name: str, draw: Callable[[], bytes]) -> Path:
-    """The file `name` under the cache folder, drawn by `draw()` the first time."""
+    """The file `name` under the cache folder, drawn by `draw()` the first time, on the pixel
+    workers (board/images.py off_loop): the serving loop never waits on Pillow."""
     path = folder() / name
     if path.exists():
         return path
-    data = draw()
+    data = images.off_loop(draw)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".draw-")
     try:
         with os.fdopen(fd, "wb") as out:
