@@ -63,6 +63,8 @@ def test_a_public_thread_carries_the_masked_card_whoever_looks(client, make, log
     assert card["url"] == f"http://board.test/t/{thread.id}"
     assert card["image"] == f"http://board.test/t/{thread.id}/card.png"
     assert card["site_name"] == "鹿城24小时警局"
+    assert (card["image:width"], card["image:height"]) == ("1200", "630")
+    assert f'<meta itemprop="image" content="{card["image"]}">' in html
     metas = re.findall(r"<meta [^>]*>", html.split("</head>", 1)[0])
     assert metas and not any(MOBILE in meta for meta in metas)  # description too
     assert mask(TITLE) != TITLE
@@ -80,7 +82,7 @@ def test_threads_not_everyone_may_read_carry_no_card(client, make, login, thread
     response = client.get(f"/t/{thread.id}")
     assert response.status_code == 200  # they may read it...
     html = response.get_data(as_text=True)
-    assert "og:" not in html and "data-share" not in html  # ...but it is not for sharing
+    assert "og:" not in html and "itemprop" not in html and "data-share" not in html  # not shared
     for path in ("card.png", "qr.png", "qr.svg"):
         assert client.get(f"/t/{thread.id}/{path}").status_code == 404, path
 
@@ -123,6 +125,7 @@ def test_the_card_uses_the_threads_first_photo(client, make, login):
     client.post("/logout")
     card = og(client.get(f"/t/{thread.id}").get_data(as_text=True))
     assert card["image"] == f"http://board.test/media/{first.id}"
+    assert (card["image:width"], card["image:height"]) == (str(first.width), str(first.height))
     assert client.get(f"/media/{first.id}").status_code == 200  # a chat app's crawler may fetch it
 
 

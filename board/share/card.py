@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from board import permissions
 from board.privacy import mask
 from board.services import attachments
-from board.share import links
+from board.share import card_image, links
 
 DESCRIPTION_MAX = 80  # WeChat shows two or three lines under the title
 SITE_NAME = "鹿城24小时警局"  # as the page header says (templates/base.html)
@@ -20,6 +20,8 @@ class LinkCard:
     description: str
     url: str
     image: str
+    image_width: int
+    image_height: int
     image_alt: str
     site_name: str
 
@@ -50,9 +52,12 @@ def link_card(thread) -> LinkCard | None:
     photo = first_photo(thread)
     if photo is not None:
         image = links.absolute("uploads.serve", attachment_id=photo.id)
+        size = (photo.width, photo.height)
     else:
         image = links.absolute("share.thread_card", thread_id=thread.id)
+        size = (card_image.WIDTH, card_image.HEIGHT)
     return LinkCard(title=f"{title} - {thread.board.name}",
                     description=plain(thread.body) or thread.board.name,
                     url=links.absolute("threads.show", thread_id=thread.id),
-                    image=image, image_alt=title, site_name=SITE_NAME)
+                    image=image, image_width=size[0], image_height=size[1], image_alt=title,
+                    site_name=SITE_NAME)
