@@ -202,3 +202,14 @@ def test_station_page_and_posters(client):
     assert "/station/station-kunhe/poster" in index and "/b/hukou/poster" in index
     assert client.get("/station/no-such-station").status_code == 404
     assert client.get("/station/city-bureau/poster").status_code == 404
+
+
+def test_card_text_is_escaped(client, make):
+    thread = make.make_thread(title='门锁"><script>alert(1)</script>坏了',
+                              body='<img src=x onerror=alert(1)> 怎么办')
+    html = client.get(f"/t/{thread.id}").get_data(as_text=True)
+    head = html.split("</head>", 1)[0]
+    assert "<script>alert" not in head and "<img src=x" not in head
+    card = og(html)
+    assert card["title"].startswith('门锁"><script>alert(1)</script>坏了')
+    assert card["description"] == "<img src=x onerror=alert(1)> 怎么办"
