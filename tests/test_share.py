@@ -161,7 +161,8 @@ def test_qr_codes_decode_to_the_page_they_name(client, threads):
     assert decode(client.get("/station/station-nanmen/qr.png").data) == (
         "http://board.test/station/station-nanmen")
     svg = client.get("/b/hukou/qr.svg")
-    assert svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
+    assert svg.mimetype == "image/svg+xml" and b"<svg" in svg.data and b"viewBox" in svg.data
+    assert "private" in svg.headers["Cache-Control"]  # no BASE_URL: the request named the host
     assert client.get("/b/hukou/qr.gif").status_code == 404
     assert client.get("/b/no-such-board/qr.png").status_code == 404
     assert client.get("/station/hukou/qr.png").status_code == 404  # a unit, not a station
@@ -173,8 +174,9 @@ def test_base_url_names_the_site_in_cards_and_codes(app, client, threads):
     card = og(client.get(f"/t/{thread.id}").get_data(as_text=True))
     assert card["url"] == f"https://jingwu.example.gov.cn/t/{thread.id}"
     assert card["image"] == f"https://jingwu.example.gov.cn/t/{thread.id}/card.png"
-    png = client.get("/station/station-qingfu/qr.png").data
-    assert decode(png) == "https://jingwu.example.gov.cn/station/station-qingfu"
+    png = client.get("/station/station-qingfu/qr.png")
+    assert decode(png.data) == "https://jingwu.example.gov.cn/station/station-qingfu"
+    assert "public" in png.headers["Cache-Control"]
 
 
 def test_a_forged_host_never_reaches_another_readers_cached_card(app, client, threads):

@@ -17,7 +17,7 @@ from flask import current_app
 
 from board import images
 
-VERSION = "1"  # bump when the drawing changes: every picture is drawn anew
+VERSION = "2"  # bump when the drawing changes: every picture is drawn anew
 
 
 def key(*parts: str) -> str:

@@ -17,7 +17,8 @@ def render(url: str, fmt: str, scale: int = 10) -> bytes:
     code = segno.make(url, error="m", micro=False)
     out = io.BytesIO()
     if fmt == "svg":
-        code.save(out, kind="svg", scale=scale, dark=DARK, xmldecl=False,
+        # No width/height, a viewBox: it scales to whatever box it is put in (poster, page).
+        code.save(out, kind="svg", dark=DARK, xmldecl=False, omitsize=True,
                   title=url, svgclass="qr", lineclass=None)
     else:
         code.save(out, kind="png", scale=scale, dark=DARK)

@@ -5,7 +5,7 @@ Every picture is public and the same for every viewer: a thread's only while any
 (permission `thread.share`), 404 otherwise, as its page answers an anonymous reader."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, send_file, url_for
+from flask import Blueprint, abort, current_app, render_template, send_file, url_for
 from flask_babel import gettext as _
 
 from board import permissions
@@ -29,20 +29,27 @@ def _shareable_thread(thread_id: int) -> Thread:
     return thread
 
 
-def _send(name: str, draw, mimetype: str, max_age: int):
-    """A drawn picture from the cache folder: its name is its ETag, public caching."""
+def _send(name: str, draw, mimetype: str, max_age: int, public: bool = True):
+    """A drawn picture from the cache folder: its name is its ETag."""
     path = files.cached(name, draw)
     response = send_file(path, mimetype=mimetype, etag=name, conditional=True, max_age=max_age)
-    response.cache_control.public = True
+    if public:
+        response.cache_control.public = True
+    else:
+        response.cache_control.private = True
     response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 
 def _qr(url: str, fmt: str, max_age: int):
+    """A QR code of `url`. Without BASE_URL the address came from this request's host: no shared
+    cache (a proxy's) may keep it for others."""
     if fmt not in qr.FORMATS:
         abort(404)
     name = f"qr-{files.key('qr', url, fmt)}.{fmt}"
-    return _send(name, lambda: qr.render(url, fmt), qr.FORMATS[fmt], max_age)
+    return _send(name, lambda: qr.render(url, fmt), qr.FORMATS[fmt], max_age,
+                 public=bool(current_app.config.get("BASE_URL")))
 
 
 @bp.get("/t/<int:thread_id>/card.png")
