@@ -38,18 +38,15 @@ def plain(markdown: str | None, limit: int = DESCRIPTION_MAX) -> str:
     return words if len(words) <= limit else words[:limit - 1] + "…"
 
 
-def first_photo(thread):
-    """The thread's own first photo (not a reply's), or None."""
-    photos = attachments.for_thread(thread.id).get(None, [])
-    return photos[0] if photos else None
-
-
-def link_card(thread) -> LinkCard | None:
-    """The card of a shareable thread, else None (no metadata at all)."""
+def link_card(thread, photos: list | None = None) -> LinkCard | None:
+    """The card of a shareable thread, else None (no metadata at all). `photos`: the thread's
+    own (not its replies'), when the page has them already (views/photos.py attachments_of)."""
     if not shareable(thread):
         return None
     title = mask(thread.title) or ""
-    photo = first_photo(thread)
+    if photos is None:
+        photos = attachments.for_thread(thread.id).get(None, [])
+    photo = photos[0] if photos else None
     if photo is not None:
         image = links.absolute("uploads.serve", attachment_id=photo.id)
         size = (photo.width, photo.height)
