@@ -69,6 +69,13 @@ def _view_post(user, post: Post) -> bool:
     return not post.hidden or (_signed_in(user) and (user.is_police or user.id == post.author_id))
 
 
+@rule("thread.share")
+def _share_thread(_user, thread: Thread) -> bool:
+    """A link card, card image or QR code (issue 21): what leaves for chats and walls is the same
+    for everyone, so only a thread anyone may read, not withdrawn, whoever asks."""
+    return thread.is_public and thread.withdrawn_at is None
+
+
 @rule("police_only.view")
 def _view_police_only(user, _=None) -> bool:
     return _signed_in(user) and user.is_police

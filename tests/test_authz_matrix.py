@@ -86,6 +86,23 @@ def test_reading_pages_and_api(client, login, world, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
+def test_sharing_only_public_threads(client, login, world, role):
+    """thread.share (issue 21): a card picture and QR code only while anyone may read the thread,
+    whoever asks, the author and the police included; the page's link card likewise."""
+    _as(client, login, world, role)
+    for content in ("public", "police_only", "hidden_thread"):
+        thread = world[content]
+        expected = 200 if content == "public" else 404
+        for path in ("card.png", "qr.png"):
+            status = client.get(f"/t/{thread.id}/{path}").status_code
+            assert status == expected, (role, content, path)
+        page = client.get(f"/t/{thread.id}").get_data(as_text=True)
+        assert ('property="og:title"' in page) == (content == "public"), (role, content, "og")
+        assert permissions.can(world["users"].get(role), "thread.share", thread) == (
+            content == "public"), (role, content, "rule")
+
+
+@pytest.mark.parametrize("role", ROLES)
 def test_lists_counts_and_feeds(client, login, world, role):
     _as(client, login, world, role)
     pages = "".join(client.get(url).get_data(as_text=True) for url in ("/", "/b/report"))

@@ -32,6 +32,8 @@ TABLE = [
     ("thread.view", "police_only_thread",
      {"author", "officer_hukou", "officer_traffic", "leader", "dispatcher", "admin"}),
     ("thread.view", "hukou_thread", set(ROLES) - {"disabled_officer"}),
+    ("thread.share", "hukou_thread", set(ROLES) - {"disabled_officer"}),  # issue 21
+    ("thread.share", "police_only_thread", set()),
     ("police_only.view", None,
      {"officer_hukou", "officer_traffic", "leader", "dispatcher", "admin"}),
     # issue 18: the author's own thread (the window: tests/test_own_posts.py)

@@ -31,6 +31,7 @@ from board.views import (
     photos,
     review,
     search,
+    share,
     thread_actions,
     threads,
 )
@@ -48,6 +49,7 @@ BLUEPRINTS = (
     open_data, admin_import, open311,  # issue 20: 公开数据, account import, Open311
     alerts,  # issue 21: 预警
     agency,  # issue 21: 协作单位 (partner agencies)
+    share,  # issue 21: link cards, QR codes, station pages and posters
 )
 
 

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from board.extensions import csrf
 from board.queries import alerts, threads
+from board.share import links
 from board.views.helpers import safe_next
 from board.web import page_cache, page_stamps
 from board.web.templating import ELDER_COOKIE
@@ -35,7 +36,8 @@ def board(slug: str):
         return html, 200, {"X-Next-Cursor": next_cursor or ""}
     return render_template("main/board.html", board=board, pinned=pinned, threads=rows,
                            next_cursor=next_cursor, sort=sort, listing=listing,
-                           alert_following=alerts.follows_board(current_user, board))
+                           alert_following=alerts.follows_board(current_user, board),
+                           share_url=links.absolute("main.board", slug=board.slug))
 
 
 @bp.get("/me")

@@ -10,7 +10,9 @@ from board.errors import ServiceError
 from board.forms import ReplyForm, ThreadForm, new_submission_key
 from board.queries import places, threads
 from board.services import attachments, following, posting
+from board.share import card
 from board.views.helpers import apply_service_error
+from board.views.photos import attachments_of
 from board.web import headers, http, page_cache, page_stamps, ratelimits
 
 bp = Blueprint("threads", __name__)
@@ -82,7 +84,8 @@ def show(thread_id: int):
         shown = thread or threads.thread_for(current_user, thread_id)  # the entry just expired
         return render_template("threads/show.html", thread=shown,
                                posts=threads.thread_posts(shown, current_user), form=ReplyForm(),
-                               follow=follow)
+                               follow=follow,
+                               card=card.link_card(shown, attachments_of(shown.id)))
 
     response = page_cache.serve(stamp, page)
     # After rendering: the page may have just given this reader their CSRF token.

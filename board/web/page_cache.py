@@ -112,7 +112,9 @@ def cacheable(allowed_args: tuple[str, ...] = ()) -> bool:
 
 
 def _key(stamp) -> tuple:
-    return (request.path, request.query_string, cookie_key(), stamp)
+    """The host too: link cards and share boxes carry absolute addresses (board/share/links.py),
+    built from the request's host when BASE_URL is unset; a forged Host stays in its own entry."""
+    return (request.host, request.path, request.query_string, cookie_key(), stamp)
 
 
 def stored(stamp, allowed_args: tuple[str, ...] = ()) -> bool:
