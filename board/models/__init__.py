@@ -2,7 +2,7 @@
 from board.models.attachment import Attachment
 from board.models.board import Board, board_unit
 from board.models.credentials import ApiToken, UserSession
-from board.models.daily_stat import DailyStat, DailyStatDay
+from board.models.daily_stat import DailyStat, DailyStatDay, DailyStatMonth
 from board.models.escalation import Escalation, IncidentCounter, Urgency
 from board.models.following import ThreadFollow
 from board.models.idempotency import IdempotencyKey
@@ -54,5 +54,5 @@ __all__ = [
     "Place", "PlaceLevel",
     "PhotoBlob", "WorkerLease",
     "ThreadFollow", "Notice", "NoticeEvent", "NoticeKind", "NoticeSettings", "NoticeState",
-    "PartnerKey", "DailyStat", "DailyStatDay",
+    "PartnerKey", "DailyStat", "DailyStatDay", "DailyStatMonth",
 ]

@@ -19,6 +19,7 @@ from board.extensions import db
 from board.models import (
     DailyStat,
     DailyStatDay,
+    DailyStatMonth,
     Rating,
     Thread,
     ThreadStatus,
@@ -130,6 +131,10 @@ _COLUMNS = {"scope": DailyStat.scope, "key": DailyStat.key, "day": DailyStat.day
             "month": DailyStat.month}
 
 
+_MONTH_COLUMNS = {"scope": DailyStatMonth.scope, "key": DailyStatMonth.key,
+                  "month": DailyStatMonth.month}
+
+
 def _month(day: date) -> int:
     return day.year * 100 + day.month
 
@@ -143,28 +148,79 @@ class Live:
         self.figures = compute(self.days, now)
 
 
+def _whole_months(first: date, last: date, live: set[date]) -> list[int]:
+    """The months lying wholly inside first…last with every day built and fresh: read from
+    daily_stat_month, one row per key instead of one per key and day."""
+    out = []
+    start = date(first.year, first.month, 1)
+    if start < first:
+        start = _next_month(start)
+    while True:
+        end = _next_month(start) - timedelta(days=1)
+        if end > last:
+            return out
+        if not any(start <= d <= end for d in live):
+            out.append(_month(start))
+        start = end + timedelta(days=1)
+
+
+def _outside(first: date, last: date, months: list[int]) -> list[tuple[date, date]]:
+    """first…last without the days of `months`, as (first, last) ranges."""
+    out, day = [], first
+    for month in sorted(months):
+        start = date(month // 100, month % 100, 1)
+        if day < start:
+            out.append((day, start - timedelta(days=1)))
+        day = _next_month(start)
+    if day <= last:
+        out.append((day, last))
+    return out
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
 def gather(scopes: tuple[str, ...], first: date, last: date, now: datetime,
            by: tuple[str, ...], public_only: bool = False,
            parts: tuple[str, ...] = ("counts", "first", "resolution"),
            fold=None, known: Live | None = None) -> dict:
     """Figures of first…last for `scopes`, grouped by `by` (some of scope, key, day, month),
     each group then mapped through `fold` (e.g. a day to its trend bucket). Only the `parts`
-    asked for are summed (the others read as zero). `known`: a Live covering first…last."""
+    asked for are summed (the others read as zero). `known`: a Live covering first…last.
+    Unless grouped by day, whole fresh months are read from their roll-up (daily_stat_month)."""
     fold = fold or (lambda group: group)
     names = [name for part in parts for name in PARTS[part]]
     known = known or Live(first, last, now)
     live = {d for d in known.days if first <= d <= last}
-    stmt = (db.select(*(_COLUMNS[g] for g in by),
-                      *(func.sum(getattr(DailyStat, name)) for name in names))
-            .where(DailyStat.scope.in_(scopes), DailyStat.day >= first, DailyStat.day <= last)
-            .group_by(*(_COLUMNS[g] for g in by)))
-    if live:
-        stmt = stmt.where(DailyStat.day.not_in(sorted(live)))
-    if public_only:
-        stmt = stmt.where(DailyStat.public.is_(True))
+    months = [] if "day" in by else _whole_months(first, last, live)
+    parts_read = []
+    spans = _outside(first, last, months)
+    if spans:  # the days of first…last outside the rolled-up months, from the index's ranges
+        daily = (db.select(*(_COLUMNS[g] for g in by),
+                           *(func.sum(getattr(DailyStat, name)) for name in names))
+                 .where(DailyStat.scope.in_(scopes),
+                        or_(*(DailyStat.day.between(a, b) for a, b in spans)))
+                 .group_by(*(_COLUMNS[g] for g in by)))
+        if live:
+            daily = daily.where(DailyStat.day.not_in(sorted(live)))
+        if public_only:
+            daily = daily.where(DailyStat.public.is_(True))
+        parts_read.append(daily)
+    if months:
+        rolled = (db.select(*(_MONTH_COLUMNS[g] for g in by),
+                            *(func.sum(getattr(DailyStatMonth, name)) for name in names))
+                  .where(DailyStatMonth.scope.in_(scopes), DailyStatMonth.month.in_(months))
+                  .group_by(*(_MONTH_COLUMNS[g] for g in by)))
+        if public_only:
+            rolled = rolled.where(DailyStatMonth.public.is_(True))
+        parts_read.append(rolled)
+    rows = (db.session.connection().execute(
+        parts_read[0] if len(parts_read) == 1 else parts_read[0].union_all(parts_read[1]))
+        if parts_read else [])
     width = len(by)
     sums: dict = {}
-    for row in db.session.connection().execute(stmt):
+    for row in rows:
         group = fold(tuple(row[:width]))
         if group is None:
             continue

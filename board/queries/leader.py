@@ -124,14 +124,15 @@ class _Window:
                 bucket_of[first + timedelta(days=n)] = index
         known = daily.Live(previous.first, period.last, now)
         for index, f in daily.gather(
-                ("day",), previous.first, period.last, now, ("day",),
+                ("day",), period.first, period.last, now, ("day",),
                 parts=("counts", "first"), known=known,
-                fold=lambda group: bucket_of.get(group[0], "before")).items():
-            if index == "before":
-                self.before.include(f)
-            else:
-                self.current.include(f)
-                self.tallies[index].include(f)
+                fold=lambda group: bucket_of.get(group[0])).items():
+            self.current.include(f)
+            self.tallies[index].include(f)
+        # the previous period needs no days: its whole months come from their roll-ups
+        for f in daily.gather(("day",), previous.first, previous.last, now, ("scope",),
+                              parts=("counts", "first"), known=known).values():
+            self.before.include(f)
         self.groups = {}
         for scopes, parts in ((("board",), ("counts", "first", "resolution")),
                               (("unit",), ("counts", "resolution")),
