@@ -11,15 +11,25 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    column,
+    func,
+    or_,
+    text,
+)
 
 from board import periods
 from board.extensions import db
 from board.models import (
-    DailyStat,
     DailyStatDay,
-    DailyStatMonth,
     Rating,
     Thread,
     ThreadStatus,
@@ -127,14 +137,6 @@ def live_days(first: date, last: date, now: datetime) -> set[date]:
     return out
 
 
-_COLUMNS = {"scope": DailyStat.scope, "key": DailyStat.key, "day": DailyStat.day,
-            "month": DailyStat.month}
-
-
-_MONTH_COLUMNS = {"scope": DailyStatMonth.scope, "key": DailyStatMonth.key,
-                  "month": DailyStatMonth.month}
-
-
 def _month(day: date) -> int:
     return day.year * 100 + day.month
 
@@ -162,6 +164,36 @@ def _whole_months(first: date, last: date, live: set[date]) -> list[int]:
         if not any(start <= d <= end for d in live):
             out.append(_month(start))
         start = end + timedelta(days=1)
+
+
+@lru_cache(maxsize=256)
+def _statement(by: tuple[str, ...], names: tuple[str, ...], public_only: bool, spans: int,
+               live: bool, months: bool):
+    """The sums of `names` grouped by `by`: the days of `spans` date ranges (minus the live
+    days) from daily_stat, plus whole `months` from daily_stat_month. Written once per shape
+    and kept: building a select of a hundred sum()s cost more than running it."""
+    columns = ", ".join(by)
+    sums = ", ".join(f"sum({name}) AS {name}" for name in names)
+    public = " AND public = :public" if public_only else ""
+    parts, binds = [], [bindparam("scopes", expanding=True)]
+    if public_only:
+        binds.append(bindparam("public", type_=Boolean))
+    if spans:
+        ranges = " OR ".join(f"day BETWEEN :a{i} AND :b{i}" for i in range(spans))
+        binds += [bindparam(f"{x}{i}", type_=Date) for i in range(spans) for x in "ab"]
+        parts.append(f"SELECT {columns}, {sums} FROM daily_stat WHERE scope IN :scopes "
+                     f"AND ({ranges}){' AND day NOT IN :live' if live else ''}{public} "
+                     f"GROUP BY {columns}")
+        if live:
+            binds.append(bindparam("live", expanding=True, type_=Date))
+    if months:
+        parts.append(f"SELECT {columns}, {sums} FROM daily_stat_month WHERE scope IN :scopes "
+                     f"AND month IN :months{public} GROUP BY {columns}")
+        binds.append(bindparam("months", expanding=True))
+    types = {"scope": String, "key": Integer, "day": Date, "month": Integer}
+    return (text(" UNION ALL ".join(parts)).bindparams(*binds)
+            .columns(*(column(g, types[g]) for g in by),
+                     *(column(name, Integer) for name in names)))
 
 
 def _outside(first: date, last: date, months: list[int]) -> list[tuple[date, date]]:
@@ -194,30 +226,16 @@ def gather(scopes: tuple[str, ...], first: date, last: date, now: datetime,
     known = known or Live(first, last, now)
     live = {d for d in known.days if first <= d <= last}
     months = [] if "day" in by else _whole_months(first, last, live)
-    parts_read = []
     spans = _outside(first, last, months)
-    if spans:  # the days of first…last outside the rolled-up months, from the index's ranges
-        daily = (db.select(*(_COLUMNS[g] for g in by),
-                           *(func.sum(getattr(DailyStat, name)) for name in names))
-                 .where(DailyStat.scope.in_(scopes),
-                        or_(*(DailyStat.day.between(a, b) for a, b in spans)))
-                 .group_by(*(_COLUMNS[g] for g in by)))
-        if live:
-            daily = daily.where(DailyStat.day.not_in(sorted(live)))
-        if public_only:
-            daily = daily.where(DailyStat.public.is_(True))
-        parts_read.append(daily)
-    if months:
-        rolled = (db.select(*(_MONTH_COLUMNS[g] for g in by),
-                            *(func.sum(getattr(DailyStatMonth, name)) for name in names))
-                  .where(DailyStatMonth.scope.in_(scopes), DailyStatMonth.month.in_(months))
-                  .group_by(*(_MONTH_COLUMNS[g] for g in by)))
-        if public_only:
-            rolled = rolled.where(DailyStatMonth.public.is_(True))
-        parts_read.append(rolled)
-    rows = (db.session.connection().execute(
-        parts_read[0] if len(parts_read) == 1 else parts_read[0].union_all(parts_read[1]))
-        if parts_read else [])
+    rows = []
+    if spans or months:
+        params = {"scopes": list(scopes), "live": sorted(live), "months": months,
+                  "public": True}
+        for i, (a, b) in enumerate(spans):
+            params[f"a{i}"], params[f"b{i}"] = a, b
+        rows = db.session.connection().execute(
+            _statement(tuple(by), tuple(names), public_only, len(spans), bool(live),
+                       bool(months)), params)
     width = len(by)
     sums: dict = {}
     for row in rows:
