@@ -146,3 +146,15 @@ def test_a_whole_fresh_month_is_read_from_its_roll_up(app, world):  # noqa: F811
     assert sum(r.threads for r in db.session.scalars(db.select(DailyStatMonth).where(
         DailyStatMonth.month == 202609, DailyStatMonth.scope == "board",
         DailyStatMonth.public.is_(True)))) == 6
+
+
+def test_a_supervised_open_thread_is_stored_and_counted(app, world):  # noqa: F811
+    """The "supervised" scope's name (10 letters) fits its column on PostgreSQL too."""
+    thread = next(t for t in world["t"] if t.status not in ("resolved", "closed"))
+    thread.supervised = True
+    db.session.commit()
+    assert _figures(world)["supervised_open"] == 1
+    daily_stats.rebuild(DAYS, now=NOW)
+    assert db.session.scalar(db.select(db.func.count()).select_from(DailyStat).where(
+        DailyStat.scope == "supervised")) == 1
+    assert _figures(world)["supervised_open"] == 1
