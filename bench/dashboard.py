@@ -1,16 +1,19 @@
 r"""Reporting at scale on PostgreSQL: the leaders' dashboard for a year, the 「公开数据」 page
-(uncached) and Open311 requests.json, server time per request at one or more data sizes.
+and Open311 requests.json, server time per request at 100k and 1M threads.
 
-    python bench/dashboard.py --threads 20000 100000     # builds one database per size
-    python bench/dashboard.py --threads 100000 --keep    # keep the databases for another run
+    python bench/dashboard.py --threads 100000 1000000 --rounds 7   # builds what is missing
+    python bench/dashboard.py --threads 1000000 --build-only         # build (or check) only
+    python bench/dashboard.py --threads 1000000 --fresh              # drop and rebuild
 
-Each size gets its own database (bench/dataset.py's city: three years of threads, answers,
-dispatches; ratings added here for a third of the resolved and answered threads), then each
-page is requested through the app (Flask test client, one process, no network) `--rounds` times
-after one warm-up; the median server time is reported, and for two sizes the growth ratio.
-The dashboard's period is the dataset's last 365 days (its "now" is 2026-11-20), compared with
-the 365 before. After the build `flask stats rebuild` fills the per-day pre-aggregate (timed),
-as an operator runs it once after the upgrade; every day of the bench's ranges is then closed.
+Each size has its own database, `bench_dashboard_<threads>`, kept between runs: three years of
+threads written by PostgreSQL itself (INSERT … SELECT generate_series: about 5 minutes for 1M on
+the shared machine, where bench/dataset.py took over 12), ratings on a third of the answered
+threads, then the real `flask stats rebuild` (timed). Before measuring, a day's worth of threads
+is posted today, so the dashboard's live part (today is computed from the rows) has a real day.
+Every page is requested through the app (Flask test client, a signed-in leader), the sizes
+alternating request by request; per page the median wall time, the CPU time of this process and
+of its PostgreSQL backends (their sum: the server CPU, what a request costs on an idle machine),
+and the wall time over the reference page's (`/me`) measured in the same run.
 """
 from __future__ import annotations
 
