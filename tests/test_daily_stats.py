@@ -8,7 +8,8 @@ from datetime import date, timedelta
 import pytest
 
 from board.extensions import db
-from board.models import DailyStat, DailyStatDay
+from board.models import DailyStat, DailyStatDay, DailyStatMonth
+from board.queries import leader as dashboard
 from board.queries import open_data
 from board.services import daily_stats, status
 from board.stats import bucket_of, bucket_value
@@ -109,3 +110,51 @@ def test_flask_stats_rebuild_and_refresh(app, world):  # noqa: F811
     result = runner.invoke(args=["stats", "refresh"])
     assert result.exit_code == 0 and result.output.startswith("2 day(s)"), result.output
     assert _stale() == set()
+
+
+def test_a_whole_fresh_month_is_read_from_its_roll_up(app, world):  # noqa: F811
+    """September built whole (read on 5 October): the open data and the dashboard's period
+    read its one row per key from daily_stat_month; a change to one of its days sends the
+    month back to its days until the rebuild rolls it up again."""
+    later = NOW + timedelta(days=5)
+    september = {date(2026, 9, 1) + timedelta(days=n) for n in range(30)}
+    period = dashboard.parse_period({"start": "2026-09-01", "end": "2026-10-05"}, later)
+
+    def figures():
+        months = open_data.monthly(now=later, cached=False)
+        sep = next(m for m in months["overall"] if m["month"] == "2026-09")
+        board = dashboard.figures(world["leader"], now=later, period=period)
+        return sep, _counts(board["summary"]), board["satisfaction_units"]
+
+    live = figures()
+    assert daily_stats.rebuild(september, now=later) == 30
+    rolled = db.session.scalars(db.select(DailyStatMonth).where(
+        DailyStatMonth.month == 202609, DailyStatMonth.scope == "board")).all()
+    assert sum(r.threads for r in rolled) == live[0]["threads"] == 7
+    built = figures()
+    assert built[0]["ratings"] == live[0]["ratings"] and built[1] == live[1]
+    assert built[2] == live[2]
+    next(r for r in rolled if r.public).threads += 100  # what is read: a tampered row shows …
+    db.session.commit()
+    assert figures()[0]["threads"] == 107
+    world["t"][0].hidden = True  # … until a change to one of its days (9/26) …
+    db.session.commit()
+    assert figures()[0]["threads"] == 6  # … sends the month back to its days, from the rows
+    daily_stats.refresh(now=later)
+    assert _stale() == set()
+    assert figures()[0]["threads"] == 6  # rolled up again from its days
+    assert sum(r.threads for r in db.session.scalars(db.select(DailyStatMonth).where(
+        DailyStatMonth.month == 202609, DailyStatMonth.scope == "board",
+        DailyStatMonth.public.is_(True)))) == 6
+
+
+def test_a_supervised_open_thread_is_stored_and_counted(app, world):  # noqa: F811
+    """The "supervised" scope's name (10 letters) fits its column on PostgreSQL too."""
+    thread = next(t for t in world["t"] if t.status not in ("resolved", "closed"))
+    thread.supervised = True
+    db.session.commit()
+    assert _figures(world)["supervised_open"] == 1
+    daily_stats.rebuild(DAYS, now=NOW)
+    assert db.session.scalar(db.select(db.func.count()).select_from(DailyStat).where(
+        DailyStat.scope == "supervised")) == 1
+    assert _figures(world)["supervised_open"] == 1

@@ -12,7 +12,7 @@ from board.models.alert import (
 from board.models.attachment import Attachment
 from board.models.board import Board, board_unit
 from board.models.credentials import ApiToken, UserSession
-from board.models.daily_stat import DailyStat, DailyStatDay
+from board.models.daily_stat import DailyStat, DailyStatDay, DailyStatMonth
 from board.models.escalation import Escalation, IncidentCounter, Urgency
 from board.models.following import ThreadFollow
 from board.models.idempotency import IdempotencyKey
@@ -68,4 +68,5 @@ __all__ = [
     "Alert", "AlertLevel", "AlertNotice", "AlertReceipt", "AlertTarget", "BoardFollow",
     "PlaceFollow",  # issue 21: 预警
     "AGENCY_KIND_LABELS", "Agency", "AgencyInvitation", "AgencyKind",  # issue 21: 协作单位
+    "PartnerKey", "DailyStat", "DailyStatDay", "DailyStatMonth",
 ]

@@ -11,6 +11,10 @@ only), "status" (key: index of the thread's status in ThreadStatus: thread count
 and "supervised" (key 0: overdue now, supervised and still open). Threads count on the day they were
 posted, dispatches on the day of the dispatch, ratings on the day they were given.
 
+`daily_stat_month` holds the same sums per Beijing month (no day): kept equal to its month's
+`daily_stat` rows by every rebuild, in the rebuild's transaction, and read for a month only when
+every day of it is built and fresh — so a year is a dozen rows per key, not 365.
+
 `daily_stat_day` says which days are built and whether a change since made one stale: readers
 take built, fresh days from here and compute the others (today, stale, never built) from the
 rows (queries/daily.py); services/daily_stats.py marks days stale in the transaction of the
@@ -40,7 +44,7 @@ class DailyStat(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date]
     month: Mapped[int]  # 202611: the open data groups by it
-    scope: Mapped[str] = mapped_column(String(8))
+    scope: Mapped[str] = mapped_column(String(12))
     key: Mapped[int]
     public: Mapped[bool]
     for _name in MEASURES:
@@ -54,3 +58,19 @@ class DailyStatDay(db.Model):
     day: Mapped[date] = mapped_column(primary_key=True)
     built_at: Mapped[datetime]
     stale: Mapped[bool] = mapped_column(default=False, index=True)
+
+
+class DailyStatMonth(db.Model):
+    """A month's daily_stat rows summed (services/daily_stats.py keeps it equal to them)."""
+
+    __tablename__ = "daily_stat_month"
+    __table_args__ = (Index("ix_daily_stat_month_scope_month", "scope", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[int]
+    scope: Mapped[str] = mapped_column(String(12))
+    key: Mapped[int]
+    public: Mapped[bool]
+    for _name in MEASURES:
+        locals()[_name] = mapped_column(_name, Integer, default=0, nullable=False)
+    del _name

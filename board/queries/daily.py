@@ -11,13 +11,24 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    column,
+    func,
+    or_,
+    text,
+)
 
 from board import periods
 from board.extensions import db
 from board.models import (
-    DailyStat,
     DailyStatDay,
     Rating,
     Thread,
@@ -126,10 +137,6 @@ def live_days(first: date, last: date, now: datetime) -> set[date]:
     return out
 
 
-_COLUMNS = {"scope": DailyStat.scope, "key": DailyStat.key, "day": DailyStat.day,
-            "month": DailyStat.month}
-
-
 def _month(day: date) -> int:
     return day.year * 100 + day.month
 
@@ -143,28 +150,95 @@ class Live:
         self.figures = compute(self.days, now)
 
 
+def _whole_months(first: date, last: date, live: set[date]) -> list[int]:
+    """The months lying wholly inside first…last with every day built and fresh: read from
+    daily_stat_month, one row per key instead of one per key and day."""
+    out = []
+    start = date(first.year, first.month, 1)
+    if start < first:
+        start = _next_month(start)
+    while True:
+        end = _next_month(start) - timedelta(days=1)
+        if end > last:
+            return out
+        if not any(start <= d <= end for d in live):
+            out.append(_month(start))
+        start = end + timedelta(days=1)
+
+
+@lru_cache(maxsize=256)
+def _statement(by: tuple[str, ...], names: tuple[str, ...], public_only: bool, spans: int,
+               live: bool, months: bool):
+    """The sums of `names` grouped by `by`: the days of `spans` date ranges (minus the live
+    days) from daily_stat, plus whole `months` from daily_stat_month. Written once per shape
+    and kept: building a select of a hundred sum()s cost more than running it."""
+    columns = ", ".join(by)
+    sums = ", ".join(f"sum({name}) AS {name}" for name in names)
+    public = " AND public = :public" if public_only else ""
+    parts, binds = [], [bindparam("scopes", expanding=True)]
+    if public_only:
+        binds.append(bindparam("public", type_=Boolean))
+    if spans:
+        ranges = " OR ".join(f"day BETWEEN :a{i} AND :b{i}" for i in range(spans))
+        binds += [bindparam(f"{x}{i}", type_=Date) for i in range(spans) for x in "ab"]
+        parts.append(f"SELECT {columns}, {sums} FROM daily_stat WHERE scope IN :scopes "
+                     f"AND ({ranges}){' AND day NOT IN :live' if live else ''}{public} "
+                     f"GROUP BY {columns}")
+        if live:
+            binds.append(bindparam("live", expanding=True, type_=Date))
+    if months:
+        parts.append(f"SELECT {columns}, {sums} FROM daily_stat_month WHERE scope IN :scopes "
+                     f"AND month IN :months{public} GROUP BY {columns}")
+        binds.append(bindparam("months", expanding=True))
+    types = {"scope": String, "key": Integer, "day": Date, "month": Integer}
+    return (text(" UNION ALL ".join(parts)).bindparams(*binds)
+            .columns(*(column(g, types[g]) for g in by),
+                     *(column(name, Integer) for name in names)))
+
+
+def _outside(first: date, last: date, months: list[int]) -> list[tuple[date, date]]:
+    """first…last without the days of `months`, as (first, last) ranges."""
+    out, day = [], first
+    for month in sorted(months):
+        start = date(month // 100, month % 100, 1)
+        if day < start:
+            out.append((day, start - timedelta(days=1)))
+        day = _next_month(start)
+    if day <= last:
+        out.append((day, last))
+    return out
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
 def gather(scopes: tuple[str, ...], first: date, last: date, now: datetime,
            by: tuple[str, ...], public_only: bool = False,
            parts: tuple[str, ...] = ("counts", "first", "resolution"),
            fold=None, known: Live | None = None) -> dict:
     """Figures of first…last for `scopes`, grouped by `by` (some of scope, key, day, month),
     each group then mapped through `fold` (e.g. a day to its trend bucket). Only the `parts`
-    asked for are summed (the others read as zero). `known`: a Live covering first…last."""
+    asked for are summed (the others read as zero). `known`: a Live covering first…last.
+    Unless grouped by day, whole fresh months are read from their roll-up (daily_stat_month)."""
     fold = fold or (lambda group: group)
     names = [name for part in parts for name in PARTS[part]]
     known = known or Live(first, last, now)
     live = {d for d in known.days if first <= d <= last}
-    stmt = (db.select(*(_COLUMNS[g] for g in by),
-                      *(func.sum(getattr(DailyStat, name)) for name in names))
-            .where(DailyStat.scope.in_(scopes), DailyStat.day >= first, DailyStat.day <= last)
-            .group_by(*(_COLUMNS[g] for g in by)))
-    if live:
-        stmt = stmt.where(DailyStat.day.not_in(sorted(live)))
-    if public_only:
-        stmt = stmt.where(DailyStat.public.is_(True))
+    months = [] if "day" in by else _whole_months(first, last, live)
+    spans = _outside(first, last, months)
+    rows = []
+    if spans or months:
+        params = {"scopes": list(scopes), "live": sorted(live), "months": months,
+                  "public": True}
+        for i, (a, b) in enumerate(spans):
+            params[f"a{i}"], params[f"b{i}"] = a, b
+        rows = db.session.connection().execute(
+            _statement(tuple(by), tuple(names), public_only, len(spans), bool(live),
+                       bool(months)), params)
     width = len(by)
     sums: dict = {}
-    for row in db.session.connection().execute(stmt):
+    for row in rows:
         group = fold(tuple(row[:width]))
         if group is None:
             continue

@@ -12,7 +12,7 @@ behind a unit's or officer's satisfaction `ratings_behind` below.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
 
@@ -60,8 +60,12 @@ def figures(viewer, days: int = 7, now: datetime | None = None,
     now = now or utcnow()
     period = period or periods.preset(periods.LEGACY_DAYS.get(days, "7d"), now)
     previous = period.previous()
-    by_status, overdue_now, supervised_open = _now_counts(now)
-    window = _Window(period, previous, now)
+    first = daily.history_start()
+    # one look at the live days (today, stale, unbuilt) for both: today is computed once
+    known = daily.Live(min(first or previous.first, previous.first),
+                       max(periods.today(now), period.last), now)
+    by_status, overdue_now, supervised_open = _now_counts(now, first, known)
+    window = _Window(period, previous, now, known)
     return {
         "days": period.days,
         "period": period.as_dict(),
@@ -87,11 +91,11 @@ def figures(viewer, days: int = 7, now: datetime | None = None,
     }
 
 
-def _now_counts(now: datetime) -> tuple[dict[str, int], int, int]:
+def _now_counts(now: datetime, first: date | None,
+                known: daily.Live) -> tuple[dict[str, int], int, int]:
     """Every thread by status, the overdue ones (sla.overdue_clause) and the supervised open
     ones, now: summed per day (the pre-aggregate keeps them per posting day, and a status move
     makes its day stale), so the cost follows the days of history, not the threads."""
-    first = daily.history_start()
     if first is None:
         return {}, 0, 0
     counts: dict[str, int] = {}
@@ -99,7 +103,7 @@ def _now_counts(now: datetime) -> tuple[dict[str, int], int, int]:
     statuses = daily.STATUSES
     for (scope, key), f in daily.gather(("status", "overdue", "supervised"), first,
                                         periods.today(now), now, ("scope", "key"),
-                                        parts=("threads",)).items():
+                                        parts=("threads",), known=known).items():
         if scope == "overdue":
             overdue += f.threads
         elif scope == "supervised":
@@ -113,7 +117,7 @@ class _Window:
     """The period and the one before it, from the per-day figures (queries/daily.py): day by
     day for the totals and the trend, per board, per unit and per officer for the period."""
 
-    def __init__(self, period: Period, previous: Period, now: datetime):
+    def __init__(self, period: Period, previous: Period, now: datetime, known: daily.Live):
         self.period, self.now = period, now
         self.current, self.before = Figures(), Figures()
         self.buckets = period.buckets()
@@ -122,16 +126,16 @@ class _Window:
         for index, (first, last) in enumerate(self.buckets):
             for n in range((last - first).days + 1):
                 bucket_of[first + timedelta(days=n)] = index
-        known = daily.Live(previous.first, period.last, now)
         for index, f in daily.gather(
-                ("day",), previous.first, period.last, now, ("day",),
+                ("day",), period.first, period.last, now, ("day",),
                 parts=("counts", "first"), known=known,
-                fold=lambda group: bucket_of.get(group[0], "before")).items():
-            if index == "before":
-                self.before.include(f)
-            else:
-                self.current.include(f)
-                self.tallies[index].include(f)
+                fold=lambda group: bucket_of.get(group[0])).items():
+            self.current.include(f)
+            self.tallies[index].include(f)
+        # the previous period needs no days: its whole months come from their roll-ups
+        for f in daily.gather(("day",), previous.first, previous.last, now, ("scope",),
+                              parts=("counts", "first"), known=known).values():
+            self.before.include(f)
         self.groups = {}
         for scopes, parts in ((("board",), ("counts", "first", "resolution")),
                               (("unit",), ("counts", "resolution")),

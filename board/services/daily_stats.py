@@ -18,15 +18,15 @@ import threading
 from datetime import date, datetime, timedelta
 from itertools import chain
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import ObjectDeletedError
 
 from board import periods
 from board.extensions import db
 from board.leases import Lease, run_while_holding
-from board.models import DailyStat, DailyStatDay, Rating, Thread, utcnow
-from board.models.daily_stat import COUNTS, FIRST, RESOLUTION
+from board.models import DailyStat, DailyStatDay, DailyStatMonth, Rating, Thread, utcnow
+from board.models.daily_stat import COUNTS, FIRST, MEASURES, RESOLUTION
 from board.queries import daily
 
 log = logging.getLogger(__name__)
@@ -156,8 +156,34 @@ def rebuild(days: set[date], now: datetime | None = None) -> int:
         rows.append(row)
     if rows:
         db.session.execute(db.insert(DailyStat), rows)
+    roll_up({d.year * 100 + d.month for d in days})
     db.session.commit()
     return len(set(days) - pending)
+
+
+def roll_up(months: set[int]) -> None:
+    """Make daily_stat_month equal to the sums of these months' daily_stat rows, in the
+    caller's transaction. On PostgreSQL one rebuild at a time per month (a transaction-scoped
+    advisory lock, taken in order): a concurrent rebuild of another day of the month then
+    reads this one's rows once committed, so the last roll-up written has every day's."""
+    if not months:
+        return
+    if db.session.get_bind().dialect.name == "postgresql":
+        for month in sorted(months):
+            db.session.execute(db.text("SELECT pg_advisory_xact_lock(:k)"),
+                               {"k": _ROLL_UP_LOCK + month})
+    table = DailyStat.__table__
+    columns = [table.c[name] for name in MEASURES]
+    db.session.execute(db.delete(DailyStatMonth).where(DailyStatMonth.month.in_(sorted(months))))
+    db.session.execute(db.insert(DailyStatMonth).from_select(
+        ["month", "scope", "key", "public", *MEASURES],
+        select(table.c.month, table.c.scope, table.c.key, table.c.public,
+               *(func.sum(c) for c in columns))
+        .where(table.c.month.in_(sorted(months)))
+        .group_by(table.c.month, table.c.scope, table.c.key, table.c.public)))
+
+
+_ROLL_UP_LOCK = 20_000_000_000  # advisory lock keys: this + yyyymm
 
 
 def rebuild_since(since: date | None, now: datetime | None = None, chunk: int = 31,
