@@ -16,6 +16,7 @@ WORK_TEXT = {
     "overdue": "「{title}」已超过答复时限,请督促尽快答复",
     "handling": "您督办的「{title}」正在处置",
     "resolved": "您督办的「{title}」已办结",
+    "bulletin_message": "「{title}」收到一条认领/线索私信,请跟进",  # issue 21
 }
 
 SECURITY_TEXT = ("您的账号多次输入错误密码,已暂停在新设备上登录一段时间;"

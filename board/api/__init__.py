@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from board.api import (
     auth,
+    bulletins,
     callback,
     command,
     editing,
@@ -38,6 +39,7 @@ ROUTE_MODULES = (
     editing,  # issue 18: the author edits and withdraws their own posts
     following, notice_settings, mentions,  # issue 17: 关注/同问, notice settings, @suggestions
     stats,  # open data (issue 20)
+    bulletins,  # issue 21: 失物招领 and 寻人
 )
 
 __all__ = ["ROUTE_MODULES", "bp"]

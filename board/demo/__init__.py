@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 
-from board.demo import escalations, following
+from board.demo import bulletins, escalations, following
 from board.demo.accounts import CITIZENS, DEMO_PASSWORD, STAFF, create_accounts, print_logins
 from board.demo.threads import create_thread, load_threads
 from board.extensions import db
@@ -76,3 +76,4 @@ def _after_seed(users: dict[str, User], threads: dict[str, Thread]) -> None:
     """
     escalations.seed(users, threads)  # issue 5: escalations, dispatch, supervision, pins
     following.seed(users, threads)  # issue 17: 同问, and the seeded history settled
+    bulletins.seed(users)  # issue 21: a found wallet claimed privately, a pinned appeal

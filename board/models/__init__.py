@@ -1,6 +1,7 @@
 """The data model; every class is re-exported here."""
 from board.models.attachment import Attachment
 from board.models.board import Board, board_unit
+from board.models.bulletin import Bulletin, BulletinMessage, BulletinState
 from board.models.credentials import ApiToken, UserSession
 from board.models.daily_stat import DailyStat, DailyStatDay
 from board.models.escalation import Escalation, IncidentCounter, Urgency
@@ -55,4 +56,5 @@ __all__ = [
     "PhotoBlob", "WorkerLease",
     "ThreadFollow", "Notice", "NoticeEvent", "NoticeKind", "NoticeSettings", "NoticeState",
     "PartnerKey", "DailyStat", "DailyStatDay",
+    "Bulletin", "BulletinMessage", "BulletinState",
 ]

@@ -33,6 +33,8 @@ ACTION_LABELS = {
     "search.synonym": "添加同义词", "search.word_add": "添加分词词语",
     "search.word_remove": "删除分词词语",
     "partner.key_issue": "签发接口密钥", "partner.key_revoke": "吊销接口密钥",
+    "bulletin.approve": "审核通过寻人启事", "bulletin.close": "结束启事",  # issue 21
+    "bulletin.pin": "启事全站置顶",
 }
 
 

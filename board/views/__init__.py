@@ -13,6 +13,7 @@ from board.views import (
     admin_import,
     admin_search,
     auth,
+    bulletins,
     callback,
     command,
     editing,
@@ -44,6 +45,7 @@ BLUEPRINTS = (
     health, metrics,  # issue 22: /healthz, /readyz, and /metrics for the operator's network
     following,  # issue 17: 关注/同问, notice settings, officers' cards, the notice outbox
     open_data, admin_import, open311,  # issue 20: 公开数据, account import, Open311
+    bulletins,  # issue 21: 失物招领 and 寻人
 )
 
 
