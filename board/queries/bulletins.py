@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from board import permissions
 from board.errors import NotFound, ValidationFailed
@@ -187,6 +187,21 @@ def station_messages(officer, unanswered_only: bool = False,
     stmt = stmt.order_by(BulletinMessage.answered_at.is_not(None),
                          BulletinMessage.id.desc()).limit(limit)
     return list(db.session.scalars(stmt))
+
+
+def desk_counts(officer) -> tuple[int, int]:
+    """(unanswered messages, appeals awaiting approval) for the work list's section, in one
+    statement: the work list page has a query budget (tests/test_query_counts.py)."""
+    waiting = select(func.count()).select_from(BulletinMessage).join(BulletinMessage.bulletin) \
+        .where(BulletinMessage.answered_at.is_(None))
+    pending = select(func.count()).select_from(Bulletin).join(Bulletin.thread).where(
+        Bulletin.approved_at.is_(None), Thread.hidden.is_(True),
+        Thread.hidden_reason == HELD_REASON, Bulletin.state == BulletinState.SEARCHING)
+    if officer.role not in (Role.LEADER, Role.ADMIN):
+        waiting = waiting.where(Bulletin.unit_id == officer.unit_id)
+        pending = pending.where(Bulletin.unit_id == officer.unit_id)
+    row = db.session.execute(select(waiting.scalar_subquery(), pending.scalar_subquery())).one()
+    return int(row[0] or 0), int(row[1] or 0)
 
 
 def pending_appeals(officer) -> list[Bulletin]:

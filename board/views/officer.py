@@ -22,5 +22,4 @@ def inbox():
                            counts=worklist.counts_for(current_user),
                            dispatches=worklist.dispatches_of(rows),
                            boards=worklist.boards_for(current_user), unit=current_user.unit,
-                           bulletin_desk=(bulletins.station_messages(current_user, True),
-                                          bulletins.pending_appeals(current_user)))  # issue 21
+                           bulletin_desk=bulletins.desk_counts(current_user))  # issue 21
