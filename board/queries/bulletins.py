@@ -58,6 +58,8 @@ def _date(raw: str, name: str, errors: dict) -> date | None:
     if not raw:
         return None
     try:
+        if not raw.isascii():
+            raise ValueError(raw)
         return date.fromisoformat(raw)
     except ValueError:
         errors[name] = "日期格式应为 YYYY-MM-DD"
@@ -80,7 +82,7 @@ def parse_filters(args) -> Filters:
     since, until = _date(args.get("since") or "", "since", errors), _date(
         args.get("until") or "", "until", errors)
     page = args.get("page") or "1"
-    if not page.isdigit() or not 1 <= int(page) <= 1000:
+    if not (page.isascii() and page.isdigit()) or not 1 <= int(page) <= 1000:
         errors["page"] = "页码无效"
     if errors:
         raise ValidationFailed("筛选条件无效", fields=errors)
