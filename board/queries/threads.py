@@ -99,12 +99,12 @@ def post_for(viewer, post_id: int) -> Post:
 def pinned_threads(board: Board, viewer) -> list[Thread]:
     """The board's pinned threads, and the missing-person appeals pinned on every board (issue
     21) until their time is up, newest pin first."""
-    everywhere = (db.select(Bulletin.thread_id)
-                  .where(Bulletin.pinned_until > utcnow(), Bulletin.state == "searching"))
+    # Closing an appeal clears its pinned_until: the time alone says (ix_bulletin_pinned_until).
+    everywhere = db.select(Bulletin.thread_id).where(Bulletin.pinned_until > utcnow())
     stmt = (db.select(Thread)
             .where(or_(and_(Thread.board_id == board.id, Thread.pinned.is_(True)),
                        Thread.id.in_(everywhere)))
-            .order_by(*lists.BOARD_PINNED))
+            .order_by(*lists.BOARD_PINNED).options(*LIST_OPTIONS))
     return list(db.session.scalars(_visible(stmt, viewer)))
 
 

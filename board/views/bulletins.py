@@ -26,13 +26,18 @@ from board.queries import places
 from board.services import attachments
 from board.services import bulletins as service
 from board.views.helpers import apply_service_error
+from board.web import page_cache, page_stamps
 
 bp = Blueprint("bulletins", __name__)
 CHINA = timedelta(hours=8)
 
 
 @bp.get("/bulletins")
+@page_cache.anonymous_page(page_stamps.site_stamp, allowed_args=(
+    "kind", "district", "state", "since", "until", "archived", "page"))
 def index():
+    """Every write to a notice bumps its board's version, so the site stamp keys this list; an
+    expiry or a pin running out shows within the cache's short TTL."""
     try:
         filters = notices.parse_filters(request.args)
     except ServiceError as exc:
