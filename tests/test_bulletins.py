@@ -104,7 +104,8 @@ def test_a_station_posts_a_found_wallet_and_a_resident_claims_it_privately(clien
     refused = client.post(f"/api/v1/bulletins/{wallet['id']}/messages", json={"body": "还在吗?"})
     assert refused.status_code == 403  # closed: no more claims
     _as(client, login)
-    assert "已认领" in client.get(f"/t/{wallet['thread']['id']}").get_data(as_text=True)
+    page = client.get(f"/t/{wallet['thread']['id']}").get_data(as_text=True)
+    assert "已认领" in page and "启事状态" in page and "失主已领回" in page  # on the timeline
     assert client.get("/api/v1/bulletins").get_json()["bulletins"] == []  # open ones only
     assert len(client.get("/api/v1/bulletins?state=claimed").get_json()["bulletins"]) == 1
 

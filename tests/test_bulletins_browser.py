@@ -69,6 +69,8 @@ def test_found_wallet_is_claimed_privately_on_phones(browser, server, tmp_path):
         owner.goto("/bulletins")
         owner.select_option("select[name=kind]", "lost_found")
         owner.click("form[data-bulletin-filters] button[type=submit]")
+        owner.screenshot(path=str(server.log_path.parent / "bulletins-list-phone.png"),
+                         full_page=True)
         owner.click("[data-bulletin-list] a:has-text('公交站捡到黑色钱包一个')")
         owner.wait_for_url(url)
         owner.click("[data-bulletin-answer]")

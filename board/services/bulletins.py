@@ -194,7 +194,7 @@ def close(user, bulletin: Bulletin, state: str, note: str = "") -> Bulletin:
     thread.pinned, thread.pinned_at = False, None
     label = BulletinState(state).label
     db.session.add(ThreadEvent(thread_id=thread.id, kind="bulletin", created_at=now,
-                               public_text=f"启事状态:{label}" + (f"({note})" if note else ""),
+                               public_text=label + (f"({note})" if note else ""),
                                actor_id=user.id))
     audit.record(user, "bulletin.close", "thread", thread.id, before,
                  audit.snapshot(bulletin, "state", "photos_public", "pinned_until"))
