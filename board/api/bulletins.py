@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from board import permissions
@@ -53,7 +54,7 @@ def _when(raw: str) -> datetime | None:
     except ValueError:
         value = None
     if value is None or value.tzinfo is None:
-        raise ValidationFailed(fields={"happened_at": "时间格式应为带时区的 ISO 8601"})
+        raise ValidationFailed(fields={"happened_at": _("时间格式应为带时区的 ISO 8601")})
     return value
 
 
@@ -71,7 +72,7 @@ def bulletins_create():
     data = json_body()
     days = data.get("days")
     if days is not None and (not isinstance(days, int) or isinstance(days, bool)):
-        raise ValidationFailed(fields={"days": "有效期应为天数(整数)"})
+        raise ValidationFailed(fields={"days": _("有效期应为天数(整数)")})
     thread, replayed = service.publish(
         user, _text(data, "kind"), _text(data, "title"), _text(data, "body"),
         _text(data, "spot"), _when(_text(data, "happened_at")), unit_code=_text(data, "unit"),
@@ -137,7 +138,7 @@ def bulletins_pin(bulletin_id: int):
     bulletin = notices.get(user, bulletin_id)
     hours = json_body().get("hours")
     if not isinstance(hours, int) or isinstance(hours, bool):
-        raise ValidationFailed(fields={"hours": "置顶时长应为小时数(整数)"})
+        raise ValidationFailed(fields={"hours": _("置顶时长应为小时数(整数)")})
     service.pin_everywhere(user, bulletin, hours)
     return {"bulletin": bulletin_to_dict(bulletin, user)}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from board import permissions
@@ -62,7 +63,7 @@ def _date(raw: str, name: str, errors: dict) -> date | None:
             raise ValueError(raw)
         return date.fromisoformat(raw)
     except ValueError:
-        errors[name] = "日期格式应为 YYYY-MM-DD"
+        errors[name] = _("日期格式应为 YYYY-MM-DD")
         return None
 
 
@@ -71,21 +72,21 @@ def parse_filters(args) -> Filters:
     errors: dict[str, str] = {}
     kind = (args.get("kind") or "").strip()
     if kind and kind not in BULLETIN_KINDS:
-        errors["kind"] = "可选: " + ", ".join(BULLETIN_KINDS)
+        errors["kind"] = _("可选: ") + ", ".join(BULLETIN_KINDS)
     district = (args.get("district") or "").strip()
     if district and district not in {code for code, _name in districts()}:
-        errors["district"] = "请选择列表中的区"
+        errors["district"] = _("请选择列表中的区")
     state = (args.get("state") if args.get("state") is not None else BulletinState.SEARCHING)
     state = state.strip()
     if state and state not in set(BulletinState):
-        errors["state"] = "可选: " + ", ".join(BulletinState)
+        errors["state"] = _("可选: ") + ", ".join(BulletinState)
     since, until = _date(args.get("since") or "", "since", errors), _date(
         args.get("until") or "", "until", errors)
     page = args.get("page") or "1"
     if not (page.isascii() and page.isdigit()) or not 1 <= int(page) <= 1000:
-        errors["page"] = "页码无效"
+        errors["page"] = _("页码无效")
     if errors:
-        raise ValidationFailed("筛选条件无效", fields=errors)
+        raise ValidationFailed(_("筛选条件无效"), fields=errors)
     return Filters(kind, district, since, until, state, args.get("archived") == "1", int(page))
 
 
@@ -154,7 +155,7 @@ def get(viewer, bulletin_id: int) -> Bulletin:
     """A notice the viewer may read; others are 'not found', as its thread would be."""
     bulletin = db.session.get(Bulletin, bulletin_id) if 0 < bulletin_id <= MAX_ID else None
     if bulletin is None or not permissions.can(viewer, "thread.view", bulletin.thread):
-        raise NotFound("启事不存在或您无权查看")
+        raise NotFound(_("启事不存在或您无权查看"))
     return bulletin
 
 
@@ -171,7 +172,7 @@ def messages_for(viewer, bulletin: Bulletin) -> list[BulletinMessage]:
 def message_for(viewer, message_id: int) -> BulletinMessage:
     message = db.session.get(BulletinMessage, message_id) if 0 < message_id <= MAX_ID else None
     if message is None or not permissions.can(viewer, "bulletin_message.view", message):
-        raise NotFound("私信不存在或您无权查看")
+        raise NotFound(_("私信不存在或您无权查看"))
     return message
 
 
