@@ -296,3 +296,28 @@ def test_the_publish_form_and_the_printable_poster(client, login, cast):
     assert "失物招领" in poster and "捡到学生证一张" in poster and "东河区南门外派出所" in poster
     assert "bulletins.css" in poster and "/media/" in poster
     assert client.get("/bulletins/999999/poster").status_code == 404
+
+
+def test_a_refused_claim_keeps_its_words_and_says_why(client, login, cast):
+    _as(client, login, cast["station"])
+    wallet = _publish(client).get_json()["bulletin"]
+    _as(client, login, cast["owner"])
+    page = client.get(f"/bulletins/{wallet['id']}/messages").get_data(as_text=True)
+    assert "只有您和东河区南门外派出所的民警能看到" in page
+    refused = client.post(f"/bulletins/{wallet['id']}/messages", data={"body": "是"})
+    assert refused.status_code == 400
+    assert "说明需为 2–1000 字" in refused.get_data(as_text=True)
+    assert client.get(f"/api/v1/bulletins/{wallet['id']}/messages").get_json()["messages"] == []
+
+
+def test_the_expire_command_unpins_appeals_whose_time_is_over(client, login, cast, flask_cli):
+    _as(client, login, cast["fuqiang"])
+    appeal = _publish(client, kind="missing_person", title="寻找走失少年:男,15岁",
+                      body="蓝色校服。", spot="科学路").get_json()["bulletin"]
+    client.post(f"/api/v1/bulletins/{appeal['id']}/pin", json={"hours": 1})
+    assert "unpinned 0" in flask_cli("bulletins", "expire").output
+    row = db.session.get(Bulletin, appeal["id"])
+    row.pinned_until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert "unpinned 1" in flask_cli("bulletins", "expire").output
+    assert db.session.get(Thread, appeal["thread"]["id"]).pinned is False
