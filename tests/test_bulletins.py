@@ -207,6 +207,8 @@ def test_a_residents_appeal_waits_for_the_stations_approval(client, login, cast)
 
     _as(client, login, cast["station"])
     assert "待审核寻人启事 1 条" in client.get("/inbox").get_data(as_text=True)
+    assert "寻找我的父亲" in client.get("/bulletins/desk").get_data(as_text=True)
+    assert "寻人启事,待审核" in client.get("/review").get_data(as_text=True)
     approved = client.post(f"/api/v1/bulletins/{appeal['id']}/approve")
     assert approved.status_code == 200 and approved.get_json()["bulletin"]["approved"]
     assert db.session.get(Bulletin, appeal["id"]).approved_by_id == cast["station"].id
