@@ -17,6 +17,7 @@ WORK_TEXT = {
     "handling": "您督办的「{title}」正在处置",
     "resolved": "您督办的「{title}」已办结",
     "agency_invited": "{actor} 邀请贵单位协助处理「{title}」",  # issue 21: 协作单位
+    "bulletin_message": "「{title}」收到一条认领/线索私信,请跟进",  # issue 21
 }
 
 SECURITY_TEXT = ("您的账号多次输入错误密码,已暂停在新设备上登录一段时间;"

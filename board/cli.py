@@ -14,7 +14,7 @@ from board.extensions import db
 from board.models import Attachment, Role, User
 from board.notices.cli import notices_cli
 from board.search.cli import search_cli
-from board.services import accounts, boards, daily_stats, staff_import
+from board.services import accounts, boards, bulletins, daily_stats, staff_import
 from board.sla_tasks import sla_cli
 
 boards_cli = AppGroup("boards", help="Boards and units from boards_config.yaml.")
@@ -223,5 +223,17 @@ def init_app(app: Flask) -> None:
     for group in (boards_cli, users_cli, demo_cli, photos_cli, stats_cli,
                   search_cli,  # issue 4: reindex, verify, worker, optimize, words
                   sla_cli,  # issue 5: flask sla check
-                  notices_cli):  # issue 17: the notice worker
+                  notices_cli,  # issue 17: the notice worker
+                  bulletins_cli):  # issue 21: appeals whose pin on every board is over
         app.cli.add_command(group)
+
+
+bulletins_cli = AppGroup("bulletins", help="Lost-and-found and missing-person notices.")
+
+
+@bulletins_cli.command("expire")
+@with_appcontext
+def bulletins_expire() -> None:
+    """Unpin appeals whose time atop every board is over (lists already hide them; this clears
+    their own board's pin). Expired notices are archived at query time: nothing to move."""
+    click.echo(f"unpinned {bulletins.unpin_expired()}")

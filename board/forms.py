@@ -117,7 +117,8 @@ class ThreadForm(FlaskForm):
     def set_kinds(self, board, user) -> None:
         """The kinds this board takes that this user may post, labelled (models/kinds.py)."""
         self.kind.choices = [(k, kinds.label(k)) for k in board.kinds
-                             if permissions.can(user, "thread.create_kind", k)]
+                             if permissions.can(user, "thread.create_kind", k)
+                             and not kinds.policy(k).own_form]  # bulletins: their own form
         if not self.kind.data and self.kind.choices:
             self.kind.data = self.kind.choices[0][0]
 

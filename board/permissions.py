@@ -360,3 +360,47 @@ def _acknowledge_alert(user, _=None) -> bool:
 
 
 rule("alert.follow")(_acknowledge_alert)
+# --- lost-and-found and missing-person bulletins (issue 21, board/services/bulletins.py) ----
+
+
+def _station_police(user, bulletin) -> bool:
+    """The police of the station holding the item or handling the case; leaders and admins."""
+    if _has_role(user, Role.LEADER, Role.ADMIN):
+        return True
+    return (_has_role(user, Role.OFFICER) and bulletin is not None
+            and user.unit_id == bulletin.unit_id)
+
+
+rule("bulletin.manage")(_station_police)  # close, pin everywhere, read and answer the messages
+rule("bulletin.approve")(_station_police)  # publish a resident's missing-person appeal
+
+
+@rule("bulletin.withdraw")
+def _withdraw_bulletin(user, bulletin) -> bool:
+    """撤销: the station, or the resident who filed it (their item turned up)."""
+    return _station_police(user, bulletin) or (
+        _signed_in(user) and bulletin is not None and user.id == bulletin.thread.author_id)
+
+
+@rule("bulletin.message")
+def _message_bulletin(user, bulletin) -> bool:
+    """「这是我的」/「我见过此人」: a resident who can read the open notice, not its author, writes
+    privately to the station; the police follow up instead of writing to themselves."""
+    return (_signed_in(user) and not user.is_police and bulletin is not None
+            and bulletin.is_open and user.id != bulletin.thread.author_id
+            and _view_thread(user, bulletin.thread))
+
+
+@rule("bulletin_message.view")
+def _view_bulletin_message(user, message) -> bool:
+    """A private message: its sender and the station's police, nobody else (not the notice's
+    author, not other police units)."""
+    return _signed_in(user) and (user.id == message.sender_id
+                                 or _station_police(user, message.bulletin))
+
+
+@rule("bulletin.photos")
+def _bulletin_photos(user, bulletin) -> bool:
+    """Once a missing person is found the photos leave public view; the police keep them."""
+    return (bulletin is None or bulletin.photos_public
+            or (_signed_in(user) and (user.is_police or user.id == bulletin.thread.author_id)))

@@ -526,3 +526,64 @@ def test_open311_never_shows_police_only_or_hidden_threads(client, login, world)
             assert one.status_code == 404, (role, content)
         text = str(listed)
         assert "这条回复被隐藏了" not in text and "仅警方可见的线索" not in text
+
+
+# --- issue 21: lost-and-found and missing-person bulletins -----------------------------------
+# The notice is the author's (a resident) lost item held by 南门外派出所, whose officer here is
+# "board_officer"; "officer" is another unit's. Private messages: their sender and the station.
+STATION = {"board_officer", "leader", "admin"}
+
+
+@pytest.fixture
+def bulletin_world(world):
+    from board.services import bulletins
+
+    author, citizen = world["users"]["author"], world["users"]["citizen"]
+    thread, _ = bulletins.publish(author, "lost_found", "丢了一串钥匙,有小熊挂件",
+                                  "在南门外大街丢的,谢谢好心人。", "南门外大街",
+                                  utcnow() - timedelta(hours=3), unit_code="station-nanmen")
+    lost = bulletins.bulletin_of(thread)
+    message = bulletins.send_message(citizen, lost, "我在公交站捡到一串带小熊挂件的钥匙。")
+    appeal_thread, _ = bulletins.publish(author, "missing_person", "寻找走失的父亲",
+                                         "穿蓝色外套。", "南门外社区",
+                                         utcnow() - timedelta(hours=2),
+                                         unit_code="station-nanmen")
+    return {"lost": lost, "message": message, "appeal": bulletins.bulletin_of(appeal_thread)}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_bulletin_actions(client, login, world, bulletin_world, role):
+    _as(client, login, world, role)
+    lost, appeal = bulletin_world["lost"], bulletin_world["appeal"]
+    message = bulletin_world["message"]
+    police = role in POLICE
+    cells = {
+        "message": ("post", f"/api/v1/bulletins/{lost.id}/messages", {"body": "可能是我丢的"},
+                    {"anon": 401, "citizen": 201, "default": 403}),
+        "read_messages": ("get", f"/api/v1/bulletins/{lost.id}/messages", None,
+                          {"anon": 401, "default": 200}),
+        "answer": ("post", f"/api/v1/bulletins/messages/{message.id}/answer",
+                   {"answer": "请来所里认领"},
+                   {"anon": 401, **{r: 200 for r in STATION}, "citizen": 403, "default": 404}),
+        "approve": ("post", f"/api/v1/bulletins/{appeal.id}/approve", {},
+                    {"anon": 401, **{r: 200 for r in STATION},
+                     "default": 403 if police or role == "author" else 404}),
+        "close": ("post", f"/api/v1/bulletins/{lost.id}/close", {"state": "claimed"},
+                  {"anon": 401, **{r: 200 for r in STATION}, "default": 403}),
+    }
+    for name, (method, url, body, table) in cells.items():
+        response = client.get(url) if method == "get" else client.post(url, json=body)
+        expected = table.get(role, table["default"])
+        assert response.status_code == expected, (role, name, response.status_code)
+        if response.status_code >= 400:
+            assert set(response.get_json()["error"]) == {"code", "message", "fields"}
+    if role != "anon":  # who reads the citizen's private message
+        client.post("/logout")
+        login(world["users"][role])
+        got = client.get(f"/api/v1/bulletins/{lost.id}/messages").get_json()["messages"]
+        sees = any(m["id"] == message.id for m in got)
+        assert sees == (role in STATION or role == "citizen"), (role, "private message")
+    withdraw = client.post(f"/api/v1/bulletins/{appeal.id}/close", json={"state": "withdrawn"})
+    expected = {"anon": 401, "author": 200, **{r: 200 for r in STATION}}.get(
+        role, 403 if police else 404)
+    assert withdraw.status_code == expected, (role, "withdraw")

@@ -46,7 +46,8 @@ def test_threads_use_only_kinds_their_board_allows_and_notices_are_official(app)
         if thread.kind == "publicity":
             assert thread.author.is_official
         assert not thread.hidden  # nothing in the demo trips the moderation word list
-    assert kinds == {"report", "help", "question", "publicity"}
+    # Issue 21: a found wallet and a missing-person appeal (board/demo/bulletins.py).
+    assert kinds == {"report", "help", "question", "publicity", "lost_found", "missing_person"}
 
 
 def test_officer_replies_carry_name_badge_and_unit(app, client):

@@ -9,6 +9,7 @@ from board.api import (
     agencies,
     alerts,
     auth,
+    bulletins,
     callback,
     command,
     editing,
@@ -42,6 +43,7 @@ ROUTE_MODULES = (
     stats,  # open data (issue 20)
     alerts,  # issue 21: 预警
     agencies,  # issue 21: 协作单位 (partner agencies)
+    bulletins,  # issue 21: 失物招领 and 寻人
 )
 
 __all__ = ["ROUTE_MODULES", "bp"]

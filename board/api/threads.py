@@ -7,7 +7,7 @@ from flask_login import current_user
 from board import urgency
 from board.api.base import bp, json_body, require_user
 from board.errors import ValidationFailed
-from board.queries import threads, timeline
+from board.queries import bulletins, threads, timeline
 from board.serializers import attachment_to_dict, board_to_dict, post_to_dict, thread_to_dict
 from board.services import attachments, idempotency, posting
 
@@ -75,6 +75,8 @@ def thread(thread_id: int):
     thread = threads.thread_for(current_user, thread_id)
     posts = threads.thread_posts(thread, current_user)
     photos = attachments.for_thread(thread.id)  # one query for the thread's and replies' photos
+    if not bulletins.photos_shown(current_user, thread):  # issue 21: a found person's photos
+        photos = {}
     events = timeline.events_for(current_user, thread)  # one query; internal notes for police
     data = {"thread": thread_to_dict(thread, current_user, timeline=events) | {"attachments": [
         attachment_to_dict(a) for a in photos.get(None, [])]},

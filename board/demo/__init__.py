@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 
-from board.demo import agencies, alerts, escalations, following
+from board.demo import agencies, alerts, bulletins, escalations, following
 from board.demo.accounts import (
     AGENCY_ACCOUNTS,
     CITIZENS,
@@ -86,3 +86,4 @@ def _after_seed(users: dict[str, User], threads: dict[str, Thread]) -> None:
     agencies.seed(users, threads)  # issue 21: a property company invited to a lift breakdown
     following.seed(users, threads)  # issue 17: 同问, and the seeded history settled
     alerts.seed(users)  # issue 21: an anti-fraud alert to the residents of 东河区
+    bulletins.seed(users)  # issue 21: a found wallet claimed privately, a pinned appeal

@@ -11,6 +11,7 @@ from board.models.alert import (
 )
 from board.models.attachment import Attachment
 from board.models.board import Board, board_unit
+from board.models.bulletin import Bulletin, BulletinMessage, BulletinState
 from board.models.credentials import ApiToken, UserSession
 from board.models.daily_stat import DailyStat, DailyStatDay, DailyStatMonth
 from board.models.escalation import Escalation, IncidentCounter, Urgency
@@ -69,4 +70,5 @@ __all__ = [
     "PlaceFollow",  # issue 21: 预警
     "AGENCY_KIND_LABELS", "Agency", "AgencyInvitation", "AgencyKind",  # issue 21: 协作单位
     "PartnerKey", "DailyStat", "DailyStatDay", "DailyStatMonth",
+    "Bulletin", "BulletinMessage", "BulletinState",
 ]

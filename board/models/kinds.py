@@ -30,6 +30,9 @@ class KindPolicy:
     label: str
     needs_answer: bool
     posted_by: Poster = Poster.ANYONE
+    # Posted through the kind's own form and service (a bulletin has fields of its own, issue
+    # 21): the generic new-thread form does not offer it and posting refuses it without them.
+    own_form: bool = False
 
     @property
     def start_status(self) -> ThreadStatus:
@@ -42,6 +45,9 @@ KINDS: dict[str, KindPolicy] = {
     "help": KindPolicy("求助", needs_answer=True),
     "question": KindPolicy("问题", needs_answer=True),
     "publicity": KindPolicy("宣传", needs_answer=False, posted_by=Poster.OFFICIALS),
+    # Issue 21: notices with a station, a state and an expiry (board/services/bulletins.py).
+    "lost_found": KindPolicy("失物招领", needs_answer=False, own_form=True),
+    "missing_person": KindPolicy("寻人", needs_answer=False, own_form=True),
 }
 
 

@@ -61,6 +61,6 @@ class Report(db.Model):
 
     @property
     def reason_label(self) -> str:
-        if self.kind == ReportKind.HELD:
-            return "含敏感词,待审核"
+        if self.kind == ReportKind.HELD:  # a resident's missing-person appeal (issue 21), or words
+            return "寻人启事,待审核" if self.reason == "appeal" else "含敏感词,待审核"
         return REPORT_REASONS.get(self.reason, "其他")

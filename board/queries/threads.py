@@ -8,13 +8,13 @@ from __future__ import annotations
 import base64
 from datetime import UTC, datetime
 
-from sqlalchemy import or_, tuple_
+from sqlalchemy import and_, or_, tuple_
 from sqlalchemy.orm import defaultload, lazyload
 
 from board import lists, permissions
 from board.errors import NotFound, ValidationFailed
 from board.extensions import db
-from board.models import Board, Post, Thread, User, Visibility
+from board.models import Board, Bulletin, Post, Thread, User, Visibility, utcnow
 
 
 def encode_cursor(thread: Thread, sort: str = "latest") -> str:
@@ -97,7 +97,13 @@ def post_for(viewer, post_id: int) -> Post:
 
 
 def pinned_threads(board: Board, viewer) -> list[Thread]:
-    stmt = (db.select(Thread).where(Thread.board_id == board.id, Thread.pinned.is_(True))
+    """The board's pinned threads, and the missing-person appeals pinned on every board (issue
+    21) until their time is up, newest pin first."""
+    # Closing an appeal clears its pinned_until: the time alone says (ix_bulletin_pinned_until).
+    everywhere = db.select(Bulletin.thread_id).where(Bulletin.pinned_until > utcnow())
+    stmt = (db.select(Thread)
+            .where(or_(and_(Thread.board_id == board.id, Thread.pinned.is_(True)),
+                       Thread.id.in_(everywhere)))
             .order_by(*lists.BOARD_PINNED).options(*LIST_OPTIONS))
     return list(db.session.scalars(_visible(stmt, viewer)))
 

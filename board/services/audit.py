@@ -35,6 +35,8 @@ ACTION_LABELS = {
     "partner.key_issue": "签发接口密钥", "partner.key_revoke": "吊销接口密钥",
     "alert.publish": "发布预警", "alert.withdraw": "撤回预警",  # issue 21
     "agency.create": "登记协作单位", "agency.invite": "邀请协作单位",  # issue 21
+    "bulletin.approve": "审核通过寻人启事", "bulletin.close": "结束启事",  # issue 21
+    "bulletin.pin": "启事全站置顶",
 }
 
 

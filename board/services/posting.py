@@ -7,6 +7,8 @@ a key.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from board import answers, live, mentions, permissions, sla, text, urgency
 from board.errors import NotAuthenticated, ValidationFailed
 from board.extensions import db
@@ -76,8 +78,12 @@ def create_thread(author, board: Board, kind: str, title: str, body: str,
 
 def submit_thread(author, board: Board, kind: str, title: str, body: str,
                   location: str | None = None, visibility: str = Visibility.PUBLIC,
-                  key: str | None = None, place: str | None = None) -> idempotency.Submission:
-    """create_thread with the submission's idempotency key: a repeat returns the first thread."""
+                  key: str | None = None, place: str | None = None,
+                  own_row: Callable[[Thread], None] | None = None) -> idempotency.Submission:
+    """create_thread with the submission's idempotency key: a repeat returns the first thread.
+
+    `own_row`: a kind with its own form (a bulletin, models/kinds.py) adds its own row (and may
+    hold the thread for review) in the thread's transaction, before it is counted or announced."""
     if not getattr(author, "is_authenticated", False):
         raise NotAuthenticated()
     permissions.require(author, "thread.create", board)
@@ -89,6 +95,8 @@ def submit_thread(author, board: Board, kind: str, title: str, body: str,
     if (row := idempotency.earlier(author, key, digest)) is not None:
         return idempotency.Submission(row.thread, True)
     errors = _validate_thread(board, kind, title, body, location, visibility)
+    if "kind" not in errors and kinds.policy(kind).own_form and own_row is None:
+        errors["kind"] = f"{kinds.label(kind)}请从专门的发布页面发布"
     picked = _place(place) if place else None
     if place and picked is None:
         errors["place"] = "请从列表中选择所在的区、街道或社区"
@@ -109,6 +117,8 @@ def submit_thread(author, board: Board, kind: str, title: str, body: str,
         thread.urgent = urgency.is_urgent(title, body)
     moderation_reports.hold_if_needed(author, thread, None, title, body, location)  # word list
     db.session.add(thread)
+    if own_row is not None:
+        own_row(thread)
     db.session.add(ThreadFollow(thread=thread, user_id=author.id, created_at=now,
                                 last_seen_at=now))  # asking follows the thread (issue 17)
     if thread.is_public:  # the count is what the public sees: no police-only or held threads

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from board import permissions
 from board.privacy import mask
+from board.queries import bulletins
 from board.services import attachments
 from board.share import card_image, links
 
@@ -46,7 +47,8 @@ def link_card(thread, photos: list | None = None) -> LinkCard | None:
     title = mask(thread.title) or ""
     if photos is None:
         photos = attachments.for_thread(thread.id).get(None, [])
-    photo = photos[0] if photos else None
+    # A missing person found: the photos leave public view, and so the card (issue 21).
+    photo = photos[0] if photos and bulletins.photos_shown(None, thread) else None
     if photo is not None:
         image = links.absolute("uploads.serve", attachment_id=photo.id)
         size = (photo.width, photo.height)

@@ -15,6 +15,7 @@ from board.views import (
     agency,
     alerts,
     auth,
+    bulletins,
     callback,
     command,
     editing,
@@ -50,6 +51,7 @@ BLUEPRINTS = (
     alerts,  # issue 21: 预警
     agency,  # issue 21: 协作单位 (partner agencies)
     share,  # issue 21: link cards, QR codes, station pages and posters
+    bulletins,  # issue 21: 失物招领 and 寻人
 )
 
 

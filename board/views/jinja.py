@@ -13,8 +13,10 @@ from flask import Flask
 from board import answers, lists, permissions, privacy, sla, urgency
 from board.models import utcnow
 from board.phones import mask_phone
+from board.queries.bulletins import for_thread, photos_shown
 from board.queries.places import place_of, suggestion_for
 from board.views.agency import agency_panel
+from board.views.bulletins import panel_forms
 from board.views.notifications import unread_notifications
 from board.views.photos import attachments_of
 from board.views.thread_actions import thread_panel
@@ -47,6 +49,8 @@ GLOBALS = {
     "posting_allowance": ratelimits.allowance,  # issue 18: 「今天还可以发 2 帖」
     "mask_phone": mask_phone,  # issue 17: a phone number as everyone but its owner sees it
     "agency_panel": agency_panel,  # issue 21: 「邀请协作单位」 on the thread page
+    "bulletin_for": for_thread, "bulletin_photos_shown": photos_shown,  # issue 21
+    "bulletin_forms": panel_forms,
 }
 
 # Per render, not per app: a page rendered for the anonymous cache gets a placeholder CSRF token.

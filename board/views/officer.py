@@ -5,6 +5,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from board import permissions
+from board.queries import bulletins
 from board.queries import inbox as worklist
 
 bp = Blueprint("officer", __name__)
@@ -20,4 +21,5 @@ def inbox():
     return render_template(template, tab=tab, tabs=worklist.TABS, threads=rows,
                            counts=worklist.counts_for(current_user),
                            dispatches=worklist.dispatches_of(rows),
-                           boards=worklist.boards_for(current_user), unit=current_user.unit)
+                           boards=worklist.boards_for(current_user), unit=current_user.unit,
+                           bulletin_desk=bulletins.desk_counts(current_user))  # issue 21

@@ -10,6 +10,7 @@ from flask_login import current_user
 from board import permissions, photo_store
 from board.extensions import db
 from board.models import Attachment, Post, Thread
+from board.queries import bulletins
 from board.services import attachments
 
 bp = Blueprint("uploads", __name__)  # endpoint names (uploads.serve, uploads.thumb) are public
@@ -30,6 +31,8 @@ def serve(attachment_id: int):
     if target.withdrawn_at is not None and not permissions.can(current_user, "content.history",
                                                                target):
         abort(404)  # withdrawn by its author: the police and the author only (issue 18)
+    if not bulletins.photos_shown(current_user, target.thread if att.post_id else target):
+        abort(404)  # a found person's photos: off public view, kept for the police (issue 21)
     thumb = request.endpoint == "uploads.thumb"
     name = att.thumb_filename if thumb else att.filename
     stored = photo_store.find(name)

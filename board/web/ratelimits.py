@@ -114,6 +114,9 @@ ENDPOINTS = {
     "threads.new": "thread", "api.create_thread": "thread",
     "threads.reply": "reply", "api.reply": "reply",
     "api.attach": "photos",
+    # issue 21: a notice counts as a thread, a private claim or sighting as a reply
+    "bulletins.new": "thread", "api.bulletins_create": "thread",
+    "bulletins.messages": "reply", "api.bulletins_message": "reply",
 }
 
 
