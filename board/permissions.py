@@ -385,8 +385,10 @@ def _withdraw_bulletin(user, bulletin) -> bool:
 @rule("bulletin.message")
 def _message_bulletin(user, bulletin) -> bool:
     """「这是我的」/「我见过此人」: a resident who can read the open notice, not its author, writes
-    privately to the station; the police follow up instead of writing to themselves."""
-    return (_signed_in(user) and not user.is_police and bulletin is not None
+    privately to the station; the police follow up instead of writing to themselves, and a
+    partner agency (协作单位) is an organisation, not a resident with a claim."""
+    return (_signed_in(user) and not user.is_police and not user.is_agency
+            and bulletin is not None
             and bulletin.is_open and user.id != bulletin.thread.author_id
             and _view_thread(user, bulletin.thread))
 

@@ -279,8 +279,14 @@ def test_the_demo_warns_donghe_residents_and_the_station_sees_the_count(app, cli
     assert demo.seed() is True
     run_alert_worker()
     users = {u.username: u for u in db.session.scalars(db.select(User))}
-    assert len(bell_alerts(users["zhangjie"])) == 1
-    assert bell_alerts(users["laowang"]) == []  # has not picked a district
+    def titles(user):
+        return sorted(db.session.get(Alert, n.alert_id).title for n in bell_alerts(user))
+
+    appeal = db.session.scalar(db.select(Alert.title).where(Alert.target == "all"))
+    assert appeal.startswith("寻人启事:")  # the demo's appeal pinned on every board, to all
+    district = db.session.scalar(db.select(Alert.title).where(Alert.target == "district"))
+    assert titles(users["zhangjie"]) == sorted([district, appeal])
+    assert titles(users["laowang"]) == [appeal]  # has not picked a district
     login(users["nanmen_chen"], demo.DEMO_PASSWORD)
     alert = client.get("/api/v1/alerts").get_json()["alerts"][0]
     assert alert["target_label"] == "东河区居民" and alert["counts"]["targeted"] == 2
