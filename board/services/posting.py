@@ -180,6 +180,8 @@ def submit_reply(author, thread: Thread, body: str, key: str | None = None,
     for name, value in state.items():
         setattr(thread, name, value)
     moved = post.formal_answer and status.answer_if_awaiting(thread)  # guarded, see status.py
+    if not post.hidden:  # the asker, earlier repliers and @mentions: bell entries by the worker
+        outbox.record(NoticeKind.REPLY, thread, post=post, actor=author)
     if post.official and not post.hidden:  # the asker and followers hear of it off the page
         outbox.record(NoticeKind.OFFICIAL_REPLY, thread, post=post, actor=author)
     idempotency.remember(author, key, digest, thread, post)
@@ -187,5 +189,4 @@ def submit_reply(author, thread: Thread, body: str, key: str | None = None,
         return idempotency.Submission(row.post, True)
     if not post.hidden:  # a held reply is announced when an officer approves it
         live.post_created(post, thread_changed=bool(state) or moved)
-        notifications.post_created(post)  # after the commit; never fails the post
     return idempotency.Submission(post, False)
