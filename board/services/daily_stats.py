@@ -73,8 +73,7 @@ def _counted_change(session, obj) -> bool:
         return False
     if not isinstance(obj, Thread):
         return True
-    state = db.inspect(obj)
-    return any(attr.key not in _UNCOUNTED and attr.history.has_changes() for attr in state.attrs)
+    return not _UNCOUNTED.issuperset(db.inspect(obj).committed_state)  # the changed ones
 
 
 @event.listens_for(db.session, "before_flush")
