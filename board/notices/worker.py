@@ -30,6 +30,9 @@ MAX_BATCHES = 200  # per round, so a flood of notices cannot starve the fan-out 
 LEASE_NAME = "notice-outbox"
 LEASE_TTL = 30.0
 BATCHES_PER_ROUND = 10  # under the lease: then it is renewed, so a long backlog never outlives it
+# After a nudge, let the request that committed finish first, and gather a burst of replies into
+# one batch (issue 19: 50 writers at once); a reply's bells still ring well within a second.
+SETTLE_SECONDS = 0.1
 _lock = threading.Lock()
 
 
@@ -68,8 +71,12 @@ def run_forever(app: Flask, stop: threading.Event | None = None,
             log.exception("notice worker round failed")
             time.sleep(1.0)
 
+    def idle(_seconds: float) -> None:
+        if outbox.wait(poll):
+            time.sleep(SETTLE_SECONDS)
+
     with app.app_context():
-        leases.run_while_holding(lease, step, stop, idle=lambda _seconds: outbox.wait(poll))
+        leases.run_while_holding(lease, step, stop, idle=idle)
 
 
 def ring_now() -> None:
