@@ -3,7 +3,7 @@ length, and 50 writers at once on one embedded process and on PostgreSQL + Redis
 
     python bench/write.py                              # every part; the load runs 15 s each
     python bench/write.py --load-seconds 60            # the issue's 60 s
-    python bench/write.py --parts cpu,index            # only some: cpu, index, load, load-pg
+    python bench/write.py --parts cpu,index            # some: cpu, index, index-pg, load, load-pg
 
 cpu     gunicorn (gevent, 1 worker, no background workers: what the request itself costs) serves
         POST /api/v1/threads/<id>/posts as an officer (bearer token, JSON), one connection, beside
@@ -12,6 +12,7 @@ cpu     gunicorn (gevent, 1 worker, no background workers: what the request itse
 index   in one process: an officer's reply to a thread of 5 replies and to one of 500, one at a
         time, alternating; the request, then everything the workers do for it (search indexing,
         the notice fan-out with its bell entries), each timed on the process's CPU clock.
+index-pg the same on a fresh PostgreSQL database (dropped after) with the tsvector backend.
 load    `python app.py` (SQLite, its own search indexer and notice worker) under 50 signed-in
         citizens posting threads and replies for --load-seconds (bench/load.py's writers, checks
         and report: acknowledged writes in the database, in the index and pushed live, 5xx).
@@ -46,16 +47,17 @@ REDIS = os.environ.get("BOARD_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 # --- a small board of our own ------------------------------------------------------------------
 
 
-def board_env(instance: Path) -> dict:
+def board_env(instance: Path, database_url: str | None = None) -> dict:
     return {"BOARD_INSTANCE": str(instance), "SECRET_KEY": "bench-write-secret",
-            "DATABASE_URL": f"sqlite:///{instance / 'board.db'}", "BOARD_DEMO": "0",
-            "FLASK_RATELIMIT_ENABLED": "false", "SEARCH_BACKEND": "whoosh"}
+            "DATABASE_URL": database_url or f"sqlite:///{instance / 'board.db'}",
+            "BOARD_DEMO": "0", "FLASK_RATELIMIT_ENABLED": "false",
+            "SEARCH_BACKEND": "postgres" if database_url else "whoosh"}
 
 
-def make_board(instance: Path, replies: tuple[int, ...] = (5,)):
+def make_board(instance: Path, replies: tuple[int, ...] = (5,), database_url: str | None = None):
     """Migrate, sync boards, one officer, one thread per entry of `replies` with that many
     replies (inserted in bulk) and indexed. Returns (app, officer token, thread ids)."""
-    os.environ.update(board_env(instance))
+    os.environ.update(board_env(instance, database_url))
     import logging
 
     from flask_migrate import upgrade
@@ -168,12 +170,23 @@ def part_cpu(args) -> dict:
 # --- index: 5 replies vs 500 -------------------------------------------------------------------
 
 
-def part_index(args) -> dict:
+def part_index(args, postgres: bool = False) -> dict:
+    from bench import load
+
+    database_url = load.create_pg_database() if postgres else None
+    try:
+        return _index(args, database_url)
+    finally:
+        if database_url:  # its connections are ended by the drop
+            load.drop_pg_database(database_url)
+
+
+def _index(args, database_url: str | None) -> dict:
     from board.search import worker
     from board.services import notice_delivery
 
     instance = Path(tempfile.mkdtemp(prefix="bench-write-index-"))
-    app, token, (small, large) = make_board(instance, (5, 500))
+    app, token, (small, large) = make_board(instance, (5, 500), database_url)
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
     clock = time.process_time
@@ -208,6 +221,11 @@ def part_index(args) -> dict:
         out[name] = medians
     out["ratio"] = out["500"]["total"] / out["5"]["total"]
     out["replies"] = args.index_replies
+    out["backend"] = "PostgreSQL" if database_url else "SQLite + Whoosh"
+    with app.app_context():
+        from board.extensions import db
+
+        db.engine.dispose()
     return out
 
 
@@ -272,13 +290,17 @@ def part_load(args, postgres: bool) -> dict:
 # --- the run -----------------------------------------------------------------------------------
 
 
-PARTS = ("cpu", "index", "load", "load-pg")
+PARTS = ("cpu", "index", "index-pg", "load", "load-pg")
 
 
 def child(args) -> None:
     part = args.child
-    result = {"cpu": part_cpu, "index": part_index}.get(part, lambda a: part_load(
-        a, part == "load-pg"))(args)
+    if part.startswith("index"):
+        result = part_index(args, part == "index-pg")
+    elif part == "cpu":
+        result = part_cpu(args)
+    else:
+        result = part_load(args, part == "load-pg")
     Path(args.out).write_text(json.dumps(result, ensure_ascii=False))
 
 
@@ -305,15 +327,17 @@ def summary(results: dict) -> None:
               f"ceiling template+SQLite row {cpu['row_ms']:.2f} ms -> reply at "
               f"{cpu['share']:.0%} of the ceiling (target <= 5 ms, >= 14 %); "
               f"{cpu['errors']} errors")
-    index = results.get("index")
-    if index:
+    for key in ("index", "index-pg"):
+        index = results.get(key)
+        if not index:
+            continue
         for name in ("5", "500"):
             c = index[name]
-            print(f"  reply to a thread of {name:>3} replies: request {c['request']:.2f} ms + "
-                  f"index {c['index']:.2f} ms + fan-out {c['fan_out']:.2f} ms = "
-                  f"{c['total']:.2f} ms CPU")
-        print(f"  500 / 5 replies, request and workers together: x{index['ratio']:.2f} "
-              f"(target <= 1.3)")
+            print(f"  [{index['backend']}] reply to a thread of {name:>3} replies: request "
+                  f"{c['request']:.2f} ms + index {c['index']:.2f} ms + fan-out "
+                  f"{c['fan_out']:.2f} ms = {c['total']:.2f} ms CPU")
+        print(f"  [{index['backend']}] 500 / 5 replies, request and workers together: "
+              f"x{index['ratio']:.2f} (target <= 1.3)")
     for key in ("load", "load-pg"):
         load = results.get(key)
         if load:
