@@ -98,6 +98,8 @@ class Config:
         self.SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND") or _default_search(
             self.SQLALCHEMY_DATABASE_URI)
         self.SEARCH_SYNC = _env_flag("SEARCH_SYNC", False)  # index inside the request (tests)
+        # A reply's bell entries right after its commit instead of by the notice worker (tests).
+        self.NOTICE_BELLS_SYNC = _env_flag("NOTICE_BELLS_SYNC", False)
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE / "uploads"))
         # Photos: "disk" (UPLOAD_DIR: one machine, or a folder every machine mounts) or
         # "database" (a table every process reaches: several machines, no shared disk).
@@ -183,6 +185,7 @@ class TestConfig(Config):
         self.SQLALCHEMY_DATABASE_URI = database_url or f"sqlite:///{tmp_path / 'test.db'}"
         self.SEARCH_INDEX_DIR = str(tmp_path / "search-index")
         self.SEARCH_SYNC = True  # deterministic: the queue is drained right after each commit
+        self.NOTICE_BELLS_SYNC = True  # a reply's bells too (the rest waits for run_worker)
         self.UPLOAD_DIR = str(tmp_path / "uploads")
         self.BOARD_DEMO = False
         self.RATELIMIT_ENABLED = False

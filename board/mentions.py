@@ -42,18 +42,18 @@ def name_candidates(text: str) -> list[str]:
     return list(found)
 
 
-def _officials_named(candidates: list[str]) -> list[User]:
+def _officials_named(candidates: list[str], session=None) -> list[User]:
     if not candidates:
         return []
-    return list(db.session.scalars(db.select(User).where(
+    return list((session or db.session).scalars(db.select(User).where(
         User.real_name.in_(candidates), User.role.in_(list(OFFICIAL_ROLES)),
         User.disabled.is_(False)).order_by(User.id)))
 
 
-def named_officials(text: str) -> list[User]:
+def named_officials(text: str, session=None) -> list[User]:
     """The officers a text @mentions by real name: for each @run, the longest name it begins
     with (two officers sharing a name are both mentioned: the post cannot tell them apart)."""
-    people = _officials_named(name_candidates(text))
+    people = _officials_named(name_candidates(text), session)
     chosen: dict[int, User] = {}
     for run in NAME_RE.findall(text or "")[:MAX_MENTIONS]:
         fitting = [u for u in people if run.startswith(u.real_name)]
@@ -65,16 +65,16 @@ def named_officials(text: str) -> list[User]:
     return list(chosen.values())
 
 
-def mentioned_users(text: str) -> list[User]:
+def mentioned_users(text: str, session=None) -> list[User]:
     """The enabled accounts a text @mentions (names matched case-insensitively, and officers by
-    their real name)."""
+    their real name). `session`: the notice worker's own (default: the request's)."""
     names = parse_mentions(text)
     found: dict[int, User] = {}
     if names:
         stmt = db.select(User).where(db.func.lower(User.username).in_(names),
                                      User.disabled.is_(False))
-        found.update((u.id, u) for u in db.session.scalars(stmt))
-    for user in named_officials(text):
+        found.update((u.id, u) for u in (session or db.session).scalars(stmt))
+    for user in named_officials(text, session):
         found.setdefault(user.id, user)
     return list(found.values())[:MAX_MENTIONS]
 

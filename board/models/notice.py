@@ -27,11 +27,15 @@ class NoticeKind(enum.StrEnum):
     HIDDEN = "hidden"  # an officer hid my thread or reply (with the reason)
     HELD = "held"  # the word list held my post for review
     RELEASED = "released"  # my hidden or held post is shown again
+    # A visible reply (issue 19): its bell entries (the asker, earlier repliers, @mentions) are
+    # written by the worker after the response, never an off-site notice of its own.
+    REPLY = "reply"
 
     @property
     def label(self) -> str:
         return {"official_reply": "民警答复", "status": "状态变化", "hidden": "被隐藏",
-                "held": "待审核", "released": "恢复显示"}[self]
+                "held": "待审核", "released": "恢复显示",
+                "reply": "新回复"}[self]
 
     @property
     def to_followers(self) -> bool:

@@ -10,6 +10,7 @@ from board.extensions import db
 from board.models import NoticeEvent, NoticeKind, Post, Thread, utcnow
 
 _RECORDED = "notice_recorded"  # session.info: an event was added in this transaction
+REPLIED = "notice_replied"  # session.info: a reply's bell entries wait in this transaction
 _wakeup = threading.Event()
 
 
@@ -23,6 +24,8 @@ def record(kind: NoticeKind, thread: Thread, *, post: Post | None = None, actor=
                       request_id=request_ids.current())  # the worker logs it
     db.session.add(row)
     db.session.info[_RECORDED] = True
+    if kind == NoticeKind.REPLY:
+        db.session.info[REPLIED] = True
     return row
 
 

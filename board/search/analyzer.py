@@ -83,6 +83,7 @@ def load(instance_path: str | os.PathLike | None = None) -> None:
                 if word not in _loaded_extra:
                     _tokenizer.add_word(word, freq, tag)
                     _loaded_extra.add(word)
+                    _dictionary_changed()
 
 
 def loaded() -> bool:
@@ -167,18 +168,96 @@ def _kept(words: list[tuple[str, int]], i: int) -> bool:
 def tokenize(text: str, index: bool = False) -> list[Tok]:
     """Analyze text; `index=True` adds same-position sub-words (never do that for queries)."""
     folded = fold(text)
+    return _tokens([(w, start) for w, start in _words(folded) if _WORD.search(w)], index)
+
+
+# --- the indexer's tokens, line by line from a cache (issue 19) -------------------------------
+# A thread's document holds every reply, so each reply re-analyzed the whole thread: the cost
+# of indexing a reply grew with the thread. jieba and the t2s folding never join words across a
+# line break, so a document's words are its lines' words end to end; each line's are kept here
+# (folded, filtered, with offsets) and a reply to a long thread analyzes only its own lines.
+# The tokens are exactly `tokenize(text, index=True)`'s (tests/test_search_index_tokens.py).
+
+LINE_CACHE_SIZE = 200_000  # lines (~a few hundred bytes each)
+_line_cache: dict[tuple[str, bool], tuple[tuple[str, int], ...]] = {}
+_cache_generation = [0, 0]  # [dictionary changes, generation the cache was filled under]
+
+
+def _dictionary_changed() -> None:
+    """jieba's words changed (an admin's word): cached line words may split differently now."""
+    _cache_generation[0] += 1
+
+
+def _fresh_caches() -> None:
+    if _cache_generation[1] != _cache_generation[0]:
+        _line_cache.clear()
+        _subword_cache.clear()
+        _cache_generation[1] = _cache_generation[0]
+
+
+def _folds_by_char(line: str) -> bool:
+    """Whether t2s changes this line's length (then `fold` converts char by char)."""
+    text = line.translate(_WIDTH)
+    return len(_t2s.convert(text)) != len(text)
+
+
+def _line_words(line: str, by_char: bool) -> tuple[tuple[str, int], ...]:
+    key = (line, by_char)
+    words = _line_cache.get(key)
+    if words is None:
+        text = line.translate(_WIDTH)
+        folded = ("".join(c if len(s := _t2s.convert(c)) != 1 else s for c in text) if by_char
+                  else _t2s.convert(text))
+        words = tuple((w, start) for w, start in _words(folded) if _WORD.search(w))
+        if len(_line_cache) >= LINE_CACHE_SIZE:
+            _line_cache.clear()
+        _line_cache[key] = words
+    return words
+
+
+def index_tokens(text: str) -> list[Tok]:
+    """`tokenize(text, index=True)`, from the cached words of each line of `text`."""
+    _fresh_caches()
+    lines = (text or "").split("\n")
+    # fold() converts the whole text char by char when t2s changes its length: so if any line
+    # would (t2s rules never span a line break), every line is converted char by char. A line
+    # cached as converted whole is one whose length t2s keeps.
+    by_char = any(_folds_by_char(line) for line in lines if (line, False) not in _line_cache)
+    words: list[tuple[str, int]] = []
+    offset = 0
+    for line in lines:
+        words.extend((w, offset + start) for w, start in _line_words(line, by_char))
+        offset += len(line) + 1
+    return _tokens(words, True)
+
+
+_subword_cache: dict[str, tuple[tuple[str, int], ...]] = {}
+
+
+def _indexed_subwords(term: str) -> tuple[tuple[str, int], ...]:
+    """A term's sub-words as the index adds them (cleared with the line cache)."""
+    pieces = _subword_cache.get(term)
+    if pieces is None:
+        pieces = tuple((p, at) for p, at in _subwords(term) if p != term and p not in STOPWORDS)
+        if len(_subword_cache) >= LINE_CACHE_SIZE:
+            _subword_cache.clear()
+        _subword_cache[term] = pieces
+    return pieces
+
+
+def _tokens(words: list[tuple[str, int]], index: bool) -> list[Tok]:
+    if index:
+        _fresh_caches()
     tokens: list[Tok] = []
     pos = 0
-    words = [(w, start) for w, start in _words(folded) if _WORD.search(w)]
     for i, (word, start) in enumerate(words):
         if not _kept(words, i):
             continue
         term = word.lower()
         tokens.append(Tok(term, pos, start, start + len(word)))
         if index:
-            for piece, at in _subwords(term):
-                if piece != term and piece not in STOPWORDS:
-                    tokens.append(Tok(piece, pos, start + at, start + at + len(piece)))
+            for piece, at in _indexed_subwords(term):
+                tokens.append(Tok(piece, pos, start + at, start + at + len(piece)))
         pos += 1
     return tokens
 
@@ -258,6 +337,7 @@ def add_word(instance_path: str | os.PathLike, word: str, freq: int | None = Non
     with _lock:
         _tokenizer.add_word(word, freq or 20000, tag)
         _loaded_extra.add(word)
+        _dictionary_changed()
     return True
 
 
@@ -273,4 +353,5 @@ def remove_word(instance_path: str | os.PathLike, word: str) -> bool:
         if _tokenizer.initialized:
             _tokenizer.del_word(word)
         _loaded_extra.discard(word)
+        _dictionary_changed()
     return True

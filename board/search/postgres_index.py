@@ -38,7 +38,7 @@ def to_tsvector_literal(title: str, content: str) -> str:
     offset = 1
     for part, weight in ((title, "A"), (content, "")):
         last = 0
-        for tok in analyzer.tokenize(part, index=True):
+        for tok in analyzer.index_tokens(part):
             pos = min(offset + tok.pos, MAX_POS)
             last = max(last, tok.pos)
             slots = positions.setdefault(tok.text, [])

@@ -46,7 +46,8 @@ class BoardTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for tok in analyzer.tokenize(value, index=(mode == "index")):
+        toks = analyzer.index_tokens(value) if mode == "index" else analyzer.tokenize(value)
+        for tok in toks:
             token.text = tok.text
             token.boost = 1.0
             token.stopped = False

@@ -72,11 +72,22 @@ class Submission(NamedTuple):
     replayed: bool  # True: an earlier submission with the same key stored it; nothing new was
 
 
-def commit_once(author, key: str | None, digest: str) -> IdempotencyKey | None:
+def commit_once(author, key: str | None, digest: str,
+                keep: bool = False) -> IdempotencyKey | None:
     """Commit; if a twin submission with the same key committed first (the unique key refused
-    this one), roll back and return the twin's key row instead."""
+    this one), roll back and return the twin's key row instead.
+
+    `keep`: the session's objects stay loaded after the commit (the reply path: the post it
+    just wrote is announced and returned as it is, without reading it back; the caller expires
+    what others may have changed meanwhile)."""
+    session = db.session()
     try:
-        db.session.commit()
+        if keep:
+            session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
     except IntegrityError:
         db.session.rollback()
         row = earlier(author, key, digest)

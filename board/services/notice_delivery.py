@@ -4,9 +4,11 @@ the same with one follower or ten thousand.
 
 Fan-out (`fan_out_batch`): the asker and the thread's followers (for an answer or a status the
 asker should know), or the author of a hidden, held or released post. Followers and authors of
-moderated posts get their bell entry here (the asker's came with the reply itself, from
-services/notifications.py); every recipient gets one `notice` row per off-site channel they can
-be reached on (board/notices/channels.py), due after the grace period.
+moderated posts get their bell entry here; every recipient gets one `notice` row per off-site
+channel they can be reached on (board/notices/channels.py), due after the grace period.
+A reply's own bell entries (the asker, earlier repliers, @mentions: event kind "reply", issue 19)
+are written here too, after the response, so a reply costs its request the same whoever is told;
+they have no off-site notice (an officer's answer has its "official_reply" event for that).
 
 Delivery (`deliver_batch`): each due notice is checked against board/notices/policy.py (read
 already? quiet hours? one this hour already?) and then sent, several at once; a failure is
@@ -25,7 +27,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, lazyload, selectinload
 
-from board import live, permissions, request_ids
+from board import live, mentions, permissions, request_ids
 from board.extensions import db
 from board.models import (
     Notice,
@@ -34,6 +36,7 @@ from board.models import (
     NoticeState,
     Notification,
     NotificationKind,
+    Post,
     ThreadFollow,
     User,
     utcnow,
@@ -69,11 +72,13 @@ def _chunks(ids: list[int]):
 # --- fan-out ---------------------------------------------------------------------------------
 
 
-def fan_out_batch(size: int = FAN_OUT_BATCH) -> int:
-    """Fan out up to `size` events; returns how many were fanned out."""
+def fan_out_batch(size: int = FAN_OUT_BATCH, kinds: tuple[str, ...] | None = None) -> int:
+    """Fan out up to `size` events (of these `kinds` only, if given); returns how many."""
     with _session() as session:
-        stmt = (select(NoticeEvent).where(NoticeEvent.fanned_at.is_(None))
-                .order_by(NoticeEvent.id).limit(size)
+        stmt = select(NoticeEvent).where(NoticeEvent.fanned_at.is_(None))
+        if kinds:
+            stmt = stmt.where(NoticeEvent.kind.in_(kinds))
+        stmt = (stmt.order_by(NoticeEvent.id).limit(size)
                 .options(lazyload("*"), selectinload(NoticeEvent.thread),
                          selectinload(NoticeEvent.actor), selectinload(NoticeEvent.post)))
         events = list(session.scalars(_locked(stmt, session, NoticeEvent)))
@@ -124,7 +129,40 @@ def _recipients(session: Session, event: NoticeEvent) -> dict[int, str]:
     return found
 
 
+def _reply_bells(session: Session, event: NoticeEvent) -> tuple[int, list[Notification]]:
+    """A reply: whom it @mentions, the asker (民警回复 when an officer wrote it) and those who
+    replied before it, each once, the most specific reason first; nobody who may not read the
+    thread, nobody for a reply hidden or withdrawn before its turn came."""
+    post, thread = event.post, event.thread
+    if post is None or post.hidden or post.withdrawn_at is not None:
+        return 0, []
+    kinds: dict[int, str] = {}
+    for user in mentions.mentioned_users(post.body, session):
+        kinds.setdefault(user.id, NotificationKind.MENTION)
+    kinds.setdefault(thread.author_id, NotificationKind.OFFICIAL_REPLY if post.official
+                     else NotificationKind.REPLY)
+    earlier = (select(Post.author_id).where(Post.thread_id == thread.id, Post.id < post.id,
+                                            Post.hidden.is_(False)).distinct())
+    for user_id in session.scalars(select(User.id).where(User.id.in_(earlier),
+                                                         User.disabled.is_(False))):
+        kinds.setdefault(user_id, NotificationKind.REPLY)
+    kinds.pop(post.author_id, None)  # nobody is told of their own reply
+    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(list(kinds))))}
+    now, bells = utcnow(), []
+    for user_id, kind in kinds.items():
+        user = users.get(user_id)
+        if user is None or not permissions.can(user, "thread.view", thread):
+            continue  # never tell anyone about a police-only thread they cannot open
+        bells.append(Notification(user=user, kind=kind, thread=thread, post_id=post.id,
+                                  actor=event.actor, created_at=now))
+    session.add_all(bells)
+    session.flush()
+    return len(bells), bells
+
+
 def _fan_out(session: Session, event: NoticeEvent) -> tuple[int, list[Notification]]:
+    if event.kind == NoticeKind.REPLY:
+        return _reply_bells(session, event)
     recipients = _recipients(session, event)
     thread, now = event.thread, utcnow()
     ids = list(recipients)
@@ -142,7 +180,7 @@ def _fan_out(session: Session, event: NoticeEvent) -> tuple[int, list[Notificati
         if user is None or (role != "subject" and not permissions.can(user, "thread.view", thread)):
             continue  # disabled, or may not read it (police-only, hidden meanwhile)
         count += 1
-        if role != "asker":  # the asker's bell entry came with the reply or the status move
+        if role != "asker":  # the asker's bell entry comes with the reply or the status move
             # The sentence depends only on whether the reader sees the title unmasked.
             key = (user_id == thread.author_id, sees_original(user, thread.author_id))
             if key not in sentences:

@@ -1,8 +1,10 @@
-"""Notifications: who hears about a reply, a mention or a status change; marking them read.
+"""Notifications: who hears about a new thread's mentions or a status change; marking them read.
 
-Called by the posting and escalation services after their own commit. Notifications are written
-and committed first, then announced live, so a client that misses the live event still finds
-them in the database. A failure here is logged and never undoes the post that caused it.
+Called by the posting and escalation services after their own commit (a reply's bell entries
+are written by the notice worker after the response: services/notice_delivery.py, issue 19).
+Notifications are written and committed first, then announced live, so a client that misses
+the live event still finds them in the database. A failure here is logged and never undoes
+the post that caused it.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from functools import wraps
 
 from board import live, mentions, permissions
 from board.extensions import db
-from board.models import Notification, NotificationKind, Post, Thread, User, utcnow
+from board.models import Notification, NotificationKind, Thread, User, utcnow
 from board.queries import notifications as bell
 
 log = logging.getLogger(__name__)
@@ -47,29 +49,6 @@ def _deliver(recipients: dict[int, dict], thread: Thread | None) -> list[Notific
     for row in rows:
         live.notification_created(row, bell.unread_count(row.user_id))
     return rows
-
-
-@_never_fail
-def post_created(post: Post) -> list[Notification]:
-    """A reply: the asker hears of it (official or not), other participants, and @mentions."""
-    thread, author_id = post.thread, post.author_id
-    recipients: dict[int, dict] = {}
-
-    def add(user: User, kind: str) -> None:
-        if user.id != author_id and user.id not in recipients:
-            recipients[user.id] = {"user": user, "kind": kind, "post_id": post.id,
-                                   "actor_id": author_id}
-
-    for user in mentions.mentioned_users(post.body):  # the most specific reason wins
-        add(user, NotificationKind.MENTION)
-    add(thread.author, NotificationKind.OFFICIAL_REPLY if post.official else NotificationKind.REPLY)
-    participants = db.select(Post.author_id).where(
-        Post.thread_id == thread.id, Post.id != post.id, Post.hidden.is_(False)).distinct()
-    others = db.session.scalars(db.select(User).where(User.id.in_(participants),
-                                                      User.disabled.is_(False)))
-    for user in others:
-        add(user, NotificationKind.REPLY)
-    return _deliver(recipients, thread)
 
 
 @_never_fail

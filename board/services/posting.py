@@ -133,6 +133,9 @@ def submit_thread(author, board: Board, kind: str, title: str, body: str,
     return idempotency.Submission(thread, False)
 
 
+_THREAD_COLUMNS = [c.key for c in Thread.__mapper__.column_attrs]  # not its board, units...
+
+
 def reply(author, thread: Thread, body: str, formal: bool = False) -> Post:
     """Anyone who can read a thread may reply; the responsible unit's reply (or another
     official's marked `formal`, board/answers.py) answers it."""
@@ -192,12 +195,16 @@ def submit_reply(author, thread: Thread, body: str, key: str | None = None,
     for name, value in state.items():
         setattr(thread, name, value)
     moved = post.formal_answer and status.answer_if_awaiting(thread)  # guarded, see status.py
+    if not post.hidden:  # the asker, earlier repliers and @mentions: bell entries by the worker
+        outbox.record(NoticeKind.REPLY, thread, post=post, actor=author)
     if post.official and not post.hidden:  # the asker and followers hear of it off the page
         outbox.record(NoticeKind.OFFICIAL_REPLY, thread, post=post, actor=author)
     idempotency.remember(author, key, digest, thread, post)
-    if (row := idempotency.commit_once(author, key, digest)) is not None:
+    if (row := idempotency.commit_once(author, key, digest, keep=True)) is not None:
         return idempotency.Submission(row.post, True)
+    # The post is as written (nothing reads it back); the thread is read again, as others may
+    # have moved or hidden it meanwhile and its counters are the database's.
+    db.session.expire(thread, _THREAD_COLUMNS)
     if not post.hidden:  # a held reply is announced when an officer approves it
         live.post_created(post, thread_changed=bool(state) or moved)
-        notifications.post_created(post)  # after the commit; never fails the post
     return idempotency.Submission(post, False)
