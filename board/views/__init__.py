@@ -19,6 +19,7 @@ from board.views import (
     following,
     health,
     jinja,
+    language,
     leader,
     main,
     metrics,
@@ -44,6 +45,7 @@ BLUEPRINTS = (
     health, metrics,  # issue 22: /healthz, /readyz, and /metrics for the operator's network
     following,  # issue 17: 关注/同问, notice settings, officers' cards, the notice outbox
     open_data, admin_import, open311,  # issue 20: 公开数据, account import, Open311
+    language,  # issue 21: the 中文 / English switch
 )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from board import answers, lists, permissions, privacy, sla, urgency
+from board import answers, i18n, lists, permissions, privacy, sla, urgency
 from board.models import utcnow
 from board.phones import mask_phone
 from board.queries.places import place_of, suggestion_for
@@ -25,6 +25,9 @@ FILTERS = {
     "duration_minutes": templating.duration_minutes,
     "beijing": templating.beijing,
     "visible": privacy.visible_filter,
+    "number": templating.number,
+    "long_date": templating.long_date,
+    "user_words": templating.user_words,  # issue 21: 1,234 in the reader's language
 }
 
 GLOBALS = {
@@ -45,6 +48,8 @@ GLOBALS = {
     "deadline": sla.deadline,
     "posting_allowance": ratelimits.allowance,  # issue 18: 「今天还可以发 2 帖」
     "mask_phone": mask_phone,  # issue 17: a phone number as everyone but its owner sees it
+    "html_lang": i18n.html_lang,  # issue 21: zh-CN or en, and the 中文 / English switch
+    "ui_language": i18n.language,
 }
 
 # Per render, not per app: a page rendered for the anonymous cache gets a placeholder CSRF token.
