@@ -84,13 +84,17 @@ GROUPED_KINDS = frozenset({NotificationKind.OFFICIAL_REPLY, NotificationKind.REP
 
 def _group_text(first: dict, actors: list[str], officials: bool, count: int) -> str:
     title = first["thread_title"] or ""
-    people = "民警" if officials else "用户"
-    who = actors[0] if len(actors) == 1 else f"{actors[0]}等 {len(actors)} 位{people}"
+    if len(actors) == 1:
+        who = actors[0]
+    elif officials:
+        who = _("%(name)s等 %(n)s 位民警", name=actors[0], n=len(actors))
+    else:
+        who = _("%(name)s等 %(n)s 位用户", name=actors[0], n=len(actors))
     if first["kind"] == NotificationKind.OFFICIAL_REPLY:
-        return f"{who}回复了您的帖子「{title}」({count} 条)"
+        return _("%(who)s回复了您的帖子「%(title)s」(%(n)s 条)", who=who, title=title, n=count)
     if first["kind"] == NotificationKind.REPLY:
-        return f"{who}在「{title}」中回复了({count} 条)"
-    return f"您关注的「{title}」有 {count} 条新动态"
+        return _("%(who)s在「%(title)s」中回复了(%(n)s 条)", who=who, title=title, n=count)
+    return _("您关注的「%(title)s」有 %(n)s 条新动态", title=title, n=count)
 
 
 def group_entries(entries: list[dict]) -> list[dict]:
@@ -117,7 +121,7 @@ def group_entries(entries: list[dict]) -> list[dict]:
         officials = True
         for member in members:
             actor = member["actor"]
-            name = actor["display_name"] if actor else "系统"
+            name = actor["display_name"] if actor else _("系统")
             officials = officials and bool(actor and actor.get("real_name"))
             if name not in actors:
                 actors.append(name)

@@ -200,3 +200,27 @@ def test_extraction_finds_every_marked_string(tmp_path, monkeypatch):
     with open(i18n.TRANSLATIONS / "messages.pot", "rb") as fh:
         committed = {m.id for m in read_po(fh) if m.id}
     assert fresh - committed == set(), "new strings: run `flask translate update`"
+
+
+def test_live_pushes_carry_each_languages_markup_whoever_posts(app, make):
+    """A reply or row pushed live is rendered for each audience, not in its poster's language: a
+    foreigner's reply reaches Chinese readers in Chinese (`html`) and English readers in English
+    (`html_en`, picked by static/js/live.js on pages whose <html lang> is en)."""
+    from board.services import posting
+    from tests.test_live import events, join, sio
+
+    resident = make.make_user(nickname="John Smith")
+    officer = make.make_user("officer", unit_code="exit-entry")
+    thread = make.make_thread(resident, "exit-entry", "question", title="Q2 visa extension")
+    reader, lister = sio(app), sio(app)
+    assert join(reader, f"thread:{thread.id}")["ok"] and join(lister, "board:exit-entry")["ok"]
+    reader.get_received()
+    lister.get_received()
+    with app.test_request_context(headers=EN):  # the poster reads English
+        posting.reply(officer, thread, "您好,请带护照来办理。")
+    [(_, pushed)] = events(reader, "post_created")
+    assert "实名认证民警" in pushed["html"] and "Verified officer" in pushed["html_en"]
+    assert untranslated(pushed["html_en"]) == []
+    rows = [payload for _, payload in events(lister, "thread_updated")]
+    assert rows and "回复" in rows[-1]["html"]["board"]
+    assert untranslated(rows[-1]["html_en"]["board"]) == []

@@ -80,8 +80,10 @@ def long_date(value) -> str:
 
 def user_words(text: str, *words: str | None) -> Markup:
     """`text` escaped, with the residents' or officers' own words in it (a thread title, a name)
-    marked `data-user-text`: they stay as written whatever the interface language."""
+    marked `data-user-text` on English pages: they stay as written, in Chinese."""
     html = str(escape(text or ""))
+    if not i18n.is_english():
+        return Markup(html)
     for word in sorted({w for w in words if w}, key=len, reverse=True):
         html = html.replace(str(escape(word)), f'<span data-user-text>{escape(word)}</span>')
     return Markup(html)

@@ -335,15 +335,19 @@
     if (homeList) socket.emit("join", { room: "home" });
   });
 
-  socket.on("post_created", function (data) { addPost(data.post, data.html); });
-  socket.on("post_updated", function (data) { updatePost(data.post, data.html); });
+  // Pushed markup comes in both interface languages (board/fragments.py in_languages): `html`
+  // in Chinese, `html_en` for a page shown in English.
+  var ENGLISH = document.documentElement.lang === "en";
+  function markup(data) { return ENGLISH && "html_en" in data ? data.html_en : data.html; }
+  socket.on("post_created", function (data) { addPost(data.post, markup(data)); });
+  socket.on("post_updated", function (data) { updatePost(data.post, markup(data)); });
   socket.on("typing", function (data) {
     if (data.thread_id !== threadId) return;
     if (data.typing === false) hideTyping(data.user && data.user.id);
     else showTyping(data.user || {});
   });
   function showRows(data, verb) {  // verb: "add" (thread_created) or "update"
-    var thread = data.thread, html = data.html || {};
+    var thread = data.thread, html = markup(data) || {};
     if (boardFeed && html.board && thread.board === boardList.getAttribute("data-board")) {
       boardFeed[verb](thread, html.board);
     }
@@ -352,7 +356,7 @@
   }
   socket.on("thread_created", function (data) { showRows(data, "add"); });
   socket.on("thread_updated", function (data) {
-    if (threadId) updateThreadPage(data.thread, typeof data.html === "string" ? data.html : null);
+    if (threadId) updateThreadPage(data.thread, typeof data.html === "string" ? markup(data) : null);
     showRows(data, "update");
   });
   socket.on("notification", function (data) {
