@@ -100,6 +100,30 @@ def in_language(code: str):
     return force_locale(LOCALES.get(code, LOCALES[DEFAULT]))
 
 
+# The words static/js writes into pages (their `tr("…")` calls, static/js/i18n.js): marked here
+# so `flask translate update` extracts them; English pages embed their translations.
+JS_STRINGS = (
+    N_("区"), N_("街道"), N_("社区"), N_("输入社区、小区或街道名,如:幸福"), N_("使用我的位置"),
+    N_("选择区"), N_("整个区 / 选择街道"), N_("整个街道 / 选择社区"), N_("已选:"), N_("辖区"),
+    N_("清除"), N_("没有找到「{q}」,可以用下面的选项逐级选择"), N_("正在定位…"),
+    N_("您的位置不在本市已登记的社区附近,请手动选择。"), N_("(按定位,约 {m} 米;不对请改选)"),
+    N_("无法获取位置(未允许定位或信号弱),请手动选择。"), N_("已回复"), N_("更多({n})"),
+    N_("引用此答复"), N_("已引用,请按实际情况修改"), N_("已同问"), N_("我的提问 · 已关注"),
+    N_("已关注"), N_("刚刚"), N_("民警正在回复…"), N_("{n} 条新帖,点击查看"),
+    N_("通知({n} 条未读)"), N_("通知"), N_("每帖最多 {max} 张图片,请重新选择"),
+    N_("已恢复您上次没有发出去的内容。"), N_("清空"), N_("重新获取({n}秒)"), N_("加载中…"),
+    N_("可以@的民警"),
+)
+
+
+def js_strings() -> dict[str, str] | None:
+    """The scripts' words in English for an English page; None on a Chinese one (they are the
+    Chinese already)."""
+    if not is_english():
+        return None
+    return {words: gettext(words) for words in JS_STRINGS}
+
+
 # --- `flask translate`: one command per step, so helpers' new strings reach the catalog ---------
 
 translate_cli = AppGroup("translate", help="The English catalog (translations/, Flask-Babel).")

@@ -50,6 +50,7 @@ GLOBALS = {
     "mask_phone": mask_phone,  # issue 17: a phone number as everyone but its owner sees it
     "html_lang": i18n.html_lang,  # issue 21: zh-CN or en, and the 中文 / English switch
     "ui_language": i18n.language,
+    "js_strings": i18n.js_strings,  # the scripts' words on English pages (static/js/i18n.js)
 }
 
 # Per render, not per app: a page rendered for the anonymous cache gets a placeholder CSRF token.
