@@ -73,6 +73,7 @@ def test_pages_a_foreigner_uses_have_no_untranslated_words(client, login, story,
 def test_the_thread_page_reads_in_english(client, story):
     thread = story["thread"]
     html = client.get(f"/t/{thread.id}", headers=EN).get_data(as_text=True)
+    assert "is handling it. Incident number <span data-user-text>JQ" in html  # the step, translated
     for words in ("Progress", "Resolved", "Officers dispatched", "Resident posted",
                   "Verified officer", "asked the same", "Sign in</a> to reply"):
         assert words in html, words

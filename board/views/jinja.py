@@ -17,6 +17,7 @@ from board.queries.places import place_of, suggestion_for
 from board.views.notifications import unread_notifications
 from board.views.photos import attachments_of
 from board.views.thread_actions import thread_panel
+from board.views.timeline_text import timeline_text
 from board.web import page_cache, ratelimits, templating
 
 FILTERS = {
@@ -25,9 +26,11 @@ FILTERS = {
     "duration_minutes": templating.duration_minutes,
     "beijing": templating.beijing,
     "visible": privacy.visible_filter,
+    # issue 21: counts and dates in the reader's language, residents' words marked as theirs
     "number": templating.number,
     "long_date": templating.long_date,
-    "user_words": templating.user_words,  # issue 21: 1,234 in the reader's language
+    "user_words": templating.user_words,
+    "timeline_text": timeline_text,  # a timeline step in the reader's language
 }
 
 GLOBALS = {
