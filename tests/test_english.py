@@ -19,6 +19,7 @@ from board import i18n
 from board.models import utcnow
 from board.services import escalation, following, status
 from tests.han_text import untranslated
+from tests.test_ratelimits import _sign_in, limited  # noqa: F401 (the fixture)
 
 EN = {"Accept-Language": "en-US,en;q=0.9"}
 PASSPORT_QUESTION = ("护照到期了怎么续签 Q2 签证", "我的护照 E12345678 下个月到期,Q2 签证还能续吗?")
@@ -225,3 +226,19 @@ def test_live_pushes_carry_each_languages_markup_whoever_posts(app, make):
     rows = [payload for _, payload in events(lister, "thread_updated")]
     assert rows and "回复" in rows[-1]["html"]["board"]
     assert untranslated(rows[-1]["html_en"]["board"]) == []
+
+
+def test_posting_limits_are_told_in_english(limited, make):  # noqa: F811 (the fixture)
+    """The allowance line before typing and the refusal after it (board/web/ratelimits.py)."""
+    _, client = limited(RATELIMIT_THREAD_NEW_ACCOUNT="2 per day")
+    client.set_cookie("lang", "en", domain="board.test")
+    _sign_in(client, make.make_user())
+    html = assert_english(client.get("/b/exit-entry/new"), "the form with its allowance")
+    assert "Today: 2 more posts allowed" in html
+    for n in range(3):
+        response = client.post("/b/exit-entry/new", data={
+            "kind": "question", "title": f"Visa question number {n}",
+            "body": "How do I extend my Q2 visa?"})
+    html = assert_english(response, "the refused form")
+    assert "at most 2 threads on its first day" in html
+    assert "How do I extend my Q2 visa?" in html  # kept
