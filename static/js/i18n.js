@@ -1,5 +1,5 @@
 /* The words the scripts write into pages, in the page's language (issue 21). On an English page
-   the server embeds its translations (board/i18n.py JS_STRINGS) in #js-strings; `tr("已关注")`
+   the server embeds its translations (board/i18n.py JS_STRINGS) in #js-strings[data-words]; `tr("已关注")`
    returns the English, or the Chinese itself on a Chinese page. `{name}` placeholders are
    filled from `values`. Loaded first (in <head>, deferred), so every script can use it. */
 (function () {
@@ -7,7 +7,7 @@
   var table = {};
   var source = document.getElementById("js-strings");
   if (source) {
-    try { table = JSON.parse(source.textContent) || {}; } catch (e) { table = {}; }
+    try { table = JSON.parse(source.getAttribute("data-words")) || {}; } catch (e) { table = {}; }
   }
   window.tr = function (words, values) {
     var out = Object.prototype.hasOwnProperty.call(table, words) ? table[words] : words;
