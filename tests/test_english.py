@@ -63,7 +63,8 @@ def test_pages_a_foreigner_uses_have_no_untranslated_words(client, login, story,
         assert_english(client.get(path), path)
     login(story["resident"])
     signed_in = ["/", f"/t/{thread.id}", "/b/exit-entry/new", "/me", "/me/security",
-                 "/me/close", "/notifications"]
+                 "/me/close", "/notifications", "/me/following", "/me/notification-settings",
+                 f"/t/{thread.id}/report", f"/officers/{story['officer'].id}"]
     for path in signed_in:
         assert_english(client.get(path), path)
     refused = client.post("/b/exit-entry/new", data={"kind": "help", "title": "", "body": ""})
@@ -242,3 +243,17 @@ def test_posting_limits_are_told_in_english(limited, make):  # noqa: F811 (the f
     html = assert_english(response, "the refused form")
     assert "at most 2 threads on its first day" in html
     assert "How do I extend my Q2 visa?" in html  # kept
+
+
+def test_editing_and_its_history_are_english(client, login, make):
+    resident = make.make_user()
+    thread = make.make_thread(resident, "exit-entry", "question",
+                              title="Visa extension Q2 question",
+                              body="How long does a Q2 visa extension take?")
+    client.set_cookie("lang", "en", domain="board.test")
+    login(resident)
+    assert_english(client.get(f"/t/{thread.id}/edit"), "the edit form")
+    client.post(f"/t/{thread.id}/edit", data={"title": "Visa extension Q2, how long?",
+                                              "body": "How long does it take?", "location": ""})
+    html = assert_english(client.get(f"/t/{thread.id}/history"), "the edit history")
+    assert "Version 1" in html and "Visa extension Q2 question" in html
