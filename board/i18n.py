@@ -197,5 +197,15 @@ def untranslated(po_path: Path | None = None) -> list[str]:
             and (not isinstance(m.string, tuple) or not all(m.string))]
 
 
+def _label_response(response):
+    """Say which language a page or API answer is in, and that it depends on the request's
+    language (a shared cache must not hand one reader's language to another)."""
+    if response.mimetype in ("text/html", "application/json") and has_request_context():
+        response.headers["Content-Language"] = HTML_LANG[language()]
+        response.vary.add("Accept-Language")
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(translate_cli)
+    app.after_request(_label_response)

@@ -161,6 +161,7 @@ def test_the_page_cache_keeps_one_page_per_language(app, client, make):
     again = client.get("/b/exit-entry", headers=EN)
     assert again.headers["X-Anon-Cache"] == "hit" and '<html lang="en"' in again.get_data(True)
     assert "Accept-Language" in again.headers["Vary"]
+    assert again.headers["Content-Language"] == "en"
     client.set_cookie("lang", "zh", domain="board.test")
     chosen = client.get("/b/exit-entry", headers=EN)
     assert '<html lang="zh-CN"' in chosen.get_data(as_text=True)
