@@ -25,7 +25,7 @@ from flask_babel import force_locale, get_locale, gettext
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+_HAN = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 _GLUED = re.compile(r"^([a-z_]+[\u4e00-\u9fff]|([a-z_]+)\2 )")
 LANG_COOKIE = "lang"
 DEFAULT = "zh"

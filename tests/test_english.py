@@ -258,3 +258,12 @@ def test_editing_and_its_history_are_english(client, login, make):
                                               "body": "How long does it take?", "location": ""})
     html = assert_english(client.get(f"/t/{thread.id}/history"), "the edit history")
     assert "Version 1" in html and "Visa extension Q2 question" in html
+
+
+def test_the_composers_privacy_warning_is_english(client):
+    response = client.post("/api/v1/privacy/check", json={"body": "Call me on 13812345678"},
+                           headers=EN)
+    message = response.get_json()["message"]
+    assert "personal data (Mobile number)" in message and not untranslated(message)
+    chinese = client.post("/api/v1/privacy/check", json={"body": "电话13812345678"}).get_json()
+    assert chinese["message"] == "您的内容包含手机号,公开显示时将被遮盖"
