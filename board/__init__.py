@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from board import api, cli, logs, socket_server, views, web
+from board import api, cli, i18n, logs, socket_server, views, web
 from board.config import ROOT, Config
 from board.extensions import babel, csrf, db, limiter, login_manager, migrate
 from board.services import boards
@@ -38,6 +38,7 @@ def create_app(config: object | None = None) -> Flask:
     app.register_blueprint(api.bp)
     web.init_app(app)  # after the blueprints: rate limits wrap their endpoints
     cli.init_app(app)
+    i18n.init_app(app)  # issue 21: `flask translate update|compile|missing`
     return app
 
 
@@ -59,4 +60,6 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, default_locale="zh_Hans_CN", default_timezone="Asia/Shanghai")
+    babel.init_app(app, default_locale="zh_Hans_CN", default_timezone="Asia/Shanghai",
+                   locale_selector=i18n.select_locale,
+                   default_translation_directories=str(i18n.TRANSLATIONS))

@@ -9,10 +9,12 @@ formal answer's unit is the one credited with the response time (Thread.first_re
 from __future__ import annotations
 
 from board import permissions
+from board.i18n import N_, translate
 from board.models import Post, Role, Thread
 
 UNIT, LEADER, ASSIST = "unit", "leader", "assist"
-LABELS = {LEADER: "领导回复", ASSIST: "协助回复"}
+LABELS = {LEADER: N_("领导回复"), ASSIST: N_("协助回复")}
+FORMAL = N_("正式答复")
 
 
 def role_of(user, thread: Thread) -> str | None:
@@ -44,5 +46,5 @@ def label(post: Post) -> str | None:
     """领导回复 / 协助回复, with 正式答复 when it was made the thread's answer; None otherwise."""
     text = LABELS.get(post.answer_role or "")
     if text and post.formal_answer:
-        return f"{text} · 正式答复"
-    return text
+        return translate(text) + " · " + translate(FORMAL)
+    return translate(text) if text else text

@@ -3,17 +3,27 @@ Socket.IO). They sit at the bottom of the package: permissions, queries and serv
 them, and nothing here imports a board module."""
 from __future__ import annotations
 
+from flask_babel import gettext
+
+
+def N_(message: str) -> str:  # noqa: N802 (board/i18n.py's marker; this module imports no board one)
+    return message
+
 
 class ServiceError(Exception):
     status = 400
     code = "bad_request"
-    message = "请求无效"
+    message = N_("请求无效")
 
     def __init__(self, message: str | None = None, fields: dict[str, str] | None = None,
                  code: str | None = None) -> None:
-        super().__init__(message or self.message)
-        self.message = message or self.message
-        self.fields = fields or {}
+        # In the reader's language (issue 21) when the catalog knows the words: the class's own
+        # message, or a literal a raise site passed (`flask translate update` extracts both).
+        message = gettext(message or self.message)
+        super().__init__(message)
+        self.message = message
+        self.fields = {name: gettext(value) if isinstance(value, str) else value
+                       for name, value in (fields or {}).items()}
         if code:
             self.code = code
 
@@ -21,28 +31,28 @@ class ServiceError(Exception):
 class ValidationFailed(ServiceError):
     status = 400
     code = "validation_failed"
-    message = "提交的内容有误,请按提示修改"
+    message = N_("提交的内容有误,请按提示修改")
 
 
 class NotAuthenticated(ServiceError):
     status = 401
     code = "not_authenticated"
-    message = "请先登录"
+    message = N_("请先登录")
 
 
 class PermissionDenied(ServiceError):
     status = 403
     code = "forbidden"
-    message = "您没有权限进行此操作"
+    message = N_("您没有权限进行此操作")
 
 
 class NotFound(ServiceError):
     status = 404
     code = "not_found"
-    message = "内容不存在或已被删除"
+    message = N_("内容不存在或已被删除")
 
 
 class Conflict(ServiceError):
     status = 409
     code = "conflict"
-    message = "操作与当前状态冲突"
+    message = N_("操作与当前状态冲突")

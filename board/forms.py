@@ -1,8 +1,10 @@
-"""Flask-WTF forms with Chinese messages. Forms are the UX; services re-check what matters."""
+"""Flask-WTF forms with Chinese messages, in English too (lazy_gettext, issue 21). Forms are the
+UX; services re-check what matters."""
 from __future__ import annotations
 
 import secrets
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -19,7 +21,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Validati
 from board import permissions, text
 from board.models import Role, kinds
 
-REQUIRED = "此项必填"
+REQUIRED = _l("此项必填")
 
 
 def new_submission_key() -> str:
@@ -28,42 +30,42 @@ def new_submission_key() -> str:
 
 
 class LoginForm(FlaskForm):
-    username = StringField("用户名", validators=[DataRequired(REQUIRED)])
-    password = PasswordField("密码", validators=[DataRequired(REQUIRED)])
-    remember = BooleanField("记住我", default=True)
+    username = StringField(_l("用户名"), validators=[DataRequired(REQUIRED)])
+    password = PasswordField(_l("密码"), validators=[DataRequired(REQUIRED)])
+    remember = BooleanField(_l("记住我"), default=True)
 
 
-def _new_password(label: str = "新密码") -> PasswordField:
+def _new_password(label: str = _l("新密码")) -> PasswordField:
     return PasswordField(label, validators=[DataRequired(REQUIRED),
-                                            Length(min=8, message="密码至少 8 位")])
+                                            Length(min=8, message=_l("密码至少 8 位"))])
 
 
-def _confirm(label: str = "再次输入新密码") -> PasswordField:
+def _confirm(label: str = _l("再次输入新密码")) -> PasswordField:
     return PasswordField(label, validators=[
-        DataRequired(REQUIRED), EqualTo("new_password", message="两次输入的密码不一致")])
+        DataRequired(REQUIRED), EqualTo("new_password", message=_l("两次输入的密码不一致"))])
 
 
 # Phone and code: whether they are required is the service's rule (REGISTER_REQUIRES_PHONE);
 # the pages send a code with a second submit button (name="action" value="send_code").
 def _phone() -> TelField:
-    return TelField("手机号", validators=[Optional(), Length(max=20, message="手机号太长")])
+    return TelField(_l("手机号"), validators=[Optional(), Length(max=20, message=_l("手机号太长"))])
 
 
 def _code() -> StringField:
-    return StringField("短信验证码", validators=[
-        Optional(), Length(max=6, message="验证码为 6 位数字")])
+    return StringField(_l("短信验证码"), validators=[
+        Optional(), Length(max=6, message=_l("验证码为 6 位数字"))])
 
 
 class RegisterForm(FlaskForm):
-    username = StringField("用户名", validators=[DataRequired(REQUIRED),
-                                              Length(3, 30, message="用户名需为 3–30 位")])
-    nickname = StringField("昵称", validators=[DataRequired(REQUIRED),
-                                             Length(1, 20, message="昵称需为 1–20 个字")])
-    password = PasswordField("密码", validators=[
-        DataRequired(REQUIRED), Length(min=8, message="密码至少 8 位")])
+    username = StringField(_l("用户名"), validators=[DataRequired(REQUIRED),
+                                              Length(3, 30, message=_l("用户名需为 3–30 位"))])
+    nickname = StringField(_l("昵称"), validators=[DataRequired(REQUIRED),
+                                             Length(1, 20, message=_l("昵称需为 1–20 个字"))])
+    password = PasswordField(_l("密码"), validators=[
+        DataRequired(REQUIRED), Length(min=8, message=_l("密码至少 8 位"))])
     phone = _phone()
     code = _code()
-    accept_privacy = BooleanField("我已阅读并同意《隐私政策》")
+    accept_privacy = BooleanField(_l("我已阅读并同意《隐私政策》"))
 
 
 class ForgotPasswordForm(FlaskForm):
@@ -74,7 +76,7 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("当前密码", validators=[DataRequired(REQUIRED)])
+    current_password = PasswordField(_l("当前密码"), validators=[DataRequired(REQUIRED)])
     new_password = _new_password()
     confirm = _confirm()
 
@@ -85,34 +87,36 @@ class BindPhoneForm(FlaskForm):
 
 
 class CloseAccountForm(FlaskForm):
-    password = PasswordField("登录密码", validators=[DataRequired(REQUIRED)])
-    withdraw_posts = BooleanField("同时撤回我发过的帖子和回复(撤回后其他人看不到)")
-    understood = BooleanField("我已了解:注销后账号无法恢复,个人信息将被删除",
-                              validators=[DataRequired("请确认您已了解注销的后果")])
+    password = PasswordField(_l("登录密码"), validators=[DataRequired(REQUIRED)])
+    withdraw_posts = BooleanField(_l("同时撤回我发过的帖子和回复(撤回后其他人看不到)"))
+    understood = BooleanField(_l("我已了解:注销后账号无法恢复,个人信息将被删除"),
+                              validators=[DataRequired(_l("请确认您已了解注销的后果"))])
 
 
 class ThreadForm(FlaskForm):
     # validate_choice=False: WTForms' own check says "Not a valid choice." in English.
-    kind = RadioField("类型", choices=[], validate_choice=False,
-                      validators=[DataRequired("请选择帖子类型")])
-    title = StringField("标题", validators=[
+    kind = RadioField(_l("类型"), choices=[], validate_choice=False,
+                      validators=[DataRequired(_l("请选择帖子类型"))])
+    title = StringField(_l("标题"), validators=[
         DataRequired(REQUIRED),
         Length(text.TITLE_MIN, text.TITLE_MAX,
-               message=f"标题需为 {text.TITLE_MIN}–{text.TITLE_MAX} 个字")])
-    body = TextAreaField("内容", validators=[
-        DataRequired("请填写内容"),
-        Length(text.BODY_MIN, text.BODY_MAX, message=f"内容不能超过 {text.BODY_MAX} 个字")])
-    location = StringField("地点(选填)", validators=[
-        Optional(), Length(max=100, message="地点不能超过 100 个字")])
+               message=_l("标题需为 %(min)s–%(max)s 个字", min=text.TITLE_MIN,
+                         max=text.TITLE_MAX))])
+    body = TextAreaField(_l("内容"), validators=[
+        DataRequired(_l("请填写内容")),
+        Length(text.BODY_MIN, text.BODY_MAX,
+               message=_l("内容不能超过 %(n)s 个字", n=text.BODY_MAX))])
+    location = StringField(_l("地点(选填)"), validators=[
+        Optional(), Length(max=100, message=_l("地点不能超过 100 个字"))])
     # The 区划代码 of the district, street or community picked (templates/threads/new.html renders
     # it as a grouped select that static/js/place-picker.js turns into the picker).
-    place = StringField("所在社区(选填)", validators=[Optional(), Length(max=12)])
-    police_only = BooleanField("仅警方可见(举报线索、个人事务等,只有您和民警能看到)")
+    place = StringField(_l("所在社区(选填)"), validators=[Optional(), Length(max=12)])
+    police_only = BooleanField(_l("仅警方可见(举报线索、个人事务等,只有您和民警能看到)"))
     idempotency_key = HiddenField(default=new_submission_key)
 
     def validate_kind(self, field) -> None:
         if field.data not in {value for value, _ in field.choices}:
-            raise ValidationError("您不能在此版块发布这种类型的帖子")
+            raise ValidationError(_l("您不能在此版块发布这种类型的帖子"))
 
     def set_kinds(self, board, user) -> None:
         """The kinds this board takes that this user may post, labelled (models/kinds.py)."""
@@ -124,11 +128,11 @@ class ThreadForm(FlaskForm):
 
 
 class ReplyForm(FlaskForm):
-    body = TextAreaField("回复", validators=[
-        DataRequired("请填写回复内容"),
-        Length(max=text.REPLY_MAX, message=f"回复不能超过 {text.REPLY_MAX} 个字")])
+    body = TextAreaField(_l("回复"), validators=[
+        DataRequired(_l("请填写回复内容")),
+        Length(max=text.REPLY_MAX, message=_l("回复不能超过 %(n)s 个字", n=text.REPLY_MAX))])
     # Offered to leaders and helping units only (board/answers.py): make this reply the answer.
-    formal_answer = BooleanField("作为正式答复(计入本单位答复,帖子移出待回复)")
+    formal_answer = BooleanField(_l("作为正式答复(计入本单位答复,帖子移出待回复)"))
     idempotency_key = HiddenField(default=new_submission_key)
 
 
@@ -145,24 +149,24 @@ class EditReplyForm(FlaskForm):
 
 class StaffForm(FlaskForm):
     # 协作单位 accounts are created on their agency's page (board/views/agency.py)
-    role = SelectField("角色", choices=[(r.value, r.label) for r in Role if r != Role.AGENCY])
-    username = StringField("用户名", validators=[DataRequired(REQUIRED)])
-    password = PasswordField("初始密码", validators=[DataRequired(REQUIRED)])
-    real_name = StringField("真实姓名", validators=[Optional()])
-    badge_no = StringField("警号", validators=[Optional()])
-    unit = SelectField("所属单位", choices=[])
-    contact = StringField("公开联系方式(领导)", validators=[Optional(), Length(max=120)])
-    nickname = StringField("昵称(市民)", validators=[Optional(), Length(max=20)])
+    role = SelectField(_l("角色"), choices=[(r.value, r.label) for r in Role if r != Role.AGENCY])
+    username = StringField(_l("用户名"), validators=[DataRequired(REQUIRED)])
+    password = PasswordField(_l("初始密码"), validators=[DataRequired(REQUIRED)])
+    real_name = StringField(_l("真实姓名"), validators=[Optional()])
+    badge_no = StringField(_l("警号"), validators=[Optional()])
+    unit = SelectField(_l("所属单位"), choices=[])
+    contact = StringField(_l("公开联系方式(领导)"), validators=[Optional(), Length(max=120)])
+    nickname = StringField(_l("昵称(市民)"), validators=[Optional(), Length(max=20)])
 
 
 class EditStaffForm(FlaskForm):
     """An admin's change to a police account (services/accounts.update_staff)."""
 
-    role = SelectField("角色", choices=[])
-    real_name = StringField("真实姓名", validators=[DataRequired(REQUIRED), Length(max=40)])
-    badge_no = StringField("警号", validators=[DataRequired(REQUIRED), Length(max=20)])
-    unit = SelectField("所属单位", choices=[])
-    contact = StringField("公开联系方式(领导)", validators=[Optional(), Length(max=120)])
+    role = SelectField(_l("角色"), choices=[])
+    real_name = StringField(_l("真实姓名"), validators=[DataRequired(REQUIRED), Length(max=40)])
+    badge_no = StringField(_l("警号"), validators=[DataRequired(REQUIRED), Length(max=20)])
+    unit = SelectField(_l("所属单位"), choices=[])
+    contact = StringField(_l("公开联系方式(领导)"), validators=[Optional(), Length(max=120)])
 
 
 class ConfirmForm(FlaskForm):

@@ -99,9 +99,11 @@ def _to_lists(event: str, payload: dict, thread: Thread) -> None:
     """
     public, units = _public_rooms(thread), _inbox_rooms(thread)
     if public:
-        _emit(event, {**payload, "html": fragments.public_rows(thread)}, public)
+        rows = fragments.in_languages(lambda code: fragments.public_rows(thread, code))
+        _emit(event, {**payload, **rows}, public)
     if units:
-        _emit(event, {**payload, "html": fragments.inbox_rows(thread)}, units)
+        rows = fragments.in_languages(lambda code: fragments.inbox_rows(thread, code))
+        _emit(event, {**payload, **rows}, units)
 
 
 def thread_created(thread: Thread) -> None:
@@ -118,7 +120,8 @@ def post_created(post: Post, thread_changed: bool = True) -> None:
     any reader (masked, no per-reader actions), rendered once for the whole room.
     """
     payload = {"thread_id": post.thread_id, "post": serializers.post_to_dict(post),
-               "html": fragments.post_html(post, new=True)}
+               **fragments.in_languages(lambda code: fragments.post_html(post, new=True,
+                                                                         language=code))}
     _emit("post_created", payload, thread_audience(post.thread_id))
     thread_updated(post.thread, to_thread_room=thread_changed)
 
@@ -130,10 +133,12 @@ def post_updated(post: Post) -> None:
     version first: a page that already shows the reply as hidden keeps it."""
     full = {"thread_id": post.thread_id, "post": serializers.post_to_dict(post)}
     if not post.hidden:
-        _emit("post_updated", {**full, "html": fragments.post_html(post)},
+        _emit("post_updated", {**full, **fragments.in_languages(
+            lambda code: fragments.post_html(post, language=code))},
               thread_audience(post.thread_id))
         return
-    _emit("post_updated", {**full, "html": fragments.post_html(post, original=True)},
+    _emit("post_updated", {**full, **fragments.in_languages(
+        lambda code: fragments.post_html(post, original=True, language=code))},
           [staff_room(post.thread_id), user_room(post.author_id)])
     redacted = {"thread_id": post.thread_id,
                 "post": {"id": post.id, "thread_id": post.thread_id, "hidden": True}}
@@ -147,7 +152,8 @@ def thread_updated(thread: Thread, to_thread_room: bool = True, content: bool = 
     the page renders them for any reader (`html`, masked), rendered once for the whole room."""
     payload = {"thread": serializers.thread_to_dict(thread)}
     if to_thread_room:  # the thread page needs no row: its readers get the lean payload
-        page = {**payload, "html": fragments.thread_content(thread)} if content else payload
+        page = ({**payload, **fragments.in_languages(
+            lambda code: fragments.thread_content(thread, code))} if content else payload)
         _emit("thread_updated", page, thread_audience(thread.id))
     _to_lists("thread_updated", payload, thread)
 

@@ -62,10 +62,10 @@ def test_pushed_reply_is_the_reply_a_reload_shows(app, client, cast):
     assert pushed[answer.id] == _page_post(page, answer.id)
     assert pushed[question.id] == _page_post(page, question.id)
     badge = pushed[answer.id]
-    assert '<strong class="officer-name">张伟</strong>' in badge
+    assert '<strong class="officer-name" data-user-text>张伟</strong>' in badge
     assert '<span class="badge-no">警号 150123</span>' in badge
-    assert '<span class="unit">市公安局户政管理支队</span>' in badge
-    assert "联系方式:0471-6668888" in badge
+    assert '<span class="unit" data-user-text>市公安局户政管理支队</span>' in badge
+    assert "联系方式:<span data-user-text>0471-6668888</span>" in badge
     assert "138****5678" in pushed[question.id]
 
 
@@ -111,7 +111,7 @@ def test_thread_room_never_gets_originals_or_police_markup(app, make, cast):
         full, redacted = (payload for _, payload in events(sock, "post_updated"))
         assert not redacted.get("html")  # the room's, after theirs: their page keeps the reply
         assert PHONE in full["html"] and ID_NO in full["html"]
-        assert "此回复已被民警隐藏:含个人信息" in full["html"]
+        assert "此回复已被民警隐藏:<span data-user-text>含个人信息</span>" in full["html"]
         assert "csrf_token" not in full["html"]  # a broadcast carries nobody's actions
 
 

@@ -149,7 +149,7 @@ def test_a_misspelt_query_is_corrected_with_a_visible_note(client, make, people)
     assert data["corrected_q"] == "登记"
     assert found_ids(client, "通行正") == [permit.id]
     html = client.get("/search", query_string={"q": "出租 登纪"}).get_data(as_text=True)
-    assert "已为您搜索:<strong>出租 登记</strong>" in html
+    assert "已为您搜索:<strong data-user-text>出租 登记</strong>" in html
     assert "exact=1" in html  # a link to search exactly what was typed
     exact = client.get("/api/v1/search", query_string={"q": "登纪", "exact": "1"}).get_json()
     assert exact["results"] == [] and exact["corrected_q"] is None

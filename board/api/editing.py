@@ -4,6 +4,7 @@ from __future__ import annotations
 from board import permissions
 from board.api.base import bp, json_body, require_user
 from board.errors import ValidationFailed
+from board.i18n import N_
 from board.queries import revisions, threads
 from board.serializers import post_to_dict, revision_to_dict, thread_to_dict
 from board.services import editing
@@ -15,7 +16,7 @@ def _given(data: dict, key: str, current: str | None) -> str:
     if key not in data:
         return current or ""
     if not isinstance(data[key], str):
-        raise ValidationFailed(fields={key: "必须是文本"})
+        raise ValidationFailed(fields={key: N_("必须是文本")})
     return data[key]
 
 

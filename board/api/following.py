@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from board.api.base import bp, require_user
 from board.errors import ValidationFailed
+from board.i18n import N_
 from board.inputs import parse_id
 from board.queries import following as followed
 from board.queries import threads
@@ -30,7 +31,7 @@ def follow_thread(thread_id: int):
     data = data if isinstance(data, dict) else {}
     same = data.get("same_question", False)
     if not isinstance(same, bool):
-        raise ValidationFailed(fields={"same_question": "必须是 true 或 false"})
+        raise ValidationFailed(fields={"same_question": N_("必须是 true 或 false")})
     return _state(following.follow(user, thread, same_question=same))
 
 
@@ -55,7 +56,7 @@ def _decode(raw: str) -> tuple:
             raise ValueError(text)
         return when.astimezone(UTC), last
     except (ValueError, UnicodeDecodeError, OverflowError):
-        raise ValidationFailed("分页参数无效", fields={"before": "无效的分页游标"}) from None
+        raise ValidationFailed("分页参数无效", fields={"before": N_("无效的分页游标")}) from None
 
 
 @bp.get("/me/following")

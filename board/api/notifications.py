@@ -6,6 +6,7 @@ from flask import request
 from board.api.base import bp, json_body, require_user
 from board.bell_entries import group_entries, notification_to_dict
 from board.errors import ValidationFailed
+from board.i18n import N_
 from board.inputs import parse_id, parse_ids
 from board.queries import notifications as bell
 from board.services import notifications
@@ -18,7 +19,7 @@ def my_notifications():
     raw = request.args.get("before", "")
     before = parse_id(raw)
     if raw and before is None:
-        raise ValidationFailed("分页参数无效", fields={"before": "必须是通知编号"})
+        raise ValidationFailed("分页参数无效", fields={"before": N_("必须是通知编号")})
     rows, next_before = bell.for_user(user, before)
     entries = [notification_to_dict(n) for n in rows]
     return {"notifications": entries,
@@ -34,6 +35,7 @@ def mark_read():
     data = json_body()
     ids, everything = data.get("ids"), data.get("all") is True
     if not everything and not (isinstance(ids, list) and ids):
-        raise ValidationFailed("请指定要标记的通知", fields={"ids": "需要 ids 列表或 all: true"})
+        raise ValidationFailed("请指定要标记的通知",
+                               fields={"ids": N_("需要 ids 列表或 all: true")})
     count = notifications.mark_read(user, parse_ids(ids), everything)
     return {"unread_count": count}

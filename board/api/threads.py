@@ -7,6 +7,7 @@ from flask_login import current_user
 from board import urgency
 from board.api.base import bp, json_body, require_user
 from board.errors import ValidationFailed
+from board.i18n import N_
 from board.queries import bulletins, threads, timeline
 from board.serializers import attachment_to_dict, board_to_dict, post_to_dict, thread_to_dict
 from board.services import attachments, idempotency, posting
@@ -25,7 +26,7 @@ def _place_code(data: dict) -> str | None:
         return None
     code = place.get("code") if isinstance(place, dict) else None
     if not isinstance(code, str):
-        raise ValidationFailed(fields={"place": '地点格式应为 {"code": "区划代码"}'})
+        raise ValidationFailed(fields={"place": N_('地点格式应为 {"code": "区划代码"}')})
     return code
 
 

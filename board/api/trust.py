@@ -7,6 +7,7 @@ from board import privacy
 from board.api.base import bp, json_body, require_user
 from board.errors import NotFound, ValidationFailed
 from board.extensions import db
+from board.i18n import N_
 from board.inputs import parse_id
 from board.models import Post
 from board.queries import review_queue, threads
@@ -20,7 +21,7 @@ def _target(user, thread_id: int, post_id) -> tuple:
         return thread, None
     post_id = parse_id(post_id)
     if post_id is None:
-        raise ValidationFailed(fields={"post_id": "回复编号无效"})
+        raise ValidationFailed(fields={"post_id": N_("回复编号无效")})
     post = db.session.get(Post, post_id)
     if post is None or post.thread_id != thread.id:
         raise NotFound("回复不存在")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from board import i18n
 from board.extensions import db
 from board.models import kinds
 from board.models.unit import Unit
@@ -37,6 +38,15 @@ class Board(BumpsBoardVersion, db.Model):
     sla_hours: Mapped[str] = mapped_column(String(10), default="always")
 
     units: Mapped[list[Unit]] = relationship(secondary=board_unit, lazy="selectin")
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the reader's language (`name_en` in boards_config.yaml, issue 21)."""
+        return i18n.board_text(self.slug, "name", self.name)
+
+    @property
+    def shown_description(self) -> str:
+        return i18n.board_text(self.slug, "description", self.description)
 
     def allows_kind(self, kind: str) -> bool:
         return kind in (self.kinds or [])

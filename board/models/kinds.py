@@ -15,6 +15,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from board.i18n import N_, translate
 from board.models.workflow import ThreadStatus
 
 
@@ -41,13 +42,13 @@ class KindPolicy:
 
 
 KINDS: dict[str, KindPolicy] = {
-    "report": KindPolicy("举报", needs_answer=True),
-    "help": KindPolicy("求助", needs_answer=True),
-    "question": KindPolicy("问题", needs_answer=True),
-    "publicity": KindPolicy("宣传", needs_answer=False, posted_by=Poster.OFFICIALS),
+    "report": KindPolicy(N_("举报"), needs_answer=True),
+    "help": KindPolicy(N_("求助"), needs_answer=True),
+    "question": KindPolicy(N_("问题"), needs_answer=True),
+    "publicity": KindPolicy(N_("宣传"), needs_answer=False, posted_by=Poster.OFFICIALS),
     # Issue 21: notices with a station, a state and an expiry (board/services/bulletins.py).
-    "lost_found": KindPolicy("失物招领", needs_answer=False, own_form=True),
-    "missing_person": KindPolicy("寻人", needs_answer=False, own_form=True),
+    "lost_found": KindPolicy(N_("失物招领"), needs_answer=False, own_form=True),
+    "missing_person": KindPolicy(N_("寻人"), needs_answer=False, own_form=True),
 }
 
 
@@ -57,9 +58,10 @@ def policy(kind: str | None) -> KindPolicy | None:
 
 
 def label(kind: str | None) -> str:
-    """The Chinese label; a kind without a policy shows as stored rather than breaking a page."""
+    """The label in the reader's language; a kind without a policy shows as stored rather than
+    breaking a page."""
     found = policy(kind)
-    return found.label if found else (kind or "")
+    return translate(found.label) if found else (kind or "")
 
 
 def needing_answer() -> list[str]:

@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board.extensions import db
+from board.i18n import N_, translate
 from board.models.thread import Post, Thread
 from board.models.user import User
 from board.orm import utcnow
@@ -26,10 +27,11 @@ class NotificationKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"official_reply": "民警回复", "reply": "新回复", "mention": "有人@我",
-                "status_changed": "状态变更", "work": "工作提醒",
-                "security": "账号安全", "followed": "关注动态",
-                "moderation": "内容审核", "alert": "预警"}[self]
+        return translate({
+                "official_reply": N_("民警回复"), "reply": N_("新回复"), "mention": N_("有人@我"),
+                "status_changed": N_("状态变更"), "work": N_("工作提醒"),
+                "security": N_("账号安全"), "followed": N_("关注动态"),
+                "moderation": N_("内容审核"), "alert": N_("预警")}[self])
 
 
 class Notification(db.Model):

@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board.extensions import db
+from board.i18n import N_
 from board.models.thread import Post, Thread
 from board.models.user import User
 from board.orm import utcnow
@@ -25,12 +26,12 @@ class ReportStatus(enum.StrEnum):
 
 
 REPORT_REASONS = {
-    "personal_data": "泄露他人隐私",
-    "abuse": "辱骂、人身攻击",
-    "spam": "广告、垃圾信息",
-    "false": "虚假信息、谣言",
-    "illegal": "违法违规内容",
-    "other": "其他",
+    "personal_data": N_("泄露他人隐私"),
+    "abuse": N_("辱骂、人身攻击"),
+    "spam": N_("广告、垃圾信息"),
+    "false": N_("虚假信息、谣言"),
+    "illegal": N_("违法违规内容"),
+    "other": N_("其他"),
 }
 
 

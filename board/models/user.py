@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from board.extensions import db
+from board.i18n import N_, translate
 from board.models.agency import Agency
 from board.models.unit import Unit
 from board.orm import utcnow
@@ -26,16 +27,16 @@ class Role(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return ROLE_LABELS[self]
+        return translate(ROLE_LABELS[self])
 
 
 ROLE_LABELS = {
-    Role.CITIZEN: "市民",
-    Role.OFFICER: "民警",
-    Role.LEADER: "领导",
-    Role.DISPATCHER: "指挥中心",
-    Role.ADMIN: "管理员",
-    Role.AGENCY: "协作单位",
+    Role.CITIZEN: N_("市民"),
+    Role.OFFICER: N_("民警"),
+    Role.LEADER: N_("领导"),
+    Role.DISPATCHER: N_("指挥中心"),
+    Role.ADMIN: N_("管理员"),
+    Role.AGENCY: N_("协作单位"),
 }
 POLICE_ROLES = frozenset({Role.OFFICER, Role.LEADER, Role.DISPATCHER, Role.ADMIN})
 # Roles whose posts carry the verified badge (real name, badge number, unit).

@@ -17,6 +17,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from board.i18n import N_, translate
+
 
 class ThreadStatus(enum.StrEnum):
     AWAITING_REPLY = "awaiting_reply"
@@ -29,17 +31,17 @@ class ThreadStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS[self]
+        return translate(STATUS_LABELS[self])  # the reader's language (board/i18n.py)
 
 
 STATUS_LABELS = {
-    ThreadStatus.AWAITING_REPLY: "待回复",
-    ThreadStatus.ANSWERED: "已回复",
-    ThreadStatus.ESCALATED: "已转指挥中心",
-    ThreadStatus.DISPATCHED: "已派警",
-    ThreadStatus.HANDLING: "处置中",
-    ThreadStatus.RESOLVED: "已办结",
-    ThreadStatus.CLOSED: "已关闭",
+    ThreadStatus.AWAITING_REPLY: N_("待回复"),
+    ThreadStatus.ANSWERED: N_("已回复"),
+    ThreadStatus.ESCALATED: N_("已转指挥中心"),
+    ThreadStatus.DISPATCHED: N_("已派警"),
+    ThreadStatus.HANDLING: N_("处置中"),
+    ThreadStatus.RESOLVED: N_("已办结"),
+    ThreadStatus.CLOSED: N_("已关闭"),
 }
 
 S = ThreadStatus

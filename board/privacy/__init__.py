@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
+
+from board.i18n import N_
 from board.privacy.classify import id_checksum_ok, luhn_ok
 from board.privacy.normalize import normalize
 from board.privacy.numbers import find_numbers
@@ -18,7 +21,8 @@ from board.privacy.numbers import find_numbers
 __all__ = ["KIND_LABELS", "detect", "id_checksum_ok", "luhn_ok", "mask", "sees_original",
            "visible_filter", "visible_text", "warning"]
 
-KIND_LABELS = {"id": "身份证号", "mobile": "手机号", "card": "银行卡号", "plate_name": "车牌和姓名"}
+KIND_LABELS = {"id": N_("身份证号"), "mobile": N_("手机号"), "card": N_("银行卡号"),
+               "plate_name": N_("车牌和姓名")}
 
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 _PLATE_RE = re.compile(rf"([{_PROVINCES}][A-Z])[·•・‧. -]?([A-Z0-9]{{5,6}})(?![A-Za-z0-9])")
@@ -88,7 +92,8 @@ def warning(kinds: list[str]) -> str:
     """The composer's warning: 您的内容包含身份证号,公开显示时将被遮盖."""
     if not kinds:
         return ""
-    return f"您的内容包含{'、'.join(KIND_LABELS[k] for k in kinds)},公开显示时将被遮盖"
+    what = _("、").join(_(KIND_LABELS[k]) for k in kinds)  # the writer's language (issue 21)
+    return _("您的内容包含%(what)s,公开显示时将被遮盖", what=what)
 
 
 def mask(text: str | None) -> str | None:

@@ -6,5 +6,8 @@ means a new VERSION (and date) here: each account keeps the version it accepted
 """
 from __future__ import annotations
 
+from datetime import date
+
 VERSION = "2026-12-v1"
 EFFECTIVE = "2026年12月1日"
+EFFECTIVE_ON = date(2026, 12, 1)  # the same day, for the English page (templating.long_date)

@@ -3,7 +3,8 @@
 Index time: precise-mode words at sequential positions, plus search-mode sub-words (东河区 →
 东河) at the *same* position, so phrase queries ("东河区派出所") still line up. Query time: the
 same folding and precise words only. Plate numbers (蒙B12345) stay one token, with the ASCII part
-as a sub-word; ASCII is lower-cased; punctuation and a few function words are dropped.
+as a sub-word; any other run of ASCII letters and digits (E12345678, Q2, Smith) is one token,
+lower-cased; punctuation and a few function words are dropped.
 
 The jieba dictionary (about a second and 60 MB) is loaded once per process by `load()`, called at
 start-up (board.startup / app.py, before a pre-forking server forks), never on a user's request
@@ -22,7 +23,7 @@ from pathlib import Path
 import jieba
 from opencc import OpenCC
 
-VERSION = "2"  # bump when the tokens change: `flask search verify` then re-indexes every thread
+VERSION = "3"  # bump when the tokens change: `flask search verify` then re-indexes every thread
 USER_DICT = Path(__file__).with_name("userdict.txt")
 WORDS_FILE_NAME = "search_words.txt"  # admin-added words, under instance/
 
@@ -36,6 +37,7 @@ _loaded_extra: set[str] = set()
 _WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _WIDTH[0x3000] = 0x20
 
+_LATIN = re.compile(r"[A-Za-z0-9]+")
 _WORD = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _PLATE = re.compile(r"[\u4e00-\u9fff][A-Za-z][A-Za-z0-9]{5,6}")
 _CJK_PLATE_PREFIX = set("京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
@@ -106,13 +108,27 @@ def fold(text: str) -> str:
     return converted
 
 
+def _cut(text: str) -> Iterator[str]:
+    """jieba's precise-mode words, except that a run of Latin letters and digits is one word
+    whatever the dictionaries hold (issue 21: a passport number E12345678, a visa type Q2, a name
+    Smith; jieba's dictionary is case-sensitive and an admin's word "E1" would split them)."""
+    at = 0
+    for run in _LATIN.finditer(text):
+        if run.start() > at:
+            yield from _tokenizer.cut(text[at:run.start()], HMM=False)
+        yield run.group()
+        at = run.end()
+    if at < len(text):
+        yield from _tokenizer.cut(text[at:], HMM=False)
+
+
 def _words(text: str) -> Iterator[tuple[str, int]]:
     """Precise-mode words with their start offsets, plates glued back together."""
     if not _tokenizer.initialized:
         load()
     offset = 0
     pending: tuple[str, int] | None = None
-    for word in _tokenizer.cut(text, HMM=False):
+    for word in _cut(text):
         start = offset
         offset += len(word)
         if pending is not None:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from board import permissions, privacy, text
 from board.extensions import db
+from board.i18n import N_
 from board.models import Post, Thread, ThreadStatus, utcnow
 from board.models.kinds import KINDS
 from board.search import analyzer, highlight, language
@@ -25,8 +26,9 @@ from board.search.types import Hits, SearchRequest
 PER_PAGE = 20
 MAX_PAGE = 50
 FULL = PER_PAGE * MAX_PAGE  # the results a reader can reach (the backends count up to this)
-TIME_RANGES = {"7d": ("一周内", 7), "30d": ("一个月内", 30), "365d": ("一年内", 365)}
-SORTS = {"relevance": "相关度", "newest": "最新"}
+# Labels marked N_ for the English catalog (board/i18n.py); the search page translates them.
+TIME_RANGES = {"7d": (N_("一周内"), 7), "30d": (N_("一个月内"), 30), "365d": (N_("一年内"), 365)}
+SORTS = {"relevance": N_("相关度"), "newest": N_("最新")}
 
 
 @dataclass

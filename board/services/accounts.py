@@ -23,6 +23,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from board import live, permissions, text
 from board.errors import Conflict, NotFound, PermissionDenied, ServiceError, ValidationFailed
 from board.extensions import db
+from board.i18n import N_
 from board.models import Agency, Role, Unit, User, utcnow
 from board.phones import normalize_phone
 from board.privacy import notice
@@ -36,17 +37,17 @@ PASSWORD_MIN = 8
 def _check_credentials(username: str, password: str, nickname: str) -> dict[str, str]:
     errors = {}
     if not USERNAME_RE.match(username or ""):
-        errors["username"] = "用户名需为 3–30 位字母、数字、下划线、点或减号"
+        errors["username"] = N_("用户名需为 3–30 位字母、数字、下划线、点或减号")
     if len(password or "") < PASSWORD_MIN:
-        errors["password"] = f"密码至少 {PASSWORD_MIN} 位"
+        errors["password"] = N_("密码至少 8 位")
     if not 1 <= len(nickname or "") <= 20:
-        errors["nickname"] = "昵称需为 1–20 个字"
+        errors["nickname"] = N_("昵称需为 1–20 个字")
     return errors
 
 
 def _username_taken(username: str) -> Conflict | None:
     if db.session.scalar(db.select(User.id).where(User.username == username)):
-        return Conflict("该用户名已被注册", fields={"username": "该用户名已被注册"},
+        return Conflict(N_("该用户名已被注册"), fields={"username": N_("该用户名已被注册")},
                         code="username_taken")
     return None
 
@@ -65,7 +66,7 @@ def _badge_taken(badge_no: str | None) -> ValidationFailed | None:
 
 def _phone_taken(phone: str | None) -> ValidationFailed | None:
     if phone and db.session.scalar(db.select(User.id).where(User.phone == phone)):
-        return ValidationFailed(fields={"phone": "该手机号已绑定其他账号"})
+        return ValidationFailed(fields={"phone": N_("该手机号已绑定其他账号")})
     return None
 
 
@@ -85,7 +86,7 @@ def staff_snapshot(user: User) -> dict:
             "contact": user.contact}
 
 
-PRIVACY_REQUIRED = "请阅读并同意《隐私政策》"
+PRIVACY_REQUIRED = N_("请阅读并同意《隐私政策》")
 
 
 def phone_required() -> bool:
@@ -107,11 +108,11 @@ def register_citizen(username: str, password: str, nickname: str, *, phone: str 
         errors["accept_privacy"] = PRIVACY_REQUIRED
     phone = (phone or "").strip()
     if not phone and strict:
-        errors["phone"] = "请填写手机号"
+        errors["phone"] = N_("请填写手机号")
     elif phone and not normalize_phone(phone):
         errors["phone"] = sms_codes.PHONE_INVALID
     if phone and not (code or "").strip():
-        errors["code"] = "请填写短信验证码"
+        errors["code"] = N_("请填写短信验证码")
     if errors:
         raise ValidationFailed(fields=errors)
     _ensure_username_free(username)
@@ -180,7 +181,7 @@ class AccountDisabled(ServiceError):
 
     status = 403
     code = "account_disabled"
-    message = "您的账号已被停用"
+    message = N_("您的账号已被停用")
 
 
 def disabled_refusal(user: User) -> AccountDisabled:
@@ -319,10 +320,10 @@ def change_password(user: User, current: str, new: str) -> None:
     sessions and tokens open would protect nothing.
     """
     if not user.check_password(current or ""):
-        raise ValidationFailed(fields={"current_password": "当前密码不正确"})
+        raise ValidationFailed(fields={"current_password": N_("当前密码不正确")})
     _check_new_password(new)
     if user.check_password(new):
-        raise ValidationFailed(fields={"new_password": "新密码不能与当前密码相同"})
+        raise ValidationFailed(fields={"new_password": N_("新密码不能与当前密码相同")})
     _set_own_password(user, new)
     db.session.commit()
 

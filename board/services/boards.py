@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import yaml
 
-from board import sla
+from board import i18n, sla
 from board.extensions import db
 from board.models import Board, Unit, UnitKind, kinds
 from board.queries import places as catalogue
@@ -158,9 +158,11 @@ def configure_calendar(path: str) -> None:
     """Give board/sla.py the configured holiday years: every process at start (create_app). A
     malformed file is left to `sync` (start-up, `flask boards sync`), which stops with the line."""
     try:
-        sla.configure_calendar(calendar_years(path, load(path)))
+        data = load(path)
+        sla.configure_calendar(calendar_years(path, data))
     except BoardsConfigError:
         return
+    i18n.configure_boards(data.get("boards") or [])  # issue 21: name_en / description_en
 
 
 def _unit_summary(unit: Unit) -> str:

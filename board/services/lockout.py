@@ -29,6 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from board import text
 from board.errors import ServiceError
 from board.extensions import db
+from board.i18n import N_
 from board.models import SignInThrottle, User, utcnow
 from board.services import notifications
 
@@ -42,7 +43,7 @@ T = SignInThrottle
 class AccountLocked(ServiceError):
     status = 429
     code = "account_locked"  # the public API code, kept (docs/api.md)
-    message = "登录失败次数过多,账号已临时锁定新设备登录,请稍后再试"
+    message = N_("登录失败次数过多,账号已临时锁定新设备登录,请稍后再试")
 
 
 @dataclass(frozen=True)

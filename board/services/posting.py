@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask_babel import gettext as _
+
 from board import answers, live, mentions, permissions, sla, text, urgency
 from board.errors import NotAuthenticated, ValidationFailed
 from board.extensions import db
@@ -32,12 +34,13 @@ def thread_text_errors(title: str, body: str, location: str) -> dict[str, str]:
     """A thread's words, cleaned, as a new thread and an edited one must have them."""
     errors: dict[str, str] = {}
     if not text.TITLE_MIN <= len(title) <= text.TITLE_MAX:
-        errors["title"] = f"标题需为 {text.TITLE_MIN}–{text.TITLE_MAX} 个字(现在 {len(title)} 个字)"
+        errors["title"] = _("标题需为 %(min)s–%(max)s 个字(现在 %(n)s 个字)",
+                            min=text.TITLE_MIN, max=text.TITLE_MAX, n=len(title))
     if not text.BODY_MIN <= len(body) <= text.BODY_MAX:
-        errors["body"] = (f"内容需为 {text.BODY_MIN}–{text.BODY_MAX} 个字"
-                          if body else "请填写内容")
+        errors["body"] = (_("内容需为 %(min)s–%(max)s 个字", min=text.BODY_MIN, max=text.BODY_MAX)
+                          if body else _("请填写内容"))
     if len(location) > 100:
-        errors["location"] = "地点不能超过 100 个字"
+        errors["location"] = _("地点不能超过 100 个字")
     return errors
 
 
@@ -45,18 +48,20 @@ def reply_text_errors(body: str) -> dict[str, str]:
     """A reply's words, cleaned, as a new reply and an edited one must have them."""
     if text.BODY_MIN <= len(body) <= text.REPLY_MAX:
         return {}
-    return {"body": f"回复需为 {text.BODY_MIN}–{text.REPLY_MAX} 个字" if body else "请填写回复内容"}
+    return {"body": _("回复需为 %(min)s–%(max)s 个字", min=text.BODY_MIN, max=text.REPLY_MAX)
+            if body else _("请填写回复内容")}
 
 
 def _validate_thread(board: Board, kind: str, title: str, body: str, location: str,
                      visibility: str) -> dict[str, str]:
     errors = thread_text_errors(title, body, location)
     if kinds.policy(kind) is None:
-        errors["kind"] = "请选择帖子类型"
+        errors["kind"] = _("请选择帖子类型")
     elif not board.allows_kind(kind):
-        errors["kind"] = f"「{board.name}」版块不接受{kinds.label(kind)}帖"
+        errors["kind"] = _("「%(board)s」版块不接受%(kind)s帖", board=board.shown_name,
+                           kind=kinds.label(kind))
     if visibility not in set(Visibility):
-        errors["visibility"] = "可见范围无效"
+        errors["visibility"] = _("可见范围无效")
     return errors
 
 
@@ -96,10 +101,10 @@ def submit_thread(author, board: Board, kind: str, title: str, body: str,
         return idempotency.Submission(row.thread, True)
     errors = _validate_thread(board, kind, title, body, location, visibility)
     if "kind" not in errors and kinds.policy(kind).own_form and own_row is None:
-        errors["kind"] = f"{kinds.label(kind)}请从专门的发布页面发布"
+        errors["kind"] = _("%(kind)s请从专门的发布页面发布", kind=kinds.label(kind))
     picked = _place(place) if place else None
     if place and picked is None:
-        errors["place"] = "请从列表中选择所在的区、街道或社区"
+        errors["place"] = _("请从列表中选择所在的区、街道或社区")
     if errors:
         raise ValidationFailed(fields=errors)
     permissions.require(author, "thread.create_kind", kind)

@@ -18,6 +18,7 @@ from flask import current_app
 
 from board.errors import NotAuthenticated, NotFound
 from board.extensions import db
+from board.i18n import N_
 from board.models import ApiToken, User, UserSession, utcnow
 from board.models.credentials import digest, new_secret
 
@@ -35,12 +36,12 @@ class TokenRefused(NotAuthenticated):
     """A bearer token that no longer works: the app should sign in again."""
 
     code = "token_invalid"
-    message = "登录凭证无效或已注销,请重新登录"
+    message = N_("登录凭证无效或已注销,请重新登录")
 
 
 class TokenExpired(TokenRefused):
     code = "token_expired"
-    message = "登录已过期,请重新登录"
+    message = N_("登录已过期,请重新登录")
 
 
 # --- browser sessions ---------------------------------------------------------------------

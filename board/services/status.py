@@ -16,6 +16,7 @@ from sqlalchemy import case
 from board import live, permissions, text
 from board.errors import Conflict, PermissionDenied, ValidationFailed
 from board.extensions import db
+from board.i18n import N_
 from board.models import NoticeKind, Thread, ThreadEvent, ThreadStatus, Unit, UnitKind, utcnow
 from board.models.workflow import FIRST_REPLY, TRANSITIONS, Move
 from board.notices import outbox
@@ -26,17 +27,18 @@ S = ThreadStatus
 NOTE_MAX = 1000
 
 # What the citizen reads on the timeline for each arrival state ({unit}, {incident} filled in).
+# Stored in Chinese as written; N_ marks them for the English timeline (views/timeline_text.py).
 PUBLIC_TEXT = {
-    S.ANSWERED: "民警已答复您的问题。",
-    S.ESCALATED: "您好,您反映的情况已转交110指挥中心,正在调派警力。",
-    S.DISPATCHED: "您好,该警情已收悉,{unit}正在处置。警情编号 {incident}。",
-    S.HANDLING: "{unit}民警正在处置中。",
-    S.RESOLVED: "您好,该事项已办结,感谢您的支持。",
-    S.CLOSED: "此帖已关闭。",
-    S.AWAITING_REPLY: "此帖已重新打开,民警将继续跟进。",
+    S.ANSWERED: N_("民警已答复您的问题。"),
+    S.ESCALATED: N_("您好,您反映的情况已转交110指挥中心,正在调派警力。"),
+    S.DISPATCHED: N_("您好,该警情已收悉,{unit}正在处置。警情编号 {incident}。"),
+    S.HANDLING: N_("{unit}民警正在处置中。"),
+    S.RESOLVED: N_("您好,该事项已办结,感谢您的支持。"),
+    S.CLOSED: N_("此帖已关闭。"),
+    S.AWAITING_REPLY: N_("此帖已重新打开,民警将继续跟进。"),
 }
-RETURNED_TEXT = "指挥中心已研判:此事项无需出警,由版块民警继续答复。"
-REOPENED_HANDLING_TEXT = "该警情已重新打开,{unit}民警继续处置。"
+RETURNED_TEXT = N_("指挥中心已研判:此事项无需出警,由版块民警继续答复。")
+REOPENED_HANDLING_TEXT = N_("该警情已重新打开,{unit}民警继续处置。")
 # The moves the asker and followers are also told of off the page (issue 17); dispatching is
 # recorded by services/escalation.py.
 NOTICE_STATUSES = frozenset({S.DISPATCHED, S.RESOLVED, S.CLOSED})

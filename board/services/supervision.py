@@ -6,8 +6,11 @@ from datetime import datetime
 from board import inputs, live, permissions, sla, text
 from board.errors import Conflict, ValidationFailed
 from board.extensions import db
+from board.i18n import N_
 from board.models import Rating, Role, Thread, ThreadStatus, Unit, User, utcnow, workflow
 from board.services import audit, notifications, status, unique
+
+SUPERVISED_TEXT = N_("领导督办:市局领导已要求相关单位加快办理,并跟踪办理进展。")
 
 S = ThreadStatus
 INSTRUCTION_MAX = 500
@@ -39,8 +42,7 @@ def supervise(user, thread: Thread, instruction: str) -> Thread:
     now = utcnow()
     thread.supervised, thread.supervised_at = True, now
     thread.supervised_by_id, thread.supervision_instruction = user.id, instruction
-    status.add_event(thread, user, "supervised", None,
-                     "领导督办:市局领导已要求相关单位加快办理,并跟踪办理进展。", instruction)
+    status.add_event(thread, user, "supervised", None, SUPERVISED_TEXT, instruction)
     audit.record(user, "thread.supervise", "thread", thread.id, before,
                  {"supervised": True, "supervision_instruction": instruction})
     db.session.commit()

@@ -22,6 +22,7 @@ from board.views import (
     following,
     health,
     jinja,
+    language,
     leader,
     main,
     metrics,
@@ -52,6 +53,7 @@ BLUEPRINTS = (
     agency,  # issue 21: 协作单位 (partner agencies)
     share,  # issue 21: link cards, QR codes, station pages and posters
     bulletins,  # issue 21: 失物招领 and 寻人
+    language,  # issue 21: the 中文 / English switch
 )
 
 

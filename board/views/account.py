@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from board.errors import ServiceError
@@ -33,7 +34,7 @@ def forgot_password():
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
-            flash("密码已重置,其他设备上的登录已全部退出。请用新密码登录", "success")
+            flash(_("密码已重置,其他设备上的登录已全部退出。请用新密码登录"), "success")
             return redirect(url_for("auth.login"))
     return render_template("account/forgot.html", form=form), 400 if form.errors else 200
 
@@ -66,7 +67,7 @@ def change_password():
             apply_service_error(form, exc)
         else:
             signin.sign_in(user, remember=remember)  # this browser stays signed in, anew
-            flash("密码已修改,其他设备上的登录和应用令牌已全部失效", "success")
+            flash(_("密码已修改,其他设备上的登录和应用令牌已全部失效"), "success")
             return redirect(url_for("account.security"))
     return _security_page(password_form=form, status=400)
 
@@ -83,7 +84,7 @@ def bind_phone():
     except ServiceError as exc:
         apply_service_error(form, exc)
         return _security_page(phone_form=form, status=exc.status)
-    flash("手机号已绑定", "success")
+    flash(_("手机号已绑定"), "success")
     return redirect(url_for("account.security"))
 
 
@@ -99,6 +100,6 @@ def close():
             apply_service_error(form, exc)
         else:
             logout_user()
-            flash("您的账号已注销,个人信息已删除。感谢您对公安工作的支持", "success")
+            flash(_("您的账号已注销,个人信息已删除。感谢您对公安工作的支持"), "success")
             return redirect(url_for("main.home"))
     return render_template("account/close.html", form=form), 400 if form.errors else 200

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from board.errors import ServiceError
@@ -28,7 +29,7 @@ def register():
             apply_service_error(form, exc)
         else:
             signin.sign_in(user, remember=True)
-            flash("注册成功,欢迎您!", "success")
+            flash(_("注册成功,欢迎您!"), "success")
             return redirect(safe_next(url_for("main.home")))
     return render_template("auth/register.html", form=form,
                            phone_required=accounts.phone_required()), \

@@ -5,6 +5,7 @@ The rule is board/models/editing.py + board/permissions.py; the writing, board/s
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from board import permissions, urgency
@@ -38,11 +39,11 @@ def _edit(thread, post):
             apply_service_error(form, exc)
         else:
             if done.held:
-                flash("修改后的内容含敏感词,民警审核后才会公开", "error")
+                flash(_("修改后的内容含敏感词,民警审核后才会公开"), "error")
             elif done.changed:
-                flash("已保存修改", "success")
+                flash(_("已保存修改"), "success")
             if done.urgent:
-                flash(urgency.CALL_110, "error")
+                flash(_(urgency.CALL_110), "error")
             return redirect(_back(thread, post))
     status = 400 if form.errors else 200
     return render_template("threads/edit.html", thread=thread, post=post, form=form,
@@ -70,7 +71,7 @@ def _withdraw(thread, post):
         except ServiceError as exc:
             flash(exc.message, "error")
         else:
-            flash("已撤回。其他人只会看到「作者已撤回」", "success")
+            flash(_("已撤回。其他人只会看到「作者已撤回」"), "success")
     return redirect(_back(thread, post))
 
 

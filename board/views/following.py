@@ -3,10 +3,12 @@ follow, my notice settings, an officer's public card, and the admins' notice out
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from board import permissions
 from board.errors import ServiceError
+from board.i18n import N_
 from board.inputs import parse_id
 from board.models import NoticeState
 from board.queries import following as followed
@@ -17,9 +19,9 @@ from board.services import following, notice_settings
 
 bp = Blueprint("following", __name__)
 
-FOLLOW_ACTIONS = {"follow": "已关注,有民警答复或进展时会提醒您",
-                  "same_question": "已同问,有民警答复或进展时会提醒您",
-                  "unfollow": "已取消关注"}
+FOLLOW_ACTIONS = {"follow": N_("已关注,有民警答复或进展时会提醒您"),
+                  "same_question": N_("已同问,有民警答复或进展时会提醒您"),
+                  "unfollow": N_("已取消关注")}
 
 
 @bp.post("/t/<int:thread_id>/follow")
@@ -35,7 +37,7 @@ def follow(thread_id: int):
             following.unfollow(current_user, thread)
         else:
             following.follow(current_user, thread, same_question=action == "same_question")
-        flash(FOLLOW_ACTIONS[action], "success")
+        flash(_(FOLLOW_ACTIONS[action]), "success")
     except ServiceError as exc:
         flash(exc.message, "error")
     return redirect(url_for("threads.show", thread_id=thread.id) + "#follow")
@@ -65,7 +67,7 @@ def settings_page():
         values = _form_settings()
         try:
             notice_settings.update(current_user, values)
-            flash("提醒设置已保存", "success")
+            flash(_("提醒设置已保存"), "success")
             return redirect(url_for("following.settings_page"))
         except ServiceError as exc:
             errors = exc.fields

@@ -3,6 +3,7 @@ after a form (same-site paths only)."""
 from __future__ import annotations
 
 from flask import flash, g, request
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 
 from board.errors import ServiceError
@@ -40,5 +41,6 @@ def send_code(form, purpose: str, user=None) -> None:
         return
     g.resend_after = sms_codes.RESEND_SECONDS  # the button counts down (static/js/account.js)
     number = mask_phone(normalize_phone(form.phone.data))
-    flash(f"验证码已发送至 {number},{int(sms_codes.TTL.total_seconds() // 60)} 分钟内有效;"
-          f"如未收到,请 {sms_codes.RESEND_SECONDS} 秒后再获取", "success")
+    flash(_("验证码已发送至 %(number)s,%(minutes)s 分钟内有效;如未收到,请 %(seconds)s 秒后再获取",
+            number=number, minutes=int(sms_codes.TTL.total_seconds() // 60),
+            seconds=sms_codes.RESEND_SECONDS), "success")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from board import answers, lists, permissions, privacy, sla, urgency
+from board import answers, i18n, lists, permissions, privacy, sla, urgency
 from board.models import utcnow
 from board.phones import mask_phone
 from board.queries.bulletins import for_thread, photos_shown
@@ -20,6 +20,7 @@ from board.views.bulletins import panel_forms
 from board.views.notifications import unread_notifications
 from board.views.photos import attachments_of
 from board.views.thread_actions import thread_panel
+from board.views.timeline_text import timeline_text
 from board.web import page_cache, ratelimits, templating
 
 FILTERS = {
@@ -28,6 +29,11 @@ FILTERS = {
     "duration_minutes": templating.duration_minutes,
     "beijing": templating.beijing,
     "visible": privacy.visible_filter,
+    # issue 21: counts and dates in the reader's language, residents' words marked as theirs
+    "number": templating.number,
+    "long_date": templating.long_date,
+    "user_words": templating.user_words,
+    "timeline_text": timeline_text,  # a timeline step in the reader's language
 }
 
 GLOBALS = {
@@ -51,6 +57,9 @@ GLOBALS = {
     "agency_panel": agency_panel,  # issue 21: 「邀请协作单位」 on the thread page
     "bulletin_for": for_thread, "bulletin_photos_shown": photos_shown,  # issue 21
     "bulletin_forms": panel_forms,
+    "html_lang": i18n.html_lang,  # issue 21: zh-CN or en, and the 中文 / English switch
+    "ui_language": i18n.language,
+    "js_strings": i18n.js_strings,  # the scripts' words on English pages (static/js/i18n.js)
 }
 
 # Per render, not per app: a page rendered for the anonymous cache gets a placeholder CSRF token.

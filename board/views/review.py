@@ -5,6 +5,7 @@ The queue's 停用作者账号 button posts to the admin blueprint's one suspens
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from board import permissions
@@ -49,7 +50,7 @@ def report(thread_id: int):
         except ServiceError as exc:
             flash(exc.fields.get("reason") or exc.message, "error")
         else:
-            flash("已收到您的举报,民警会尽快核实处理。谢谢!", "success")
+            flash(_("已收到您的举报,民警会尽快核实处理。谢谢!"), "success")
             return redirect(_back(thread, post))
     return render_template("review/report.html", thread=thread, post=post, form=form,
                            reasons=REPORT_REASONS)
@@ -73,7 +74,7 @@ def hide(thread_id: int):
         except ServiceError as exc:
             flash(exc.fields.get("reason") or exc.message, "error")
         else:
-            flash("已隐藏,作者可以看到原因。", "success")
+            flash(_("已隐藏,作者可以看到原因。"), "success")
     return redirect(request.form.get("back") == "review" and url_for("review.queue")
                     or _back(thread, post))
 
@@ -84,7 +85,7 @@ def unhide(thread_id: int):
     thread, post = _target(thread_id)
     if ConfirmForm().validate_on_submit():
         moderation_reports.unhide(current_user, thread, post)
-        flash("已恢复显示。", "success")
+        flash(_("已恢复显示。"), "success")
     return redirect(request.form.get("back") == "review" and url_for("review.queue")
                     or _back(thread, post))
 
@@ -95,5 +96,5 @@ def keep(report_id: int):
     item = review_queue.get_report(report_id)
     if ConfirmForm().validate_on_submit():
         moderation_reports.keep(current_user, item)
-        flash("已处理:内容保留/已通过审核。", "success")
+        flash(_("已处理:内容保留/已通过审核。"), "success")
     return redirect(url_for("review.queue"))

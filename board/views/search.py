@@ -5,6 +5,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from board import text
+from board.models import kinds
 from board.models.kinds import KINDS
 from board.models.workflow import STATUS_LABELS
 from board.queries import threads
@@ -24,6 +25,6 @@ def page():
         search_terms.record_search(found)
     return render_template(
         "search/results.html", q=q, found=found, args=request.args, boards=threads.boards(),
-        kinds=[(kind, policy.label) for kind, policy in KINDS.items()],
-        statuses=[(s.value, label) for s, label in STATUS_LABELS.items()],
+        kinds=[(kind, kinds.label(kind)) for kind in KINDS],
+        statuses=[(s.value, s.label) for s in STATUS_LABELS],
         time_ranges=[(k, v[0]) for k, v in results.TIME_RANGES.items()], sorts=results.SORTS)

@@ -4,10 +4,12 @@ redirect."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from board import permissions
 from board.errors import ServiceError
+from board.i18n import N_, translate
 from board.inputs import parse_id
 from board.models import workflow
 from board.queries import command_queue, threads, timeline
@@ -19,9 +21,9 @@ from board.views.helpers import safe_next
 bp = Blueprint("moderation", __name__)
 
 DONE = {
-    "pin": "已置顶", "unpin": "已取消置顶", "lock": "已锁定,不能再回复", "unlock": "已解锁",
-    "escalate": "已转交110指挥中心", "status": "状态已更新", "supervise": "已督办",
-    "rate": "感谢您的评价!",
+    "pin": N_("已置顶"), "unpin": N_("已取消置顶"), "lock": N_("已锁定,不能再回复"),
+    "unlock": N_("已解锁"), "escalate": N_("已转交110指挥中心"), "status": N_("状态已更新"),
+    "supervise": N_("已督办"), "rate": N_("感谢您的评价!"),
 }
 
 
@@ -37,9 +39,10 @@ def _run(thread_id: int, name: str, call):
         details = ";".join(exc.fields.values())
         flash(f"{exc.message}{(':' + details) if details else ''}", "error")
     else:
-        message = DONE.get(name)
+        message = translate(DONE.get(name))
         if name == "dispatch":
-            message = f"已派警:{thread.dispatched_unit.name},警情编号 {result.incident_no}"
+            message = _("已派警:%(unit)s,警情编号 %(no)s", unit=thread.dispatched_unit.name,
+                        no=result.incident_no)
         flash(message, "success")
     return _back(thread_id)
 
@@ -106,11 +109,11 @@ def reply_templates():
         try:
             if request.form.get("delete"):
                 replies.delete(current_user, parse_id(request.form["delete"]) or 0)
-                flash("模板已删除", "success")
+                flash(_("模板已删除"), "success")
             else:
                 replies.create(current_user, request.form.get("title", ""),
                                request.form.get("body", ""))
-                flash("模板已保存", "success")
+                flash(_("模板已保存"), "success")
         except ServiceError as exc:
             flash(getattr(exc, "message", "操作失败") + ";".join(
                 getattr(exc, "fields", {}).values()), "error")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
@@ -36,8 +37,8 @@ def new(slug: str):
             if not replayed:  # a double tap: the first submission stored the thread and photos
                 _attach_photos(thread, None)
             if thread.urgent:  # issue 5: reads like an emergency → call 110 now, one tap
-                flash(Markup('{} <a class="btn-call" href="{}">拨打 110</a>').format(
-                    escape(urgency.CALL_110), urgency.CALL_HREF), "error")
+                flash(Markup('{} <a class="btn-call" href="{}">{}</a>').format(
+                    escape(_(urgency.CALL_110)), urgency.CALL_HREF, _("拨打 110")), "error")
             return redirect(url_for("threads.show", thread_id=thread.id))
     status = 400 if form.errors else 200
     _fresh_key(form)
@@ -125,6 +126,6 @@ def _attach_photos(thread, post) -> None:
     """The post is already saved: a refused photo only costs that photo, with the reason shown."""
     saved, errors = attachments.attach(current_user, thread, post, request.files.getlist("images"))
     for message in errors:
-        flash(message, "error")
+        flash(_(message), "error")
     if saved:
-        flash(f"已上传 {len(saved)} 张图片(已去除拍摄位置等信息)", "success")
+        flash(_("已上传 %(n)s 张图片(已去除拍摄位置等信息)", n=len(saved)), "success")

@@ -22,6 +22,7 @@ from functools import wraps
 from flask import Flask, current_app, g, make_response, request, session
 from flask_login import current_user
 
+from board import i18n
 from board.web import stamp_bumps
 
 CSRF_PLACEHOLDER = "__anon-cache-csrf-token__"
@@ -81,7 +82,7 @@ class _Entry:
         response = current_app.response_class(gz or body, status=self.status, headers=self.headers)
         if gz:
             response.headers["Content-Encoding"] = "gzip"
-        response.vary.update(("Cookie", "Accept-Encoding"))
+        response.vary.update(("Cookie", "Accept-Encoding", "Accept-Language"))
         response.headers["X-Anon-Cache"] = state
         return response
 
@@ -91,9 +92,11 @@ def _store() -> _Store:
 
 
 def cookie_key() -> tuple:
-    """Every cookie that can change a page (elder mode, …), minus the session cookie itself."""
+    """Every cookie that can change a page (elder mode, …), minus the session cookie itself, and
+    the interface language, which on a first visit comes from Accept-Language, not a cookie."""
     skip = {current_app.config.get("SESSION_COOKIE_NAME", "session")}
-    return tuple(sorted((k, v) for k, v in request.cookies.items() if k not in skip))
+    cookies = tuple(sorted((k, v) for k, v in request.cookies.items() if k not in skip))
+    return (*cookies, ("", i18n.language()))
 
 
 def cacheable(allowed_args: tuple[str, ...] = ()) -> bool:

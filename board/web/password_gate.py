@@ -8,13 +8,15 @@ elder-mode switch and static files.
 from __future__ import annotations
 
 from flask import Flask, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from board.errors import PermissionDenied
+from board.i18n import N_
 
 ALLOWED = frozenset({
     "static", "auth.logout", "account.security", "account.change_password", "account.privacy",
-    "main.toggle_elder",
+    "main.toggle_elder", "language.switch",
     "api.change_password", "api.me", "api.token", "api.refresh_token", "api.list_tokens",
     "api.revoke_token",
 })
@@ -22,7 +24,7 @@ ALLOWED = frozenset({
 
 class PasswordChangeRequired(PermissionDenied):
     code = "password_change_required"
-    message = "您正在使用临时密码,请先修改为您自己的密码(POST /api/v1/me/password)"
+    message = N_("您正在使用临时密码,请先修改为您自己的密码(POST /api/v1/me/password)")
 
 
 def _gate():
@@ -32,7 +34,7 @@ def _gate():
         return None
     if request.path.startswith("/api/"):
         raise PasswordChangeRequired()
-    flash("您正在使用临时密码,请先设置您自己的密码", "error")
+    flash(_("您正在使用临时密码,请先设置您自己的密码"), "error")
     return redirect(url_for("account.security", _anchor="password"))
 
 

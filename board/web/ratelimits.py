@@ -13,12 +13,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app, render_template, request
+from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from limits import RateLimitItem, parse_many
 
 from board.extensions import limiter
+from board.i18n import N_, translate
 from board.models import utcnow
 from board.web.errors import error_response, wants_json
 from board.web.templating import beijing
@@ -35,13 +37,13 @@ DEFAULTS = {
     "RATELIMIT_NEW_ACCOUNT_HOURS": 24,
 }
 
-MESSAGES = {
-    "signup": "注册太频繁,请一小时后再试",
-    "signin": "登录尝试太频繁,请稍后再试",
-    "thread": "发帖太频繁,请稍后再试",
-    "thread_new": "新注册账号第一天最多发 {n} 个帖子,请明天再来;紧急情况请拨打110",
-    "reply": "回复太频繁,请稍后再试",
-    "photos": "上传图片太频繁,请稍后再试",
+MESSAGES = {  # N_: translated when the refusal is shown (too_many), issue 21
+    "signup": N_("注册太频繁,请一小时后再试"),
+    "signin": N_("登录尝试太频繁,请稍后再试"),
+    "thread": N_("发帖太频繁,请稍后再试"),
+    "thread_new": N_("新注册账号第一天最多发 %(n)s 个帖子,请明天再来;紧急情况请拨打110"),
+    "reply": N_("回复太频繁,请稍后再试"),
+    "photos": N_("上传图片太频繁,请稍后再试"),
 }
 
 
@@ -71,8 +73,8 @@ def _thread_limit() -> str:
 def _thread_message() -> str:
     if is_new_account():
         amount = str(_cfg("RATELIMIT_THREAD_NEW_ACCOUNT")).split()[0]
-        return MESSAGES["thread_new"].format(n=amount)
-    return MESSAGES["thread"]
+        return _(MESSAGES["thread_new"], n=amount)
+    return _(MESSAGES["thread"])
 
 
 def _police() -> bool:
@@ -123,8 +125,14 @@ ENDPOINTS = {
 # --- what is left: shown on the forms before typing (issue 18) ------------------------------
 
 _LIMIT_STRINGS = {"thread": _thread_limit, "reply": lambda: _cfg("RATELIMIT_REPLY")}
-_WINDOWS = {"day": "今天", "hour": "这一小时内", "minute": "这一分钟内"}
-_NOUNS = {"thread": ("发", "帖"), "reply": ("回复", "条")}
+_WINDOWS = {"day": N_("今天"), "hour": N_("这一小时内"), "minute": N_("这一分钟内")}
+# (still allowed, in all, used up): one sentence each per kind, so English can say it its way.
+_SENTENCES = {
+    "thread": (N_("%(window)s还可以发 %(n)s 帖"), N_(",%(window)s共还可以发 %(n)s 帖"),
+               N_("%(window)s的 %(n)s 帖已用完,北京时间 %(when)s 后可以再发")),
+    "reply": (N_("%(window)s还可以回复 %(n)s 条"), N_(",%(window)s共还可以回复 %(n)s 条"),
+              N_("%(window)s的 %(n)s 条已用完,北京时间 %(when)s 后可以再回复")),
+}
 NEARLY_USED = 2  # a shorter window (this hour, this minute) is named when this few are left
 
 
@@ -141,16 +149,15 @@ class Allowance:
     @property
     def sentence(self) -> str:
         """「今天还可以发 2 帖」, or when it is used up, when it comes back."""
-        verb, noun = _NOUNS[self.kind]
-        window = _WINDOWS.get(self.granularity, "目前")
+        left, in_all, used_up = _SENTENCES[self.kind]
+        window = translate(_WINDOWS.get(self.granularity, N_("目前")))
         if self.remaining > 0:
             more = ""
             if self.longer is not None:
-                more = (f",{_WINDOWS.get(self.longer.granularity, '')}共还可以{verb} "
-                        f"{self.longer.remaining} {noun}")
-            return f"{window}还可以{verb} {self.remaining} {noun}{more}"
-        when = beijing(self.reset_at)
-        return f"{window}的 {self.amount} {noun}已用完,北京时间 {when} 后可以再{verb}"
+                more = _(in_all, window=translate(_WINDOWS.get(self.longer.granularity, "")),
+                         n=self.longer.remaining)
+            return _(left, window=window, n=self.remaining) + more
+        return _(used_up, window=window, n=self.amount, when=beijing(self.reset_at))
 
 
 def _storage_args(kind: str) -> list[str]:
@@ -219,13 +226,13 @@ def _refusal_details() -> tuple[str, dict]:
     retry_after = max(0, int(breached.reset_at - utcnow().timestamp()))
     fields = {"limit": str(breached.limit), "remaining": 0,
               "reset_at": reset_at.isoformat().replace("+00:00", "Z"), "retry_after": retry_after}
-    return f"(北京时间 {beijing(reset_at)} 后可以再试)", fields
+    return _("(北京时间 %(when)s 后可以再试)", when=beijing(reset_at)), fields
 
 
 def too_many(exc: RateLimitExceeded):
     """429 with the limit's Chinese message and when it resets: the error shape in the API; in
     the browser the same form again with everything typed, or an error page."""
-    message = exc.description or "您的操作太频繁,请稍后再试。"
+    message = translate(exc.description) or _("您的操作太频繁,请稍后再试。")
     try:
         when, fields = _refusal_details()
     except Exception:  # the storage went away in between: the message alone
@@ -235,7 +242,7 @@ def too_many(exc: RateLimitExceeded):
     keeper = _FORM_KEEPERS.get(request.endpoint or "")
     if keeper is not None and current_user.is_authenticated:
         return current_app.make_response(keeper(message + when)), 429
-    page = render_template("errors/error.html", status=429, title="操作太频繁",
+    page = render_template("errors/error.html", status=429, title=_("操作太频繁"),
                            message=message + when)
     return current_app.make_response((page, 429)), 429
 

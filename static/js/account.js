@@ -14,7 +14,7 @@
         button.textContent = label;
         return;
       }
-      button.textContent = "重新获取(" + left + "秒)";
+      button.textContent = tr("重新获取({n}秒)", { n: left });
       left -= 1;
       window.setTimeout(tick, 1000);
     };

@@ -12,7 +12,7 @@
     var url = new URL(link.href, location.href);
     url.searchParams.set("partial", "1");
     var label = link.textContent;
-    link.textContent = "加载中…";
+    link.textContent = tr("加载中…");
     fetch(url, { credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);

@@ -61,11 +61,11 @@
         note.className = "draft-restored";
         note.setAttribute("role", "status");
         note.setAttribute("data-draft-restored", "");
-        note.textContent = "已恢复您上次没有发出去的内容。";
+        note.textContent = tr("已恢复您上次没有发出去的内容。");
         var clear = document.createElement("button");
         clear.type = "button";
         clear.className = "link-button";
-        clear.textContent = "清空";
+        clear.textContent = tr("清空");
         clear.addEventListener("click", function () {
           fields.forEach(function (f) { f.value = ""; });
           forget(key);

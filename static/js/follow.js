@@ -13,7 +13,7 @@
   function show(state) {
     bar.querySelector("[data-same-question-count]").textContent = String(state.same_question_count);
     var label = bar.querySelector("[data-follow-state]");
-    label.textContent = state.same_question ? "已同问" : (mine ? "我的提问 · 已关注" : "已关注");
+    label.textContent = state.same_question ? tr("已同问") : (mine ? tr("我的提问 · 已关注") : tr("已关注"));
     label.hidden = !state.following;
     form.querySelector('[data-follow-action="follow"]').hidden = state.following;
     var same = form.querySelector('[data-follow-action="same_question"]');

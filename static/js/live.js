@@ -47,7 +47,7 @@
     setTimeout(function () { node.classList.remove("just-arrived"); }, 4000);
   }
   function timeEl(iso) {
-    var t = el("time", null, "刚刚");
+    var t = el("time", null, tr("刚刚"));
     if (iso) t.setAttribute("datetime", iso);
     return t;
   }
@@ -151,7 +151,7 @@
     }
     typingEl.textContent = "";
     typingEl.appendChild(el("strong", "officer-name", user.real_name || user.display_name));
-    typingEl.appendChild(document.createTextNode(" 民警正在回复…"));
+    typingEl.appendChild(document.createTextNode(" " + tr("民警正在回复…")));
     typingEl.hidden = false;
     typingUser = user.id;
     clearTimeout(typingTimer);
@@ -248,7 +248,7 @@
         item.appendChild(bar);
         list.insertBefore(item, placeFor(list, row));
       }
-      bar.textContent = Object.keys(pending).length + " 条新帖,点击查看";
+      bar.textContent = tr("{n} 条新帖,点击查看", { n: Object.keys(pending).length });
     };
     this.update = function (thread, html) {  // in place: the list never jumps under a reader
       var row = rowIn(list, thread.id), fresh = serverRow(html, thread.id);
@@ -288,7 +288,7 @@
     badge.textContent = count > 99 ? "99+" : String(count);
     badge.hidden = !count;
     bell.classList.toggle("has-unread", count > 0);
-    bell.setAttribute("aria-label", count ? "通知(" + count + " 条未读)" : "通知");
+    bell.setAttribute("aria-label", count ? tr("通知({n} 条未读)", { n: count }) : tr("通知"));
   }
   function addNotification(note) {
     if (!notesEl || notesEl.querySelector('[data-notification-id="' + note.id + '"]')) return;
@@ -335,15 +335,19 @@
     if (homeList) socket.emit("join", { room: "home" });
   });
 
-  socket.on("post_created", function (data) { addPost(data.post, data.html); });
-  socket.on("post_updated", function (data) { updatePost(data.post, data.html); });
+  // Pushed markup comes in both interface languages (board/fragments.py in_languages): `html`
+  // in Chinese, `html_en` for a page shown in English.
+  var ENGLISH = document.documentElement.lang === "en";
+  function markup(data) { return ENGLISH && "html_en" in data ? data.html_en : data.html; }
+  socket.on("post_created", function (data) { addPost(data.post, markup(data)); });
+  socket.on("post_updated", function (data) { updatePost(data.post, markup(data)); });
   socket.on("typing", function (data) {
     if (data.thread_id !== threadId) return;
     if (data.typing === false) hideTyping(data.user && data.user.id);
     else showTyping(data.user || {});
   });
   function showRows(data, verb) {  // verb: "add" (thread_created) or "update"
-    var thread = data.thread, html = data.html || {};
+    var thread = data.thread, html = markup(data) || {};
     if (boardFeed && html.board && thread.board === boardList.getAttribute("data-board")) {
       boardFeed[verb](thread, html.board);
     }
@@ -352,7 +356,7 @@
   }
   socket.on("thread_created", function (data) { showRows(data, "add"); });
   socket.on("thread_updated", function (data) {
-    if (threadId) updateThreadPage(data.thread, typeof data.html === "string" ? data.html : null);
+    if (threadId) updateThreadPage(data.thread, typeof data.html === "string" ? markup(data) : null);
     showRows(data, "update");
   });
   socket.on("notification", function (data) {

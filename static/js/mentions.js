@@ -10,7 +10,7 @@
   var list = document.createElement("ul");
   list.className = "mention-suggestions";
   list.setAttribute("role", "listbox");
-  list.setAttribute("aria-label", "可以@的民警");
+  list.setAttribute("aria-label", tr("可以@的民警"));
   list.hidden = true;
   box.parentNode.insertBefore(list, box.nextSibling);
   var timer = null, asked = null;

@@ -8,7 +8,7 @@
   "use strict";
   var STORE_KEY = "board-places";
   var LIMIT = 8;
-  var LEVEL_NAMES = { district: "区", street: "街道", community: "社区" };
+  var LEVEL_NAMES = { district: tr("区"), street: tr("街道"), community: tr("社区") };
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -59,7 +59,7 @@
     var ui = el("div", { "class": "place-picker" });
     var search = el("input", {
       type: "search", id: "place-search", autocomplete: "off", enterkeyhint: "search",
-      placeholder: "输入社区、小区或街道名,如:幸福", role: "combobox",
+      placeholder: tr("输入社区、小区或街道名,如:幸福"), role: "combobox",
       "aria-autocomplete": "list", "aria-expanded": "false", "aria-controls": "place-suggestions"
     });
     var list = el("ul", { "class": "place-suggestions", id: "place-suggestions", role: "listbox" });
@@ -71,7 +71,7 @@
       return s;
     });
     var locate = el("button", { type: "button", "class": "btn btn-small place-locate",
-                                "data-locate": "" }, "使用我的位置");
+                                "data-locate": "" }, tr("使用我的位置"));
     var chosen = el("p", { "class": "place-chosen", "aria-live": "polite", "data-place-chosen": "" });
     var searchWrap = el("div", { "class": "place-search" });
     searchWrap.appendChild(search);
@@ -99,7 +99,7 @@
       select.textContent = "";
       select.appendChild(el("option", { value: "" }, prompt));
       (children[parentCode] || []).forEach(function (p) {
-        var option = el("option", { value: p.code }, p.name);
+        var option = el("option", { value: p.code, "data-user-text": "" }, p.name);
         if (picked && picked.code === p.code) option.selected = true;
         select.appendChild(option);
       });
@@ -108,15 +108,21 @@
 
     function show(note) {
       var path = chain(value.value);
-      fill(selects[0], "", path[0], "选择区");
-      fill(selects[1], path[0] ? path[0].code : null, path[1], path[0] ? "整个区 / 选择街道" : "街道");
-      fill(selects[2], path[1] ? path[1].code : null, path[2], path[1] ? "整个街道 / 选择社区" : "社区");
+      fill(selects[0], "", path[0], tr("选择区"));
+      fill(selects[1], path[0] ? path[0].code : null, path[1], path[0] ? tr("整个区 / 选择街道") : tr("街道"));
+      fill(selects[2], path[1] ? path[1].code : null, path[2], path[1] ? tr("整个街道 / 选择社区") : tr("社区"));
       chosen.textContent = "";
       var place = byCode[value.value];
       if (!place) return;
-      chosen.appendChild(document.createTextNode("已选:" + place.label +
-        (place.station ? "(" + place.station.name + "辖区)" : "") + (note ? " " + note : "")));
-      var clear = el("button", { type: "button", "class": "link-button", "data-place-clear": "" }, "清除");
+      chosen.appendChild(document.createTextNode(tr("已选:")));
+      chosen.appendChild(el("span", { "data-user-text": "" }, place.label));
+      if (place.station) {
+        chosen.appendChild(document.createTextNode("("));
+        chosen.appendChild(el("span", { "data-user-text": "" }, place.station.name));
+        chosen.appendChild(document.createTextNode(tr("辖区") + ")"));
+      }
+      if (note) chosen.appendChild(document.createTextNode(" " + note));
+      var clear = el("button", { type: "button", "class": "link-button", "data-place-clear": "" }, tr("清除"));
       clear.addEventListener("click", function () { pick(""); search.focus(); });
       chosen.appendChild(clear);
     }
@@ -174,7 +180,7 @@
       if (!q) { close(); return; }
       var found = matches(q);
       if (!found.length) {
-        list.appendChild(el("li", { "class": "place-none" }, "没有找到「" + q + "」,可以用下面的选项逐级选择"));
+        list.appendChild(el("li", { "class": "place-none" }, tr("没有找到「{q}」,可以用下面的选项逐级选择", { q: q })));
       }
       found.forEach(function (m) {
         var li = el("li", { role: "option", "data-code": m.place.code, "aria-selected": "false" });
@@ -214,7 +220,7 @@
     });
 
     locate.addEventListener("click", function () {
-      chosen.textContent = "正在定位…";
+      chosen.textContent = tr("正在定位…");
       navigator.geolocation.getCurrentPosition(function (pos) {
         var here = { lat: pos.coords.latitude, lng: pos.coords.longitude };
         var best = null, bestM = Infinity;
@@ -225,13 +231,13 @@
         if (!best || bestM > (data.nearest_max_m || 3000)) {
           show();
           chosen.insertBefore(document.createTextNode(
-            "您的位置不在本市已登记的社区附近,请手动选择。"), chosen.firstChild);
+            tr("您的位置不在本市已登记的社区附近,请手动选择。")), chosen.firstChild);
           return;
         }
-        pick(best.code, "(按定位,约 " + Math.round(bestM / 10) * 10 + " 米;不对请改选)");
+        pick(best.code, tr("(按定位,约 {m} 米;不对请改选)", { m: Math.round(bestM / 10) * 10 }));
       }, function () {
         show();
-        chosen.insertBefore(document.createTextNode("无法获取位置(未允许定位或信号弱),请手动选择。"),
+        chosen.insertBefore(document.createTextNode(tr("无法获取位置(未允许定位或信号弱),请手动选择。")),
                             chosen.firstChild);
       }, { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 });
     });

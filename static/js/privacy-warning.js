@@ -42,7 +42,7 @@
         var max = parseInt(files.getAttribute("data-max-files"), 10) || 9;
         if (files.files.length > max) {
           files.value = "";
-          box.textContent = "每帖最多 " + max + " 张图片,请重新选择";
+          box.textContent = tr("每帖最多 {max} 张图片,请重新选择", { max: max });
           box.hidden = false;
         }
       });

@@ -48,7 +48,7 @@
       var li = resultItem(r);
       li.classList.add("similar-compact");
       var meta = el("span", "similar-meta");
-      if (r.official_answered) meta.appendChild(el("span", "tag tag-answered", "已回复"));
+      if (r.official_answered) meta.appendChild(el("span", "tag tag-answered", tr("已回复")));
       meta.appendChild(el("span", "tag tag-board", r.board_name));
       li.appendChild(meta);
       li.hidden = index >= visible;
@@ -60,7 +60,7 @@
       results.forEach(function (r, i) { list.appendChild(compactItem(r, i)); });
       var hidden = results.length - visible;
       more.hidden = hidden <= 0;
-      more.textContent = "更多(" + Math.max(hidden, 0) + ")";
+      more.textContent = tr("更多({n})", { n: Math.max(hidden, 0) });
       more.setAttribute("aria-expanded", "false");
       panel.hidden = results.length === 0;
     }
@@ -104,14 +104,14 @@
         var who = [r.answer.official_name, r.answer.official_unit].filter(Boolean).join(" · ");
         if (who) li.appendChild(el("span", "muted small", " " + who));
         li.appendChild(el("p", "answer-text", r.answer.body));
-        var button = el("button", "btn btn-small", "引用此答复");
+        var button = el("button", "btn btn-small", tr("引用此答复"));
         button.type = "button";
         button.addEventListener("click", function () {
           var current = textarea.value.trim();
           textarea.value = current ? current + "\n\n" + r.answer.body : r.answer.body;
           textarea.focus();
           textarea.setSelectionRange(textarea.value.length, textarea.value.length);
-          button.textContent = "已引用,请按实际情况修改";
+          button.textContent = tr("已引用,请按实际情况修改");
         });
         li.appendChild(button);
         list.appendChild(li);

@@ -1,0 +1,269 @@
+"""Issue 21, foreign residents: the interface in English beside Simplified Chinese.
+
+The pages a foreigner uses on the exit-entry board, rendered in English, keep no interface word in
+Chinese (tests/han_text.py: residents' own words are marked and left out); the switch is
+remembered per browser, Accept-Language decides a first visit, Chinese stays the default; dates
+and counts follow the language; the anonymous page cache never serves one language's page to the
+other; API errors speak the client's language with unchanged codes; and the committed catalog is
+complete and compiled."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+from flask_babel import refresh
+
+from board import i18n
+from board.models import utcnow
+from board.services import escalation, following, status
+from tests.han_text import untranslated
+from tests.test_ratelimits import _sign_in, limited  # noqa: F401 (the fixture)
+
+EN = {"Accept-Language": "en-US,en;q=0.9"}
+PASSPORT_QUESTION = ("护照到期了怎么续签 Q2 签证", "我的护照 E12345678 下个月到期,Q2 签证还能续吗?")
+
+
+def assert_english(response, page: str) -> str:
+    html = response.get_data(as_text=True)
+    assert response.status_code in (200, 400, 403, 404, 429), (page, response.status_code)
+    assert '<html lang="en"' in html, page
+    left = untranslated(html)
+    assert not left, f"untranslated on {page}: {left}"
+    return html
+
+
+@pytest.fixture
+def story(make):
+    """An exit-entry question by a resident, answered by an officer, dispatched, resolved."""
+    resident = make.make_user(nickname="John Smith")
+    officer = make.make_user("officer", unit_code="exit-entry")
+    dispatcher = make.make_user("dispatcher")
+    thread = make.make_thread(resident, "exit-entry", "help", title=PASSPORT_QUESTION[0],
+                              body=PASSPORT_QUESTION[1], location="昆区阿尔丁大街")
+    make.make_post(thread, officer, "您好,请携带护照到出入境大厅办理。")
+    make.make_post(thread, resident, "谢谢!")
+    following.follow(make.make_user(), thread, same_question=True)
+    escalation.escalate(officer, thread, "需要上门核实", "normal")
+    escalation.dispatch(dispatcher, thread, "station-aerding", "请核实")
+    station = make.make_user("officer", unit_code="station-aerding")
+    status.change(station, thread, "handling")
+    status.change(station, thread, "resolved", "已办结")
+    return {"resident": resident, "officer": officer, "thread": thread}
+
+
+def test_pages_a_foreigner_uses_have_no_untranslated_words(client, login, story, make):
+    thread = story["thread"]
+    client.set_cookie("lang", "en", domain="board.test")
+    anonymous = ["/", "/b/exit-entry", "/b/exit-entry?sort=same_question", f"/t/{thread.id}",
+                 "/search", "/search?q=Q2", "/search?q=nothingmatchesthis", "/login",
+                 "/register", "/forgot-password", "/privacy", "/no-such-page"]
+    for path in anonymous:
+        assert_english(client.get(path), path)
+    login(story["resident"])
+    signed_in = ["/", f"/t/{thread.id}", "/b/exit-entry/new", "/me", "/me/security",
+                 "/me/close", "/notifications", "/me/following", "/me/notification-settings",
+                 f"/t/{thread.id}/report", f"/officers/{story['officer'].id}"]
+    for path in signed_in:
+        assert_english(client.get(path), path)
+    refused = client.post("/b/exit-entry/new", data={"kind": "help", "title": "", "body": ""})
+    html = assert_english(refused, "the new-thread form, refused")
+    assert "Required" in html and "Please fill in the details" in html
+
+
+def test_the_thread_page_reads_in_english(client, story):
+    thread = story["thread"]
+    html = client.get(f"/t/{thread.id}", headers=EN).get_data(as_text=True)
+    assert "is handling it. Incident number <span data-user-text>JQ" in html  # the step, translated
+    for words in ("Progress", "Resolved", "Officers dispatched", "Resident posted",
+                  "Verified officer", "asked the same", "Sign in</a> to reply"):
+        assert words in html, words
+    assert PASSPORT_QUESTION[0] in html  # the resident's words stay as written
+    assert "Exit &amp; Entry" in html  # the board's name_en from boards_config.yaml
+
+
+def test_the_rating_form_and_flash_are_english(client, login, story):
+    thread = story["thread"]
+    client.set_cookie("lang", "en", domain="board.test")
+    login(story["resident"])
+    html = assert_english(client.get(f"/t/{thread.id}"), "the rating form")
+    assert "please rate how the police handled it" in html
+    response = client.post(f"/t/{thread.id}/rate", data={"score": "5"}, follow_redirects=True)
+    assert "Thank you for your rating!" in assert_english(response, "after rating")
+
+
+def test_chinese_is_the_default_and_accept_language_decides_a_first_visit(client):
+    assert '<html lang="zh-CN"' in client.get("/").get_data(as_text=True)
+    assert "版块" in client.get("/").get_data(as_text=True)
+    html = client.get("/", headers=EN).get_data(as_text=True)
+    assert '<html lang="en"' in html and "Boards" in html
+    mixed = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}
+    assert '<html lang="zh-CN"' in client.get("/", headers=mixed).get_data(as_text=True)
+    other = {"Accept-Language": "fr-FR,fr;q=0.9"}
+    assert '<html lang="zh-CN"' in client.get("/", headers=other).get_data(as_text=True)
+
+
+def test_the_switch_is_remembered_per_browser_over_accept_language(app, client, login, make):
+    response = client.post("/lang", data={"lang": "en", "next": "/b/exit-entry"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/b/exit-entry")
+    assert "lang=en" in response.headers["Set-Cookie"]
+    assert "Max-Age=31536000" in response.headers["Set-Cookie"]
+    zh_browser = {"Accept-Language": "zh-CN"}
+    assert '<html lang="en"' in client.get("/", headers=zh_browser).get_data(as_text=True)
+    client.post("/lang", data={"lang": "zh"})
+    assert '<html lang="zh-CN"' in client.get("/", headers=EN).get_data(as_text=True)
+    client.post("/lang", data={"lang": "xx"})  # an unknown choice changes nothing
+    assert '<html lang="zh-CN"' in client.get("/", headers=EN).get_data(as_text=True)
+    # The switch is on every page, written in the language it offers.
+    html = client.get("/").get_data(as_text=True)
+    assert 'value="en" lang="en"' in html and ">English</button>" in html
+
+
+def test_signed_in_switch_needs_the_csrf_token(app, make):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    user = make.make_user()
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    client.post("/login", data={"username": user.username, "password": "password123",
+                                "csrf_token": token})
+    assert client.post("/lang", data={"lang": "en"}).status_code == 400
+    assert "lang=en" not in (client.get("/").headers.get("Set-Cookie") or "")
+
+
+def test_dates_and_numbers_follow_the_language(app, make):
+    when = utcnow() - timedelta(days=40)
+    with app.test_request_context(headers=EN):
+        from board.web import templating
+
+        assert templating.timeago(utcnow() - timedelta(minutes=5)) == "5 min ago"
+        assert templating.duration(3900) == "1 h 5 min"
+        assert templating.number(12345) == "12,345"
+        shown = templating.timeago(when)
+        assert shown[:3].isalpha() and str(when.year) in shown  # e.g. "Oct 22, 2026"
+        noon = utcnow().replace(hour=4, minute=5)  # 12:05 in Beijing
+        assert templating.beijing(noon).endswith("12:05")
+    with app.test_request_context():
+        refresh()  # the test's one app context would otherwise keep the locale chosen above
+        assert templating.timeago(utcnow() - timedelta(minutes=5)) == "5分钟前"
+        assert templating.beijing(noon).endswith("日 12:05")
+
+
+def test_the_page_cache_keeps_one_page_per_language(app, client, make):
+    app.config["ANON_CACHE"] = True
+    make.make_thread(board_slug="exit-entry")
+    first = client.get("/b/exit-entry", headers=EN)
+    assert first.headers["X-Anon-Cache"] == "miss" and '<html lang="en"' in first.get_data(True)
+    chinese = client.get("/b/exit-entry", headers={"Accept-Language": "zh-CN"})
+    assert chinese.headers["X-Anon-Cache"] == "miss"
+    assert '<html lang="zh-CN"' in chinese.get_data(as_text=True)
+    again = client.get("/b/exit-entry", headers=EN)
+    assert again.headers["X-Anon-Cache"] == "hit" and '<html lang="en"' in again.get_data(True)
+    assert "Accept-Language" in again.headers["Vary"]
+    assert again.headers["Content-Language"] == "en"
+    client.set_cookie("lang", "zh", domain="board.test")
+    chosen = client.get("/b/exit-entry", headers=EN)
+    assert '<html lang="zh-CN"' in chosen.get_data(as_text=True)
+
+
+def test_api_errors_speak_the_clients_language_with_the_same_codes(client, make):
+    english = client.get("/api/v1/threads/999999", headers=EN).get_json()["error"]
+    chinese = client.get("/api/v1/threads/999999").get_json()["error"]
+    assert english["code"] == chinese["code"] == "not_found"
+    assert not untranslated(english["message"]) and "不存在" in chinese["message"]
+    user = make.make_user()
+    from tests.factories import bearer
+
+    refused = client.post("/api/v1/boards/exit-entry/threads", json={"kind": "help"},
+                          headers={**bearer(user), **EN}).get_json()["error"]
+    assert refused["code"] == "validation_failed"
+    assert refused["fields"] and all(not untranslated(v) for v in refused["fields"].values())
+
+
+def test_the_catalog_is_complete_and_its_compiled_file_agrees():
+    po_path = i18n.TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
+    assert i18n.untranslated(po_path) == [], "run `flask translate update`, translate, compile"
+    with open(po_path, "rb") as fh:
+        po = {m.id: m.string for m in read_po(fh) if m.id}
+    with open(po_path.with_suffix(".mo"), "rb") as fh:
+        mo = {m.id: m.string for m in read_mo(fh) if m.id}
+    assert po == mo, "messages.mo is stale: run `flask translate compile`"
+    with open(i18n.TRANSLATIONS / "messages.pot", "rb") as fh:
+        template = {m.id for m in read_po(fh) if m.id}
+    assert template <= set(po), "the .po lacks strings of messages.pot: `flask translate update`"
+
+
+def test_extraction_finds_every_marked_string(tmp_path, monkeypatch):
+    """A string marked in a template or in Python reaches messages.pot: re-extracting into a
+    scratch file yields no string the committed template lacks (`flask translate update`)."""
+    monkeypatch.setattr(i18n, "_POT", tmp_path / "messages.pot")
+    i18n.extract()
+    with open(tmp_path / "messages.pot", "rb") as fh:
+        fresh = {m.id for m in read_po(fh) if m.id}
+    with open(i18n.TRANSLATIONS / "messages.pot", "rb") as fh:
+        committed = {m.id for m in read_po(fh) if m.id}
+    assert fresh - committed == set(), "new strings: run `flask translate update`"
+
+
+def test_live_pushes_carry_each_languages_markup_whoever_posts(app, make):
+    """A reply or row pushed live is rendered for each audience, not in its poster's language: a
+    foreigner's reply reaches Chinese readers in Chinese (`html`) and English readers in English
+    (`html_en`, picked by static/js/live.js on pages whose <html lang> is en)."""
+    from board.services import posting
+    from tests.test_live import events, join, sio
+
+    resident = make.make_user(nickname="John Smith")
+    officer = make.make_user("officer", unit_code="exit-entry")
+    thread = make.make_thread(resident, "exit-entry", "question", title="Q2 visa extension")
+    reader, lister = sio(app), sio(app)
+    assert join(reader, f"thread:{thread.id}")["ok"] and join(lister, "board:exit-entry")["ok"]
+    reader.get_received()
+    lister.get_received()
+    with app.test_request_context(headers=EN):  # the poster reads English
+        posting.reply(officer, thread, "您好,请带护照来办理。")
+    [(_, pushed)] = events(reader, "post_created")
+    assert "实名认证民警" in pushed["html"] and "Verified officer" in pushed["html_en"]
+    assert untranslated(pushed["html_en"]) == []
+    rows = [payload for _, payload in events(lister, "thread_updated")]
+    assert rows and "回复" in rows[-1]["html"]["board"]
+    assert untranslated(rows[-1]["html_en"]["board"]) == []
+
+
+def test_posting_limits_are_told_in_english(limited, make):  # noqa: F811 (the fixture)
+    """The allowance line before typing and the refusal after it (board/web/ratelimits.py)."""
+    _, client = limited(RATELIMIT_THREAD_NEW_ACCOUNT="2 per day")
+    client.set_cookie("lang", "en", domain="board.test")
+    _sign_in(client, make.make_user())
+    html = assert_english(client.get("/b/exit-entry/new"), "the form with its allowance")
+    assert "Today: 2 more posts allowed" in html
+    for n in range(3):
+        response = client.post("/b/exit-entry/new", data={
+            "kind": "question", "title": f"Visa question number {n}",
+            "body": "How do I extend my Q2 visa?"})
+    html = assert_english(response, "the refused form")
+    assert "at most 2 threads on its first day" in html
+    assert "How do I extend my Q2 visa?" in html  # kept
+
+
+def test_editing_and_its_history_are_english(client, login, make):
+    resident = make.make_user()
+    thread = make.make_thread(resident, "exit-entry", "question",
+                              title="Visa extension Q2 question",
+                              body="How long does a Q2 visa extension take?")
+    client.set_cookie("lang", "en", domain="board.test")
+    login(resident)
+    assert_english(client.get(f"/t/{thread.id}/edit"), "the edit form")
+    client.post(f"/t/{thread.id}/edit", data={"title": "Visa extension Q2, how long?",
+                                              "body": "How long does it take?", "location": ""})
+    html = assert_english(client.get(f"/t/{thread.id}/history"), "the edit history")
+    assert "Version 1" in html and "Visa extension Q2 question" in html
+
+
+def test_the_composers_privacy_warning_is_english(client):
+    response = client.post("/api/v1/privacy/check", json={"body": "Call me on 13812345678"},
+                           headers=EN)
+    message = response.get_json()["message"]
+    assert "personal data (Mobile number)" in message and not untranslated(message)
+    chinese = client.post("/api/v1/privacy/check", json={"body": "电话13812345678"}).get_json()
+    assert chinese["message"] == "您的内容包含手机号,公开显示时将被遮盖"
