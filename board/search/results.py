@@ -49,6 +49,9 @@ class SearchPage:
     terms: list[str] = field(default_factory=list)
     typed: str | None = None  # set when the query was corrected (board/search/correction.py)
     exact_total: int = 0  # the threads with every word (the rest are the closest others)
+    # What `find` found and `fill` turns into results: the hits and the request they answer.
+    hits: Hits | None = field(default=None, repr=False)
+    request: SearchRequest | None = field(default=None, repr=False)
 
     @property
     def pages(self) -> int:
@@ -180,7 +183,10 @@ def parse_filters(args) -> dict:
     return filters
 
 
-def search(viewer, q: str, page: int = 1, per_page: int = PER_PAGE, **filters) -> SearchPage:
+def find(viewer, q: str, page: int = 1, per_page: int = PER_PAGE, **filters) -> SearchPage:
+    """The index's answer alone (totals and hits, no rows loaded): the correction decides
+    between a query and its corrected form on this before one of them is `fill`ed, so a
+    search never loads and highlights a page of results it then throws away."""
     q = text.clean_line(q)[:100]
     page = min(MAX_PAGE, max(1, page))
     req, words = _request(viewer, q, offset=(page - 1) * per_page, limit=per_page, **filters)
@@ -188,12 +194,23 @@ def search(viewer, q: str, page: int = 1, per_page: int = PER_PAGE, **filters) -
     if req.empty:
         return result
     hits, exact, req = ranked_in_words(backend(), req, language.expand_request(req))
-    result.results = _load(viewer, hits.items, language.highlight_words(req))
-    for found in result.results:
-        found.partial = not exact
+    result.hits, result.request = hits, req
     result.total = hits.total
     result.exact_total = hits.total if exact else 0
     return result
+
+
+def fill(viewer, found: SearchPage) -> SearchPage:
+    """The page's results: the threads loaded, re-checked and highlighted."""
+    if found.hits is not None and not found.results:
+        found.results = _load(viewer, found.hits.items, language.highlight_words(found.request))
+        for result in found.results:
+            result.partial = not found.exact_total
+    return found
+
+
+def search(viewer, q: str, page: int = 1, per_page: int = PER_PAGE, **filters) -> SearchPage:
+    return fill(viewer, find(viewer, q, page, per_page, **filters))
 
 
 SAME_BOARD = 1.5  # an officer's suggestion from the question's own board weighs this much more
