@@ -13,10 +13,11 @@ from datetime import UTC, datetime, timedelta
 
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import defer, joinedload, lazyload
 
 from board import permissions, privacy, text
 from board.extensions import db
-from board.models import Post, Thread, ThreadStatus, utcnow
+from board.models import Board, Post, Thread, ThreadStatus, utcnow
 from board.models.kinds import KINDS
 from board.search import analyzer, highlight, language
 from board.search.backends import backend
@@ -74,11 +75,20 @@ def _request(viewer, q: str, **kw) -> tuple[SearchRequest, list[str]]:
     return req, words
 
 
+# A result shows a thread's title, board, status and a snippet: its author, unit and rendered
+# HTML, which the models load with every thread and reply, are left to a lazy load if ever
+# read. Half of a results page's ORM work was building them (bench/search_http.py).
+_THREAD_COLUMNS = (lazyload(Thread.author), lazyload(Thread.dispatched_unit),
+                   joinedload(Thread.board).lazyload(Board.units), defer(Thread.body_html))
+_ANSWER_COLUMNS = (lazyload(Post.author), defer(Post.body_html))
+
+
 def _answers(thread_ids: list[int]) -> dict[int, list[Post]]:
     out: dict[int, list[Post]] = {i: [] for i in thread_ids}
     if thread_ids:
         stmt = (select(Post).where(Post.thread_id.in_(thread_ids), Post.official.is_(True),
-                                   Post.hidden.is_(False)).order_by(Post.id))
+                                   Post.hidden.is_(False)).order_by(Post.id)
+                .options(*_ANSWER_COLUMNS))
         for post in db.session.scalars(stmt):
             out[post.thread_id].append(post)
     return out
@@ -128,7 +138,8 @@ def ranked_in_words(index, req: SearchRequest, expanded: SearchRequest) \
 
 def _load(viewer, items: list[tuple[int, float]], terms: set[str]) -> list[Result]:
     ids = [i for i, _ in items]
-    threads = {t.id: t for t in db.session.scalars(select(Thread).where(Thread.id.in_(ids)))}
+    threads = {t.id: t for t in db.session.scalars(
+        select(Thread).where(Thread.id.in_(ids)).options(*_THREAD_COLUMNS))}
     answers = _answers(ids)
     results = []
     for thread_id, score in items:

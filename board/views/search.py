@@ -23,7 +23,7 @@ def page():
     if found is not None:
         search_terms.record_search(found)
     return render_template(
-        "search/results.html", q=q, found=found, args=request.args, boards=threads.boards(),
+        "search/results.html", q=q, found=found, args=request.args, boards=threads.board_choices(),
         kinds=[(kind, policy.label) for kind, policy in KINDS.items()],
         statuses=[(s.value, label) for s, label in STATUS_LABELS.items()],
         time_ranges=[(k, v[0]) for k, v in results.TIME_RANGES.items()], sorts=results.SORTS)
