@@ -5,6 +5,8 @@
     python bench/search.py --backends whoosh,postgres --no-references
     python bench/search.py --threads 1000000 --backends postgres --no-references \
         --pg-keep board_bench_1m              # load 1M once; later runs reuse it
+    python bench/search.py --threads 100000 --no-references --whoosh-keep /tmp/whoosh-100k
+                                              # build the 100k Whoosh index once; reuse it
 
 The corpus is deterministic (seeded): Zipf-weighted police-service topics, questions, official
 answers, ~15% traditional text, districts and stations, plate and phone numbers. Labelled
@@ -15,7 +17,10 @@ fixed set of 1–3 word queries (result cache off), recall@10, MRR, and reply-to
 The board's queries run as its search page runs them (`results.ranked`: every word required,
 then, when no thread has them all, the closest threads); each backend is measured twice, the
 words alone and with the thesaurus and correction (issue 16: "+ thesaurus+correction", its p95
-against the plain p95 of the same run).
+against the plain p95 of the same run). The two run in turns on each query, before the
+reply-searchable test adds segments and deletions to the index, so both meet the same index and
+the same moment of a shared machine (they used to run one after the other, the second on an
+index with deletions the first had not met).
 References in the same run: Whoosh's default analyzer and jieba's stock ChineseAnalyzer.
 """
 from __future__ import annotations
