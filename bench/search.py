@@ -425,7 +425,7 @@ def main() -> int:
     t0 = time.perf_counter()
     docs, labels = generate(args.threads)
     print(f"corpus: {len(docs)} threads, {len(labels)} labelled queries, "
-          f"{len(COMMON_QUERIES)} latency queries x3 (generated in "
+          f"{len(COMMON_QUERIES) + 15} latency queries x3 (generated in "
           f"{time.perf_counter() - t0:.1f} s)", flush=True)
     queries = COMMON_QUERIES + [q for q, _ in labels[:15]]
     workdir = tempfile.mkdtemp(prefix="search-bench-")
