@@ -23,7 +23,7 @@ from whoosh import index as windex
 from whoosh.analysis import CompositeAnalyzer, Token, Tokenizer
 from whoosh.collectors import TopCollector
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
-from whoosh.matching import Matcher, NullMatcher
+from whoosh.matching import Matcher, NullMatcher, WrappingMatcher
 from whoosh.query import And, AndNot, DisjunctionMax, NumericRange, Or, Phrase, Term
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
@@ -235,13 +235,20 @@ class AllOf(And):
     with several forms (DisjunctionMax of Terms or Ands of Terms) are asked, the rest walked
     (the rarest first); when every child has several forms, the rarest of them is walked."""
 
+    def matcher(self, searcher, context=None):
+        # Whoosh hands a lone child its own matcher: a word's forms must still be scored here
+        return self._matcher(self.subqueries, searcher, context) if self.subqueries \
+            else NullMatcher()
+
     def _matcher(self, subs, searcher, context):
         reader = searcher.reader()
         ordered = sorted(subs, key=lambda q: q.estimate_size(reader))
         askable = [q for q in ordered if _askable(q)]
-        if len(askable) == len(ordered):
-            askable = askable[1:]
         eager = [q.matcher(searcher, context) for q in ordered if q not in askable]
+        if not eager:  # the rarest word's forms are walked, for their threads only: Whoosh's
+            # DisjunctionMax can score a thread with a form positioned at another thread, so
+            # they are scored as asked, like the others
+            eager = [_Unscored(askable[0].matcher(searcher, context))]
         lazy = []
         for group in askable:
             alternatives = []
@@ -254,6 +261,13 @@ class AllOf(And):
                 return NullMatcher()
             lazy.append(_LazyGroup(alternatives))
         return _AllMatcher(eager, lazy)
+
+
+class _Unscored(WrappingMatcher):
+    """A matcher walked for its documents alone (its score is counted elsewhere)."""
+
+    def score(self) -> float:
+        return 0.0
 
 
 def _askable(q) -> bool:
@@ -490,7 +504,8 @@ class WhooshIndex:
             query = And([Or(parts), *filters]) if filters else Or(parts)
         else:  # every word and filter required: one flat AllOf, the rarest leading
             required = parts + filters
-            query = required[0] if len(required) == 1 else AllOf(required)
+            query = AllOf(required) if len(required) > 1 or _askable(required[0]) \
+                else required[0]
         # Exclusions live in the query (AndNot), not in a collector mask: a mask would make
         # Whoosh score every match instead of skipping blocks that cannot reach the top N.
         masked = [] if req.police else [Term("visibility", v) for v in RESTRICTED]
