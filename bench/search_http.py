@@ -16,6 +16,9 @@ result cache cleared before each (the index's cost, not the cache's):
   whole request: routing, the search, loading the threads, snippets, recording misses, JSON);
 - **page**: `GET /search?q=…` the same way (the HTML results page; the anonymous page cache off).
 
+The snippets' analysis cache (board/search/highlight.py) is cleared before each request too, else
+the page would find the texts the API's request had just analyzed.
+
 Printed per size: p50 / p95 / p99 of each (wall time, then this process's CPU time, which a
 shared machine's waits do not inflate), and the API's and the page's p50 and p95 as a multiple
 of the engine's (issue 19's target: within 2×, p95 ≤ 50 ms at 100k on Whoosh).
@@ -126,7 +129,7 @@ def summary(name: str, times: list[float], engine: list[float] | None = None) ->
 
 
 def run_size(n: int, keep: str | None, rounds: int, profile: int) -> None:
-    from board.search import thesaurus
+    from board.search import highlight, thesaurus
     from board.startup import ready_to_serve
 
     docs, labels = sbench.generate(n)
@@ -160,6 +163,7 @@ def run_size(n: int, keep: str | None, rounds: int, profile: int) -> None:
                     cpu["engine"].append((time.process_time() - c) * 1000)
                     for name, path in (("API", "/api/v1/search"), ("page", "/search")):
                         index._cache.clear()
+                        highlight._spans.cache_clear()  # the page would reuse the API's
                         t, c = time.perf_counter(), time.process_time()
                         response = client.get(url(path, q))
                         ms = (time.perf_counter() - t) * 1000

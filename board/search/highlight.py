@@ -35,6 +35,9 @@ def matches(text: str, terms: set[str]) -> tuple[tuple[int, int], ...]:
 def _spans(text: str, terms: frozenset[str]) -> tuple[tuple[int, int], ...]:
     # Analyzing the texts is most of a results page's cost, and the commonest queries bring back
     # the same answers again and again: each (text, words) pair is analyzed once per process.
+    folded = analyzer.fold(text).lower()  # every token is a piece of it: a text holding none
+    if not any(term in folded for term in terms):  # of the words needs no analysis at all
+        return ()
     spans = {(t.start, t.end) for t in analyzer.tokenize(text, index=True) if t.text in terms}
     return tuple(sorted(spans, key=lambda span: (span[0], -span[1])))  # the longest first
 
