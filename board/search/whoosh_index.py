@@ -209,7 +209,14 @@ class _AllMatcher(Matcher):
         return [*self._eager, *(m for g in self._lazy for m in g.matchers())]
 
     def copy(self):
-        raise NotImplementedError("not copied: read once by the collector")
+        twin = _AllMatcher.__new__(_AllMatcher)
+        twin._eager = [c.copy() for c in self._eager]
+        twin._lazy = [_LazyGroup([[m.copy() for m in words] for words in g.alternatives])
+                      for g in self._lazy]
+        twin._id, twin._active = self._id, self._active
+        for group in twin._lazy if twin._active else ():
+            group.at(twin._id)  # its matching forms, for score()
+        return twin
 
     def replace(self, minquality=0):
         return self if self._active else NullMatcher()
