@@ -5,6 +5,8 @@
     python bench/search.py --backends whoosh,postgres --no-references
     python bench/search.py --threads 1000000 --backends postgres --no-references \
         --pg-keep board_bench_1m              # load 1M once; later runs reuse it
+    python bench/search.py --threads 100000 --no-references --whoosh-keep /tmp/whoosh-100k
+                                              # build the 100k Whoosh index once; reuse it
 
 The corpus is deterministic (seeded): Zipf-weighted police-service topics, questions, official
 answers, ~15% traditional text, districts and stations, plate and phone numbers. Labelled
@@ -15,7 +17,10 @@ fixed set of 1–3 word queries (result cache off), recall@10, MRR, and reply-to
 The board's queries run as its search page runs them (`results.ranked`: every word required,
 then, when no thread has them all, the closest threads); each backend is measured twice, the
 words alone and with the thesaurus and correction (issue 16: "+ thesaurus+correction", its p95
-against the plain p95 of the same run).
+against the plain p95 of the same run). The two run in turns on each query, before the
+reply-searchable test adds segments and deletions to the index, so both meet the same index and
+the same moment of a shared machine (they used to run one after the other, the second on an
+index with deletions the first had not met).
 References in the same run: Whoosh's default analyzer and jieba's stock ChineseAnalyzer.
 """
 from __future__ import annotations
@@ -151,12 +156,19 @@ def quality(search_fn, labels, name: str = "") -> tuple[float, float]:
 
 
 def latency(search_fn, queries: list[str], rounds: int = 3) -> list[float]:
-    times = []
+    return paired_latency([search_fn], queries, rounds)[0]
+
+
+def paired_latency(search_fns, queries: list[str], rounds: int = 3) -> list[list[float]]:
+    """ms per query for each function, run in turns on each query (the same moment of a noisy
+    machine, the same index state), so their percentiles compare."""
+    times: list[list[float]] = [[] for _ in search_fns]
     for _ in range(rounds):
         for q in queries:
-            t0 = time.perf_counter()
-            search_fn(q)
-            times.append((time.perf_counter() - t0) * 1000)
+            for fn, out in zip(search_fns, times, strict=True):
+                t0 = time.perf_counter()
+                fn(q)
+                out.append((time.perf_counter() - t0) * 1000)
     return times
 
 
@@ -192,13 +204,18 @@ def page_search(index, th):
     return run
 
 
-def report_language(name, index, labels, queries, plain_times) -> None:
-    """The same queries with the shipped thesaurus and the correction: latency and quality."""
+def language_run(index):
+    """The search page's run with the shipped thesaurus and the correction (warmed up)."""
     from board.search import thesaurus
 
     run = page_search(index, thesaurus.current.get(lambda: []))
     run("护照")
-    times = latency(run, queries)
+    return run
+
+
+def report_language(name, run, labels, times, plain_times) -> None:
+    """The same queries with the shipped thesaurus and the correction: latency and quality.
+    `times` were measured in turns with `plain_times` (`paired_latency`)."""
     recall, mrr = quality(run, labels, name)
     base, p95 = percentile(plain_times, 95), percentile(times, 95)
     print(f"{'  + thesaurus+correction':<22} p50 {percentile(times, 50):6.1f} p95 {p95:6.1f} "
@@ -240,24 +257,33 @@ def reply_searchable(index, docs, run, timeout: float = 30.0) -> float | None:
         index.apply([doc], ())  # as it was, so a kept index measures the same next time
 
 
-def bench_whoosh(docs, labels, queries, workdir):
+def whoosh_index(docs, workdir, keep: str | None = None):
+    """The corpus in a Whoosh index, and its build time (None: a kept index was reused).
+    `keep`: a directory to build in once and reuse (100k threads take minutes to index)."""
     from board.search.whoosh_index import WhooshIndex
 
-    index = WhooshIndex(Path(workdir) / "whoosh")
+    index = WhooshIndex(Path(keep or workdir) / "whoosh")
+    if keep and index.path.exists() and index.doc_count() == len(docs):
+        return index, None
     t0 = time.perf_counter()
     index.rebuild(batches(docs[::-1]), lambda n: None)  # newest first, as `reindex` does
-    build = time.perf_counter() - t0
+    return index, time.perf_counter() - t0
+
+
+def bench_whoosh(docs, labels, queries, workdir, keep: str | None = None):
+    index, build = whoosh_index(docs, workdir, keep)
 
     def run(q):
         index._cache.clear()  # measure the index, not the result cache
         return [i for i, _ in ranked(index, request(q))[0].items]
 
     run("护照")  # open the searcher once, as a process does at start
-    times = latency(run, queries)
+    run_language = language_run(index)
+    times, language_times = paired_latency([run, run_language], queries)
     recall, mrr = quality(run, labels, "whoosh (board)")
-    fresh = reply_searchable(index, docs, run)
+    fresh = reply_searchable(index, docs, run)  # last: it adds segments and deletions
     report("whoosh (board)", len(docs), build, index.size_bytes(), times, recall, mrr, fresh)
-    report_language("whoosh (board)", index, labels, queries, times)
+    report_language("whoosh (board)", run_language, labels, language_times, times)
     for q in queries:  # fill the result cache once, as the commonest queries do in a day
         index.search(request(q))
     warm = latency(lambda q: index.search(request(q)), queries)
@@ -336,12 +362,13 @@ def bench_postgres(docs, labels, queries, admin_url, keep: str | None = None):
                 return [i for i, _ in ranked(index, request(q))[0].items]
 
             run("护照")
-            times = latency(run, queries)
+            run_language = language_run(index)
+            times, language_times = paired_latency([run, run_language], queries)
             recall, mrr = quality(run, labels, "postgres (board)")
             fresh = reply_searchable(index, docs, run)
             report("postgres (board)", len(docs), build, index.size_bytes(), times, recall,
                    mrr, fresh)
-            report_language("postgres (board)", index, labels, queries, times)
+            report_language("postgres (board)", run_language, labels, language_times, times)
             db.session.remove()
             db.engine.dispose()
     finally:
@@ -391,18 +418,20 @@ def main() -> int:
         "BOARD_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
     parser.add_argument("--pg-keep", metavar="DATABASE",
                         help="load into this database once and keep it (for tuning queries)")
+    parser.add_argument("--whoosh-keep", metavar="DIR",
+                        help="build the Whoosh index in this directory once and reuse it")
     args = parser.parse_args()
     analyzer.load()
     t0 = time.perf_counter()
     docs, labels = generate(args.threads)
     print(f"corpus: {len(docs)} threads, {len(labels)} labelled queries, "
-          f"{len(COMMON_QUERIES)} latency queries x3 (generated in "
+          f"{len(COMMON_QUERIES) + 15} latency queries x3 (generated in "
           f"{time.perf_counter() - t0:.1f} s)", flush=True)
     queries = COMMON_QUERIES + [q for q, _ in labels[:15]]
     workdir = tempfile.mkdtemp(prefix="search-bench-")
     try:
         if "whoosh" in args.backends:
-            bench_whoosh(docs, labels, queries, workdir)
+            bench_whoosh(docs, labels, queries, workdir, args.whoosh_keep)
         if "postgres" in args.backends:
             bench_postgres(docs, labels, queries, args.pg_admin_url, args.pg_keep)
         if not args.no_references:

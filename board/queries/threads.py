@@ -69,6 +69,12 @@ def boards() -> list[Board]:
     return list(db.session.scalars(db.select(Board).order_by(Board.position)))
 
 
+def board_choices() -> list[Board]:
+    """The boards as a filter's choices (the search page): names, not their units."""
+    return list(db.session.scalars(db.select(Board).options(lazyload(Board.units))
+                                   .order_by(Board.position)))
+
+
 def board_by_slug(slug: str) -> Board:
     board = db.session.scalar(db.select(Board).where(Board.slug == slug))
     if board is None:

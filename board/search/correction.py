@@ -106,14 +106,14 @@ def _vocabulary() -> list[str]:
 def query(viewer, q: str, exact: bool = False, **filters) -> results.SearchPage:
     """Search; when no thread has every word and `exact` is not asked for, search the
     corrected query instead (the page then says 「已为您搜索:…」 and links to what was typed)."""
-    found = results.search(viewer, q, **filters)
+    found = results.find(viewer, q, **filters)
     if found.exact_total or exact or not found.terms or found.page > 1:
-        return found
+        return results.fill(viewer, found)
     fixed = correct(found.q, backend().has_word, _vocabulary())
     if not fixed:
-        return found
-    better = results.search(viewer, fixed, **filters)
+        return results.fill(viewer, found)
+    better = results.find(viewer, fixed, **filters)
     if not better.exact_total:  # the correction finds no thread with all its words either
-        return found
+        return results.fill(viewer, found)
     better.typed = found.q
-    return better
+    return results.fill(viewer, better)

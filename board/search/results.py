@@ -13,11 +13,12 @@ from datetime import UTC, datetime, timedelta
 
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import defer, joinedload, lazyload
 
 from board import permissions, privacy, text
 from board.extensions import db
 from board.i18n import N_
-from board.models import Post, Thread, ThreadStatus, utcnow
+from board.models import Board, Post, Thread, ThreadStatus, utcnow
 from board.models.kinds import KINDS
 from board.search import analyzer, highlight, language
 from board.search.backends import backend
@@ -51,6 +52,9 @@ class SearchPage:
     terms: list[str] = field(default_factory=list)
     typed: str | None = None  # set when the query was corrected (board/search/correction.py)
     exact_total: int = 0  # the threads with every word (the rest are the closest others)
+    # What `find` found and `fill` turns into results: the hits and the request they answer.
+    hits: Hits | None = field(default=None, repr=False)
+    request: SearchRequest | None = field(default=None, repr=False)
 
     @property
     def pages(self) -> int:
@@ -73,11 +77,20 @@ def _request(viewer, q: str, **kw) -> tuple[SearchRequest, list[str]]:
     return req, words
 
 
+# A result shows a thread's title, board, status and a snippet: its author, unit and rendered
+# HTML, which the models load with every thread and reply, are left to a lazy load if ever
+# read. Half of a results page's ORM work was building them (bench/search_http.py).
+_THREAD_COLUMNS = (lazyload(Thread.author), lazyload(Thread.dispatched_unit),
+                   joinedload(Thread.board).lazyload(Board.units), defer(Thread.body_html))
+_ANSWER_COLUMNS = (lazyload(Post.author), defer(Post.body_html))
+
+
 def _answers(thread_ids: list[int]) -> dict[int, list[Post]]:
     out: dict[int, list[Post]] = {i: [] for i in thread_ids}
     if thread_ids:
         stmt = (select(Post).where(Post.thread_id.in_(thread_ids), Post.official.is_(True),
-                                   Post.hidden.is_(False)).order_by(Post.id))
+                                   Post.hidden.is_(False)).order_by(Post.id)
+                .options(*_ANSWER_COLUMNS))
         for post in db.session.scalars(stmt):
             out[post.thread_id].append(post)
     return out
@@ -127,7 +140,8 @@ def ranked_in_words(index, req: SearchRequest, expanded: SearchRequest) \
 
 def _load(viewer, items: list[tuple[int, float]], terms: set[str]) -> list[Result]:
     ids = [i for i, _ in items]
-    threads = {t.id: t for t in db.session.scalars(select(Thread).where(Thread.id.in_(ids)))}
+    threads = {t.id: t for t in db.session.scalars(
+        select(Thread).where(Thread.id.in_(ids)).options(*_THREAD_COLUMNS))}
     answers = _answers(ids)
     results = []
     for thread_id, score in items:
@@ -182,7 +196,10 @@ def parse_filters(args) -> dict:
     return filters
 
 
-def search(viewer, q: str, page: int = 1, per_page: int = PER_PAGE, **filters) -> SearchPage:
+def find(viewer, q: str, page: int = 1, per_page: int = PER_PAGE, **filters) -> SearchPage:
+    """The index's answer alone (totals and hits, no rows loaded): the correction decides
+    between a query and its corrected form on this before one of them is `fill`ed, so a
+    search never loads and highlights a page of results it then throws away."""
     q = text.clean_line(q)[:100]
     page = min(MAX_PAGE, max(1, page))
     req, words = _request(viewer, q, offset=(page - 1) * per_page, limit=per_page, **filters)
@@ -190,12 +207,23 @@ def search(viewer, q: str, page: int = 1, per_page: int = PER_PAGE, **filters) -
     if req.empty:
         return result
     hits, exact, req = ranked_in_words(backend(), req, language.expand_request(req))
-    result.results = _load(viewer, hits.items, language.highlight_words(req))
-    for found in result.results:
-        found.partial = not exact
+    result.hits, result.request = hits, req
     result.total = hits.total
     result.exact_total = hits.total if exact else 0
     return result
+
+
+def fill(viewer, found: SearchPage) -> SearchPage:
+    """The page's results: the threads loaded, re-checked and highlighted."""
+    if found.hits is not None and not found.results:
+        found.results = _load(viewer, found.hits.items, language.highlight_words(found.request))
+        for result in found.results:
+            result.partial = not found.exact_total
+    return found
+
+
+def search(viewer, q: str, page: int = 1, per_page: int = PER_PAGE, **filters) -> SearchPage:
+    return fill(viewer, find(viewer, q, page, per_page, **filters))
 
 
 SAME_BOARD = 1.5  # an officer's suggestion from the question's own board weighs this much more

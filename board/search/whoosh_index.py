@@ -23,6 +23,7 @@ from whoosh import index as windex
 from whoosh.analysis import CompositeAnalyzer, Token, Tokenizer
 from whoosh.collectors import TopCollector
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.matching import Matcher, NullMatcher, WrappingMatcher
 from whoosh.query import And, AndNot, DisjunctionMax, NumericRange, Or, Phrase, Term
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
@@ -87,6 +88,202 @@ def _group_query(group: tuple[tuple[str, ...], ...]):
     alternatives = [Term("content", a[0]) if len(a) == 1 else And([Term("content", w) for w in a])
                     for a in group]
     return alternatives[0] if len(alternatives) == 1 else DisjunctionMax(alternatives)
+
+
+class _LazyGroup:
+    """One word of the query, its alternatives asked about a document instead of walked.
+
+    A union walks every alternative to its next match; for an alternative of several words
+    (港澳 证 for 港澳通行证) that means intersecting their whole lists (港澳 ∩ 证: 3,860 and
+    12,701 threads at 100k) to find the next thread holding both, far past the few threads the
+    query's rarest word points at. Asked "does thread N match?" each word only skips to N."""
+
+    def __init__(self, alternatives: list[list]) -> None:
+        self.alternatives = alternatives  # each: the matchers of its words, all required
+        self.matched: list[list] = []
+
+    def at(self, target: int) -> int | None:
+        """`target` when an alternative holds it, else a thread no match can come before;
+        None when no alternative can match any more."""
+        bound, self.matched, alive = None, [], []
+        for words in self.alternatives:
+            first = target
+            for m in words:
+                if m.id() < target:
+                    m.skip_to(target)
+                if not m.is_active():
+                    first = None
+                    break
+                if m.id() > target:
+                    first = m.id()
+                    break
+            if first is None:
+                continue
+            alive.append(words)
+            if first == target:
+                self.matched.append(words)
+            bound = first if bound is None else min(bound, first)
+        self.alternatives = alive
+        return bound
+
+    def score(self) -> float:
+        """As Whoosh's DisjunctionMax: the best matching alternative's (its words summed)."""
+        return max(sum(m.score() for m in words) for words in self.matched)
+
+    def matchers(self) -> list:
+        return [m for words in self.alternatives for m in words]
+
+
+class _AllMatcher(Matcher):
+    """Documents every child matches: the rarest children leapfrog, the words with several
+    forms are then asked about each document they agree on (`_LazyGroup`).
+
+    Whoosh's And nests binary intersections, the commonest lists deepest: the inner ones then
+    walk their long lists to agree with each other between two documents of the rare word. A
+    resident's "estate name + 户口簿" (five words, the rarest in 73 threads, the others in
+    thousands) cost 30 ms at 100k threads that way, 110 ms with the thesaurus's forms."""
+
+    def __init__(self, eager: list, lazy: list[_LazyGroup]) -> None:
+        self._eager, self._lazy = eager, lazy
+        self._id = -1
+        self._active = all(c.is_active() for c in eager)
+        if self._active:
+            self._sync(eager[0].id())
+
+    def _sync(self, target: int) -> None:
+        """Move to the first document at or after `target` that every child holds."""
+        eager, n = self._eager, len(self._eager)
+        while True:
+            agreed, i = 0, 0
+            while agreed < n:
+                child = eager[i]
+                if child.id() < target:
+                    child.skip_to(target)
+                    if not child.is_active():
+                        self._active = False
+                        return
+                at = child.id()
+                if at > target:
+                    target, agreed = at, 1
+                else:
+                    agreed += 1
+                i = (i + 1) % n
+            for group in self._lazy:
+                at = group.at(target)
+                if at is None:
+                    self._active = False
+                    return
+                if at != target:
+                    target = at
+                    break
+            else:
+                self._id = target
+                return
+
+    def is_active(self) -> bool:
+        return self._active
+
+    def id(self) -> int:
+        return self._id
+
+    def next(self) -> bool:
+        first = self._eager[0]
+        first.next()
+        if not first.is_active():
+            self._active = False
+        else:
+            self._sync(first.id())
+        return False
+
+    def skip_to(self, id) -> bool:
+        if self._active and id > self._id:
+            self._sync(id)
+        return False
+
+    def score(self) -> float:
+        return sum(c.score() for c in self._eager) + sum(g.score() for g in self._lazy)
+
+    def weight(self) -> float:
+        return self.score()
+
+    def children(self) -> list:
+        return [*self._eager, *(m for g in self._lazy for m in g.matchers())]
+
+    def copy(self):
+        twin = _AllMatcher.__new__(_AllMatcher)
+        twin._eager = [c.copy() for c in self._eager]
+        twin._lazy = [_LazyGroup([[m.copy() for m in words] for words in g.alternatives])
+                      for g in self._lazy]
+        twin._id, twin._active = self._id, self._active
+        for group in twin._lazy if twin._active else ():
+            group.at(twin._id)  # its matching forms, for score()
+        return twin
+
+    def replace(self, minquality=0):
+        return self if self._active else NullMatcher()
+
+    def depth(self) -> int:
+        return 1 + max(c.depth() for c in self.children())
+
+    def supports_block_quality(self) -> bool:
+        return False  # no block skipping (the collectors here do not use it)
+
+    def max_quality(self) -> float:
+        return float("inf")  # no bound: a parent never drops this for its quality
+
+    def block_quality(self) -> float:
+        return float("inf")
+
+    def skip_to_quality(self, minquality) -> int:
+        return 0
+
+
+class AllOf(And):
+    """An And of the query's required words and filters, matched by `_AllMatcher`: the words
+    with several forms (DisjunctionMax of Terms or Ands of Terms) are asked, the rest walked
+    (the rarest first); when every child has several forms, the rarest of them is walked."""
+
+    def matcher(self, searcher, context=None):
+        # Whoosh hands a lone child its own matcher: a word's forms must still be scored here
+        return self._matcher(self.subqueries, searcher, context) if self.subqueries \
+            else NullMatcher()
+
+    def _matcher(self, subs, searcher, context):
+        reader = searcher.reader()
+        ordered = sorted(subs, key=lambda q: q.estimate_size(reader))
+        askable = [q for q in ordered if _askable(q)]
+        eager = [q.matcher(searcher, context) for q in ordered if q not in askable]
+        if not eager:  # the rarest word's forms are walked, for their threads only: Whoosh's
+            # DisjunctionMax can score a thread with a form positioned at another thread, so
+            # they are scored as asked, like the others
+            eager = [_Unscored(askable[0].matcher(searcher, context))]
+        lazy = []
+        for group in askable:
+            alternatives = []
+            for alt in group.subqueries:
+                words = [t.matcher(searcher, context)
+                         for t in (alt.subqueries if isinstance(alt, And) else [alt])]
+                if all(m.is_active() for m in words):
+                    alternatives.append(words)
+            if not alternatives:
+                return NullMatcher()
+            lazy.append(_LazyGroup(alternatives))
+        return _AllMatcher(eager, lazy)
+
+
+class _Unscored(WrappingMatcher):
+    """A matcher walked for its documents alone (its score is counted elsewhere)."""
+
+    def score(self) -> float:
+        return 0.0
+
+
+def _askable(q) -> bool:
+    """A word with several forms, each a Term or an And of Terms (`_group_query`)."""
+    return isinstance(q, DisjunctionMax) and all(
+        isinstance(a, Term) or (isinstance(a, And) and all(isinstance(t, Term)
+                                                          for t in a.subqueries))
+        for a in q.subqueries)
 
 
 def _groups_matched(req: SearchRequest, words: set) -> int:
@@ -299,10 +496,6 @@ class WhooshIndex:
         """
         parts = [_group_query(g) for g in req.word_groups]
         parts += [Phrase("content", list(p)) for p in req.phrases]
-        if req.any_terms:  # "at least min_match words" is checked on the hits (see search)
-            words = Or(parts)
-        else:
-            words = parts[0] if len(parts) == 1 else And(parts)
         filters = [Term(name, value) for name, value in (
             ("board", req.board), ("kind", req.kind), ("status", req.status)) if value]
         if req.answered is not None:
@@ -315,7 +508,12 @@ class WhooshIndex:
         # the ranking is the words'. A boost=0.0 filter made Whoosh divide by zero when it
         # skipped low-quality blocks (HTTP 500 in officers' suggestions); Require trips on an
         # assertion in the same place.
-        query = And([words, *filters]) if filters else words
+        if req.any_terms:  # "at least min_match words" is checked on the hits (see search)
+            query = And([Or(parts), *filters]) if filters else Or(parts)
+        else:  # every word and filter required: one flat AllOf, the rarest leading
+            required = parts + filters
+            query = AllOf(required) if len(required) > 1 or _askable(required[0]) \
+                else required[0]
         # Exclusions live in the query (AndNot), not in a collector mask: a mask would make
         # Whoosh score every match instead of skipping blocks that cannot reach the top N.
         masked = [] if req.police else [Term("visibility", v) for v in RESTRICTED]

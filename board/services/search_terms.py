@@ -75,6 +75,7 @@ def add_word(actor, instance_path: str, word: str, freq: int | None = None) -> b
     ValueError (from the analyzer) for a word it refuses."""
     added = analyzer.add_word(instance_path, word, freq)
     if added:
+        thesaurus.current.invalidate()  # its entries are keyed by analyzed words
         audit.record(actor, "search.word_add", "search_word", None, None,
                      {"word": word, **({"freq": freq} if freq else {})})
         db.session.commit()
@@ -85,6 +86,7 @@ def remove_word(actor, instance_path: str, word: str) -> bool:
     """Remove an admin-added word; audited when it was there."""
     removed = analyzer.remove_word(instance_path, word)
     if removed:
+        thesaurus.current.invalidate()
         audit.record(actor, "search.word_remove", "search_word", None, {"word": word}, None)
         db.session.commit()
     return removed

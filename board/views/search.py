@@ -24,7 +24,7 @@ def page():
     if found is not None:
         search_terms.record_search(found)
     return render_template(
-        "search/results.html", q=q, found=found, args=request.args, boards=threads.boards(),
+        "search/results.html", q=q, found=found, args=request.args, boards=threads.board_choices(),
         kinds=[(kind, kinds.label(kind)) for kind in KINDS],
         statuses=[(s.value, s.label) for s in STATUS_LABELS],
         time_ranges=[(k, v[0]) for k, v in results.TIME_RANGES.items()], sorts=results.SORTS)
