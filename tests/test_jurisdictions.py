@@ -168,7 +168,8 @@ def test_thread_form_stores_and_shows_the_place(app, make, client, login):
     login(make.make_user(nickname="青山老李"))
     page = client.get("/b/report/new")
     html = page.get_data(as_text=True)
-    assert '<option value="150204002002">富强路街道 · 幸福社区</option>' in html  # no-JS list
+    assert ('<option value="150204002002" data-user-text>富强路街道 · 幸福社区</option>'
+            in html)  # the no-JS list; place names are data, not interface words
     assert "geolocation=(self)" in page.headers["Permissions-Policy"]  # 「使用我的位置」
     assert "geolocation=()" in client.get("/").headers["Permissions-Policy"]
 
