@@ -27,6 +27,7 @@ from board.services import attachments
 from board.services import bulletins as service
 from board.views.helpers import apply_service_error
 from board.web import page_cache, page_stamps
+from board.web.templating import user_words
 
 bp = Blueprint("bulletins", __name__)
 CHINA = timedelta(hours=8)
@@ -117,7 +118,8 @@ def messages(bulletin_id: int):
             except ServiceError as exc:
                 apply_service_error(form, exc)
             else:
-                flash(_("已私信%(unit)s,民警会与您联系", unit=bulletin.unit.name), "success")
+                flash(user_words(_("已私信%(unit)s,民警会与您联系", unit=bulletin.unit.name),
+                                 bulletin.unit.name), "success")
                 return redirect(url_for("bulletins.messages", bulletin_id=bulletin.id))
         status = 400
     else:
