@@ -321,6 +321,10 @@ def test_bulletins_read_in_english(client, login, make):
         assert "Contact" in poster
     login(make.make_user(nickname="John Smith"))
     assert_english(client.get("/bulletins"), "the bulletins list, signed in")
+    assert_english(client.get("/bulletins/new"), "the form to post a notice")
+    assert_english(client.get("/me/alert-follows"), "the alert subscriptions")
+    refused = client.post("/bulletins/new", data={"kind": "lost_found", "title": "", "body": ""})
+    assert "Please fill in" in assert_english(refused, "the notice form, refused")
     html = assert_english(client.get(f"/t/{wallet.thread_id}"), "a bulletin, signed in")
     assert "It is mine / I have information: message the police station" in html
     client.post(f"/bulletins/{wallet.id}/messages", data={"body": "钱包里有我的工作证,姓王。"})
@@ -329,16 +333,20 @@ def test_bulletins_read_in_english(client, login, make):
 
 
 def test_an_agency_reply_reads_in_english(client, login, make):
+    from board.services import agencies
+
     resident = make.make_user(nickname="John Smith")
     thread = make.make_thread(resident, "report", kind="help", title="Lift broken for 3 days",
                               body="The lift of building 3 has been broken for three days.")
     agency = make.make_agency("幸福里物业")
-    make.invite(thread, agency)
+    officer = make.make_user("officer", unit_code="station-nanmen")
+    agencies.invite(officer, thread, agency.id)
     manager = make.make_user("agency", agency=agency, nickname="物业客服小赵")
     make.make_post(thread, manager, "配件明天到,后天修好。")
     client.set_cookie("lang", "en", domain="board.test")
     html = assert_english(client.get(f"/t/{thread.id}"), "a thread with an agency reply")
     assert 'title="Partner agency (not police)"' in html
     assert "Partner agency·<span data-user-text>幸福里物业</span>" in html
+    assert "Invited partner agency <span data-user-text>幸福里物业</span>" in html  # the step
     login(resident)
     assert_english(client.get(f"/t/{thread.id}"), "the asker's view of it")

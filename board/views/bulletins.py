@@ -54,9 +54,11 @@ def index():
 
 def _set_choices(form: BulletinForm) -> None:
     form.kind.choices = notices.kind_choices()
-    form.unit.choices = [("", _("按所在区域确定"))] + [(u.code, u.name)
+    named = {"data-user-text": ""}  # stations' and places' names stay as written (issue 21)
+    form.unit.choices = [("", _("按所在区域确定"))] + [(u.code, u.name, named)
                                                    for u in service.stations()]
-    form.place.choices = [("", _("不选"))] + [(p.code, p.label) for p in places.picker()]
+    form.place.choices = [("", _("不选"))] + [(p.code, p.label, named)
+                                              for p in places.picker()]
 
 
 @bp.route("/bulletins/new", methods=["GET", "POST"])
