@@ -350,3 +350,5 @@ def test_an_agency_reply_reads_in_english(client, login, make):
     assert "Invited partner agency <span data-user-text>幸福里物业</span>" in html  # the step
     login(resident)
     assert_english(client.get(f"/t/{thread.id}"), "the asker's view of it")
+    bell = assert_english(client.get("/notifications"), "the asker's bell")
+    assert "(Partner agency·幸福里物业)" in bell
