@@ -35,7 +35,7 @@ def notification_to_dict(note) -> dict:
     if note.actor and note.actor.is_official:
         actor = f"{actor}({note.actor.role_label})"
     elif note.actor and note.actor.agency_badge:  # issue 21: who the partner agency is
-        actor = f"{actor}({note.actor.agency_badge})"
+        actor = f"{actor}({_('协作单位')}·{note.actor.agency.name})"
     title = note.thread.title if note.thread else ""
     if note.thread and note.user_id != note.thread.author_id:  # personal data masked (issue 6)
         title = visible_text(getattr(note, "user", None), note.thread.author_id, title)

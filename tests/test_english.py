@@ -267,3 +267,88 @@ def test_the_composers_privacy_warning_is_english(client):
     assert "personal data (Mobile number)" in message and not untranslated(message)
     chinese = client.post("/api/v1/privacy/check", json={"body": "电话13812345678"}).get_json()
     assert chinese["message"] == "您的内容包含手机号,公开显示时将被遮盖"
+
+
+# --- the features merged beside the English interface: alerts, sharing, bulletins, stations,
+# partner agencies. Officers' alert words, bulletin places and agency names are their writers'
+# words (data-user-text); every word around them is English.
+
+def test_an_alert_banner_reads_in_english(client, make):
+    """The banner is drawn by static/js/alerts.js from /api/v1/alerts/active: its level tag comes
+    from the API in the reader's language, its buttons from the page."""
+    from board.services import alerts
+
+    officer = make.make_user("officer", unit_code="exit-entry")
+    alerts.publish_alert(officer, title="警惕冒充客服退款诈骗", level="urgent", target="boards",
+                         boards=["exit-entry"], text="客服不会要求您共享屏幕或转账,请立即挂断。")
+    client.set_cookie("lang", "en", domain="board.test")
+    for path in ("/", "/b/exit-entry"):
+        html = assert_english(client.get(path), path)
+        assert 'data-ack-label="Got it"' in html and 'data-more-label="Details"' in html
+    [shown] = client.get("/api/v1/alerts/active?board=exit-entry").get_json()["alerts"]
+    assert shown["level_label"] == "Urgent" and shown["title"] == "警惕冒充客服退款诈骗"
+    page = assert_english(client.get(shown["url"]), "the alert's page")
+    assert "Sent to: " in page and "Urgent" in page
+
+
+def test_the_share_box_and_a_station_page_read_in_english(client, story):
+    client.set_cookie("lang", "en", domain="board.test")
+    html = assert_english(client.get(f"/t/{story['thread'].id}"), "the thread's share box")
+    assert 'data-copied="Link copied"' in html and ">QR code<" in html
+    html = assert_english(client.get("/station/station-aerding"), "a station page")
+    assert "Boards this station answers" in html and "All boards" in html
+    assert_english(client.get("/station/station-aerding/poster"), "a station's poster")
+
+
+def test_bulletins_read_in_english(client, login, make):
+    from board.services import bulletins
+
+    station = make.make_user("officer", unit_code="station-nanmen")
+    wallet = bulletins.publish(station, "lost_found", "南门外大街公交站捡到黑色钱包",
+                               "黑色皮质钱包,内有现金和银行卡。", "南门外大街公交站",
+                               utcnow() - timedelta(hours=3)).item
+    appeal = bulletins.publish(station, "missing_person", "寻找走失老人:男,78岁",
+                               "穿灰色棉袄,说本地口音。", "富强路早市附近",
+                               utcnow() - timedelta(hours=5)).item
+    wallet, appeal = bulletins.bulletin_of(wallet), bulletins.bulletin_of(appeal)
+    client.set_cookie("lang", "en", domain="board.test")
+    html = assert_english(client.get("/bulletins"), "the bulletins list")
+    assert "Lost and found" in html and "Missing person" in html
+    for bulletin in (wallet, appeal):
+        html = assert_english(client.get(f"/t/{bulletin.thread_id}"), "a bulletin's page")
+        assert "Searching" in html and "Place" in html
+        poster = assert_english(client.get(f"/bulletins/{bulletin.id}/poster"), "its poster")
+        assert "Contact" in poster
+    login(make.make_user(nickname="John Smith"))
+    assert_english(client.get("/bulletins"), "the bulletins list, signed in")
+    assert_english(client.get("/bulletins/new"), "the form to post a notice")
+    assert_english(client.get("/me/alert-follows"), "the alert subscriptions")
+    refused = client.post("/bulletins/new", data={"kind": "lost_found", "title": "", "body": ""})
+    assert "Please fill in" in assert_english(refused, "the notice form, refused")
+    html = assert_english(client.get(f"/t/{wallet.thread_id}"), "a bulletin, signed in")
+    assert "It is mine / I have information: message the police station" in html
+    client.post(f"/bulletins/{wallet.id}/messages", data={"body": "钱包里有我的工作证,姓王。"})
+    html = assert_english(client.get(f"/bulletins/{wallet.id}/messages"), "the claim messages")
+    assert "钱包里有我的工作证" in html  # the claimant's words, as written
+
+
+def test_an_agency_reply_reads_in_english(client, login, make):
+    from board.services import agencies
+
+    resident = make.make_user(nickname="John Smith")
+    thread = make.make_thread(resident, "report", kind="help", title="Lift broken for 3 days",
+                              body="The lift of building 3 has been broken for three days.")
+    agency = make.make_agency("幸福里物业")
+    officer = make.make_user("officer", unit_code="station-nanmen")
+    agencies.invite(officer, thread, agency.id)
+    manager = make.make_user("agency", agency=agency, nickname="物业客服小赵")
+    make.make_post(thread, manager, "配件明天到,后天修好。")
+    client.set_cookie("lang", "en", domain="board.test")
+    html = assert_english(client.get(f"/t/{thread.id}"), "a thread with an agency reply")
+    assert 'title="Partner agency (not police)"' in html
+    assert "Partner agency·<span data-user-text>幸福里物业</span>" in html
+    assert "Invited partner agency <span data-user-text>幸福里物业</span>" in html  # the step
+    login(resident)
+    assert_english(client.get(f"/t/{thread.id}"), "the asker's view of it")
+    bell = assert_english(client.get("/notifications"), "the asker's bell")
+    assert "(Partner agency·幸福里物业)" in bell

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import PHONE
+from board.demo.accounts import DEMO_PASSWORD
+from tests.browser import PHONE, WAIT, sign_in
 from tests.han_text import untranslated
 from tests.live_server import PASSWORD, BoardServer
 
@@ -85,4 +86,32 @@ def test_a_foreigner_uses_the_exit_entry_board_in_english(browser, server):
     page.wait_for_load_state()
     assert page.evaluate("() => document.documentElement.lang") == "en"
     assert not errors, errors
+    context.close()
+
+
+def test_an_alert_banner_is_drawn_in_english(browser, server):
+    """The banner is built by static/js/alerts.js: the level tag comes from the API in the page's
+    language, the buttons from the page; the officer's title and text stay as written, marked."""
+    officer_ctx, officer, _ = sign_in(browser, server, "nanmen_chen", DEMO_PASSWORD, **PHONE)
+    officer.goto("/alerts/manage")
+    officer.fill("input[name=title]", "警惕冒充客服退款诈骗")
+    officer.fill("textarea[name=text]", "客服不会要求您共享屏幕或转账!遇到请挂断并拨打96110。")
+    officer.check("input[name=level][value=urgent]")
+    officer.check("input[name=target][value=all]")
+    officer.click("[data-alert-form] button[type=submit]")
+    officer.wait_for_url("**/alerts/manage")
+    officer_ctx.close()
+
+    context = browser.new_context(base_url=server.url, **ENGLISH_PHONE)
+    page = context.new_page()
+    page.goto("/")
+    banner = page.locator("[data-alert-banners] .alert-banner",
+                          has_text="警惕冒充客服退款诈骗")
+    banner.wait_for(timeout=WAIT)
+    english_page(page, "home with an alert banner")
+    assert banner.locator(".alert-level-tag").inner_text() == "Urgent"
+    assert banner.locator("[data-alert-ack]").inner_text() == "Got it"
+    assert banner.locator(".alert-banner-foot a").inner_text() == "Details"
+    banner.locator("[data-alert-ack]").click()
+    assert banner.count() == 0
     context.close()

@@ -12,6 +12,7 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board.extensions import db
+from board.i18n import N_, translate
 from board.orm import utcnow
 
 
@@ -26,13 +27,13 @@ class AgencyKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return AGENCY_KIND_LABELS[self]
+        return translate(AGENCY_KIND_LABELS[self])
 
 
 AGENCY_KIND_LABELS = {
-    AgencyKind.PROPERTY: "物业", AgencyKind.WATER: "供水", AgencyKind.POWER: "供电",
-    AgencyKind.GAS: "燃气", AgencyKind.HOTLINE: "12345热线", AgencyKind.COMMITTEE: "居委会",
-    AgencyKind.OTHER: "其他",
+    AgencyKind.PROPERTY: N_("物业"), AgencyKind.WATER: N_("供水"), AgencyKind.POWER: N_("供电"),
+    AgencyKind.GAS: N_("燃气"), AgencyKind.HOTLINE: N_("12345热线"),
+    AgencyKind.COMMITTEE: N_("居委会"), AgencyKind.OTHER: N_("其他"),
 }
 BADGE_PREFIX = "协作单位·"
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board.extensions import db
+from board.i18n import N_, board_text, translate
 from board.models.board import Board
 from board.models.place import Place
 from board.models.unit import Unit
@@ -30,7 +32,7 @@ class AlertLevel(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"notice": "提示", "warning": "警示", "urgent": "紧急"}[self]
+        return translate(LEVEL_LABELS[self])
 
     @property
     def rank(self) -> int:
@@ -44,7 +46,11 @@ class AlertTarget(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"all": "所有人", "boards": "版块关注者", "district": "辖区居民"}[self]
+        return translate(TARGET_LABELS[self])
+
+
+LEVEL_LABELS = {"notice": N_("提示"), "warning": N_("警示"), "urgent": N_("紧急")}
+TARGET_LABELS = {"all": N_("所有人"), "boards": N_("版块关注者"), "district": N_("辖区居民")}
 
 
 alert_board = Table(
@@ -92,9 +98,10 @@ class Alert(db.Model):
     @property
     def target_label(self) -> str:
         if self.target == AlertTarget.DISTRICT and self.place is not None:
-            return f"{self.place.name}居民"
+            return gettext("%(place)s居民", place=self.place.name)
         if self.target == AlertTarget.BOARDS and self.boards:
-            return "、".join(b.name for b in self.boards) + " 关注者"
+            return gettext("%(boards)s 关注者", boards=gettext("、").join(
+                board_text(b.slug, "name", b.name) for b in self.boards))
         return AlertTarget(self.target).label
 
     @property

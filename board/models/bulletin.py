@@ -18,6 +18,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board.extensions import db
+from board.i18n import N_, translate
 from board.models.thread import Thread
 from board.models.unit import Unit
 from board.models.user import User
@@ -38,8 +39,11 @@ class BulletinState(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"searching": "寻找中", "found": "已找到", "claimed": "已认领",
-                "withdrawn": "已撤销"}[self]
+        return translate(STATE_LABELS[self])
+
+
+STATE_LABELS = {"searching": N_("寻找中"), "found": N_("已找到"), "claimed": N_("已认领"),
+                "withdrawn": N_("已撤销")}
 
 
 class Bulletin(BumpsBoardVersion, db.Model):

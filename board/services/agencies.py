@@ -13,12 +13,15 @@ from flask_babel import gettext as _
 from board import live, permissions, text
 from board.errors import Conflict, NotFound, ValidationFailed
 from board.extensions import db
+from board.i18n import N_
 from board.models import Agency, AgencyInvitation, AgencyKind, Role, Thread, User, utcnow
 from board.services import accounts, audit, notifications, status, unique
 
 NAME_MIN, NAME_MAX = 2, 40
 INVITED_REASON = "agency_invited"  # the bell's work reason (board/bell_entries.py WORK_TEXT)
 INVITED_EVENT = "agency_invited"  # the timeline step's kind
+# The step's sentence, stored in Chinese; board/views/timeline_text.py shows it in English.
+INVITED_TEXT = N_("已邀请协作单位·{unit}")
 
 
 def create_agency(actor, name: str, kind: str, contact: str | None = None) -> Agency:
@@ -83,7 +86,7 @@ def invite(actor, thread: Thread, agency_id: int | None) -> tuple[AgencyInvitati
     invitation = AgencyInvitation(thread_id=thread.id, agency_id=agency.id,
                                   invited_by_id=actor.id, created_at=utcnow())
     db.session.add(invitation)
-    status.add_event(thread, actor, INVITED_EVENT, None, f"已邀请{agency.badge}")
+    status.add_event(thread, actor, INVITED_EVENT, None, INVITED_TEXT.format(unit=agency.name))
 
     def taken():  # two officers inviting the same agency at once: the loser's 409
         if db.session.scalar(db.select(AgencyInvitation.id).where(

@@ -15,6 +15,7 @@ from board.models import AgencyKind
 from board.queries import agencies as agency_query
 from board.queries import threads
 from board.services import agencies
+from board.web.templating import user_words
 
 bp = Blueprint("agency", __name__)
 
@@ -42,8 +43,8 @@ def invite(thread_id: int):
             flash(f"{exc.message}{(':' + details) if details else ''}", "error")
         else:
             badge = invitation.agency.badge
-            flash(_("已邀请%(badge)s", badge=badge) if new
-                  else _("%(badge)s已在邀请之列", badge=badge), "success")
+            flash(user_words(_("已邀请%(badge)s", badge=badge) if new
+                             else _("%(badge)s已在邀请之列", badge=badge), badge), "success")
     return redirect(url_for("threads.show", thread_id=thread.id, _anchor="progress"))
 
 
@@ -76,7 +77,7 @@ def admin_list():
             agency = agencies.create_agency(current_user, **form)
         except ServiceError as exc:
             return _agencies_page(exc.status, form=form, errors=exc.fields, error=exc.message)
-        flash(_("已登记协作单位「%(name)s」", name=agency.name), "success")
+        flash(user_words(_("已登记协作单位「%(name)s」", name=agency.name), agency.name), "success")
         return redirect(url_for("agency.admin_agency", agency_id=agency.id))
     return _agencies_page()
 

@@ -14,6 +14,7 @@ from board.models import AlertLevel, AlertTarget
 from board.queries import alerts as alert_queries
 from board.queries import threads
 from board.services import alerts
+from board.web.templating import user_words
 
 bp = Blueprint("alerts", __name__)
 
@@ -38,7 +39,7 @@ def manage():
         values = _form_values()
         try:
             alert = alerts.publish_alert(current_user, **values)
-            flash(_("预警已发布:%(title)s", title=alert.title), "success")
+            flash(user_words(_("预警已发布:%(title)s", title=alert.title), alert.title), "success")
             return redirect(url_for("alerts.manage"))
         except ServiceError as exc:
             errors = exc.fields

@@ -27,6 +27,7 @@ from board.services import attachments
 from board.services import bulletins as service
 from board.views.helpers import apply_service_error
 from board.web import page_cache, page_stamps
+from board.web.templating import user_words
 
 bp = Blueprint("bulletins", __name__)
 CHINA = timedelta(hours=8)
@@ -53,9 +54,11 @@ def index():
 
 def _set_choices(form: BulletinForm) -> None:
     form.kind.choices = notices.kind_choices()
-    form.unit.choices = [("", _("按所在区域确定"))] + [(u.code, u.name)
+    named = {"data-user-text": ""}  # stations' and places' names stay as written (issue 21)
+    form.unit.choices = [("", _("按所在区域确定"))] + [(u.code, u.name, named)
                                                    for u in service.stations()]
-    form.place.choices = [("", _("不选"))] + [(p.code, p.label) for p in places.picker()]
+    form.place.choices = [("", _("不选"))] + [(p.code, p.label, named)
+                                              for p in places.picker()]
 
 
 @bp.route("/bulletins/new", methods=["GET", "POST"])
@@ -117,7 +120,8 @@ def messages(bulletin_id: int):
             except ServiceError as exc:
                 apply_service_error(form, exc)
             else:
-                flash(_("已私信%(unit)s,民警会与您联系", unit=bulletin.unit.name), "success")
+                flash(user_words(_("已私信%(unit)s,民警会与您联系", unit=bulletin.unit.name),
+                                 bulletin.unit.name), "success")
                 return redirect(url_for("bulletins.messages", bulletin_id=bulletin.id))
         status = 400
     else:

@@ -93,7 +93,7 @@ def station_qr(code: str, fmt: str):
 @bp.get("/b/<slug>/poster")
 def board_poster(slug: str):
     board = threads.board_by_slug(slug)
-    return render_template("share/poster.html", name=board.name,
+    return render_template("share/poster.html", name=board.shown_name,
                            kicker=_("网上警民互动平台 · 版块"),
                            call=_("有%(board)s方面的问题?扫码提问,民警实名在线解答",
                                   board=board.name),

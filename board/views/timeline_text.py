@@ -13,6 +13,7 @@ from flask_babel import gettext
 from markupsafe import Markup, escape
 
 from board import i18n
+from board.services.agencies import INVITED_TEXT
 from board.services.status import PUBLIC_TEXT, REOPENED_HANDLING_TEXT, RETURNED_TEXT
 from board.services.supervision import SUPERVISED_TEXT
 
@@ -29,7 +30,7 @@ def _pattern(template: str) -> re.Pattern:
 
 
 _TEMPLATES = [(_pattern(t), t) for t in (*PUBLIC_TEXT.values(), RETURNED_TEXT,
-                                          REOPENED_HANDLING_TEXT, SUPERVISED_TEXT)]
+                                          REOPENED_HANDLING_TEXT, SUPERVISED_TEXT, INVITED_TEXT)]
 
 
 def _user(words: str) -> Markup:

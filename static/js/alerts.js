@@ -42,16 +42,19 @@
     var title = document.createElement("strong");
     title.className = "alert-banner-title";
     title.textContent = alert.title;
+    title.setAttribute("data-user-text", "");  // the officer's own words, never translated
     head.appendChild(tag);
     head.appendChild(title);
     var text = document.createElement("p");
     text.className = "alert-banner-text";
     text.textContent = alert.text;
+    text.setAttribute("data-user-text", "");  // the officer's own words, never translated
     var foot = document.createElement("p");
     foot.className = "alert-banner-foot";
     var unit = document.createElement("span");
     unit.className = "alert-banner-unit";
     unit.textContent = alert.unit;
+    unit.setAttribute("data-user-text", "");  // the officer's own words, never translated
     var more = document.createElement("a");
     more.href = alert.url;
     more.textContent = box.getAttribute("data-more-label") || "详情";
