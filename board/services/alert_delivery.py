@@ -23,7 +23,6 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, lazyload, selectinload
 
 from board import live, request_ids
-from board.extensions import db
 from board.models import (
     Alert,
     AlertNotice,
@@ -40,6 +39,7 @@ from board.models import (
 from board.models.alert import alert_board
 from board.notices import policy
 from board.notices.channels import CHANNELS, ChannelError, Message
+from board.notices.rows import claimed, worker_session
 from board.queries import notice_settings
 from board.queries import notifications as bell
 
@@ -49,15 +49,6 @@ FAN_OUT_CHUNK = 1000
 DELIVERY_BATCH = 50
 TEXT_MAX = 70  # of the alert's text in a text message
 
-
-def _session() -> Session:
-    return Session(db.engine, expire_on_commit=False)
-
-
-def _locked(stmt, session: Session, model):
-    if session.bind.dialect.name == "postgresql":
-        return stmt.with_for_update(skip_locked=True, of=model)
-    return stmt
 
 
 def link(alert_id: int) -> str:
@@ -97,10 +88,10 @@ def fan_out_batch(chunk: int = FAN_OUT_CHUNK) -> int:
     """One chunk of one alert; returns how many people it reached plus one when it did any
     work (so 0 means nothing is waiting)."""
     now = utcnow()
-    with _session() as session:
+    with worker_session() as session:
         stmt = (select(Alert).where(Alert.fanned_at.is_(None), Alert.starts_at <= now)
                 .order_by(Alert.id).limit(1).options(lazyload("*"), selectinload(Alert.unit)))
-        alert = session.scalars(_locked(stmt, session, Alert)).first()
+        alert = session.scalars(claimed(stmt, session, Alert)).first()
         if alert is None:
             return 0
         if alert.withdrawn_at is not None or alert.ends_at <= now:
@@ -224,13 +215,13 @@ def _decide(notice: AlertNotice, acknowledged: set, settings: dict, now: datetim
 def deliver_batch(size: int = DELIVERY_BATCH, now: datetime | None = None) -> int:
     """Send the alert notices due now; returns how many were settled or moved later."""
     now = now or utcnow()
-    with _session() as session:
+    with worker_session() as session:
         stmt = (select(AlertNotice).where(AlertNotice.state == NoticeState.PENDING,
                                           AlertNotice.not_before <= now)
                 .order_by(AlertNotice.not_before, AlertNotice.id).limit(size)
                 .options(lazyload("*"), selectinload(AlertNotice.alert).selectinload(Alert.unit),
                          selectinload(AlertNotice.user)))
-        notices = list(session.scalars(_locked(stmt, session, AlertNotice)))
+        notices = list(session.scalars(claimed(stmt, session, AlertNotice)))
         if not notices:
             return 0
         users = sorted({n.user_id for n in notices})

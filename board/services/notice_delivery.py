@@ -43,6 +43,7 @@ from board.models import (
 )
 from board.notices import policy, texts
 from board.notices.channels import CHANNELS, ChannelError
+from board.notices.rows import claimed, worker_session
 from board.privacy import sees_original
 from board.queries import notice_settings
 from board.queries import notifications as bell
@@ -53,15 +54,6 @@ FAN_OUT_BATCH = 20
 DELIVERY_BATCH = 50
 CHUNK = 500  # ids per IN (...) list
 
-
-def _session() -> Session:
-    return Session(db.engine, expire_on_commit=False)
-
-
-def _locked(stmt, session: Session, model):
-    if session.bind.dialect.name == "postgresql":
-        return stmt.with_for_update(skip_locked=True, of=model)
-    return stmt
 
 
 def _chunks(ids: list[int]):
@@ -74,14 +66,14 @@ def _chunks(ids: list[int]):
 
 def fan_out_batch(size: int = FAN_OUT_BATCH, kinds: tuple[str, ...] | None = None) -> int:
     """Fan out up to `size` events (of these `kinds` only, if given); returns how many."""
-    with _session() as session:
+    with worker_session() as session:
         stmt = select(NoticeEvent).where(NoticeEvent.fanned_at.is_(None))
         if kinds:
             stmt = stmt.where(NoticeEvent.kind.in_(kinds))
         stmt = (stmt.order_by(NoticeEvent.id).limit(size)
                 .options(lazyload("*"), selectinload(NoticeEvent.thread),
                          selectinload(NoticeEvent.actor), selectinload(NoticeEvent.post)))
-        events = list(session.scalars(_locked(stmt, session, NoticeEvent)))
+        events = list(session.scalars(claimed(stmt, session, NoticeEvent)))
         if not events:
             return 0
         bells: list[tuple[Notification, str | None]] = []  # with the causing request's id
@@ -312,7 +304,7 @@ def deliver_batch(size: int = DELIVERY_BATCH, now: datetime | None = None) -> in
     """Deliver the notices due now; returns how many were settled (sent, folded, skipped,
     failed) or moved to a later time."""
     now = now or utcnow()
-    with _session() as session:
+    with worker_session() as session:
         stmt = (select(Notice).where(Notice.state == NoticeState.PENDING,
                                      Notice.not_before <= now)
                 .order_by(Notice.not_before, Notice.id).limit(size)
@@ -320,7 +312,7 @@ def deliver_batch(size: int = DELIVERY_BATCH, now: datetime | None = None) -> in
                          selectinload(Notice.event).selectinload(NoticeEvent.actor),
                          selectinload(Notice.event).selectinload(NoticeEvent.post),
                          selectinload(Notice.user)))
-        notices = list(session.scalars(_locked(stmt, session, Notice)))
+        notices = list(session.scalars(claimed(stmt, session, Notice)))
         if not notices:
             return 0
         facts = _Facts(session, notices)
