@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 
-from board import bell_entries, fragments, request_ids, serializers
+from board import bell_entries, fragments, i18n, request_ids, serializers
 from board.extensions import socketio
 from board.models import Post, Thread
 
@@ -106,8 +106,19 @@ def _to_lists(event: str, payload: dict, thread: Thread) -> None:
         _emit(event, {**payload, **rows}, units)
 
 
+def _thread_json(thread: Thread) -> dict:
+    """The thread as every live client has always read it, in Chinese whoever's request
+    publishes it (a resident using the English interface must not turn a badge English for
+    everyone), and its status label in English for pages shown in English (issue 21)."""
+    with i18n.in_language("zh"):
+        data = serializers.thread_to_dict(thread)
+    with i18n.in_language("en"):
+        data["status_label_en"] = thread.status_label
+    return data
+
+
 def thread_created(thread: Thread) -> None:
-    payload = {"board": thread.board.slug, "thread": serializers.thread_to_dict(thread)}
+    payload = {"board": thread.board.slug, "thread": _thread_json(thread)}
     _to_lists("thread_created", payload, thread)
 
 
@@ -150,7 +161,7 @@ def thread_updated(thread: Thread, to_thread_room: bool = True, content: bool = 
 
     `content`: its author edited or withdrew its words (issue 18); the thread page gets them as
     the page renders them for any reader (`html`, masked), rendered once for the whole room."""
-    payload = {"thread": serializers.thread_to_dict(thread)}
+    payload = {"thread": _thread_json(thread)}
     if to_thread_room:  # the thread page needs no row: its readers get the lean payload
         page = ({**payload, **fragments.in_languages(
             lambda code: fragments.thread_content(thread, code))} if content else payload)
@@ -186,7 +197,7 @@ def thread_updated_to_units(thread: Thread, codes: list[str]) -> None:
     unit a thread was dispatched to); rooms thread_updated() already reached are skipped."""
     rooms = [unit_room(c) for c in dict.fromkeys(codes) if unit_room(c) not in _inbox_rooms(thread)]
     if rooms:
-        _emit("thread_updated", {"thread": serializers.thread_to_dict(thread)}, rooms)
+        _emit("thread_updated", {"thread": _thread_json(thread)}, rooms)
 
 
 def notification_created(note, unread_count: int, yield_now: bool = True) -> None:

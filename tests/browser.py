@@ -12,7 +12,10 @@ WAIT = 15_000  # ms
 
 
 def sign_in(browser, server, username: str, password: str = PASSWORD, **context_options):
-    """A new browser context signed in as `username`: (context, page, console errors)."""
+    """A new browser context signed in as `username`: (context, page, console errors). The
+    browser asks for Chinese unless told otherwise (Chromium's own default is en-US, which the
+    board now honours with its English interface)."""
+    context_options.setdefault("locale", "zh-CN")
     context = browser.new_context(base_url=server.url, **context_options)
     page = context.new_page()
     errors: list[str] = []

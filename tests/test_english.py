@@ -352,3 +352,20 @@ def test_an_agency_reply_reads_in_english(client, login, make):
     assert_english(client.get(f"/t/{thread.id}"), "the asker's view of it")
     bell = assert_english(client.get("/notifications"), "the asker's bell")
     assert "(Partner agency·幸福里物业)" in bell
+
+
+def test_a_live_push_speaks_chinese_whoever_publishes_it(app, client, login, story, monkeypatch):
+    """A resident using English replies: everyone else's badge must not turn English. The
+    thread's JSON keeps its Chinese labels, with the English status beside them."""
+    from board import live
+
+    pushed = []
+    monkeypatch.setattr(live, "_emit", lambda event, payload, rooms: pushed.append(payload))
+    login(story["resident"])
+    response = client.post(f"/api/v1/threads/{story['thread'].id}/posts",
+                           json={"body": "Thank you, it is clear now."}, headers=EN)
+    assert response.status_code == 201
+    threads = [p["thread"] for p in pushed if "thread" in p]
+    assert threads, "the reply was announced"
+    for thread in threads:
+        assert thread["status_label"] == "已办结" and thread["status_label_en"] == "Resolved"

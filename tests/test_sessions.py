@@ -325,7 +325,7 @@ def test_cookies_copied_from_chromium_stop_working_when_the_owner_signs_out(brow
     context, page, _ = sign_in(browser, server, "copied_cookie")
     cookies = {c["name"]: c for c in context.cookies()}
     assert {"session", "remember_token"} <= set(cookies)
-    thief = browser.new_context(base_url=server.url)
+    thief = browser.new_context(base_url=server.url, locale="zh-CN")
     thief.add_cookies([cookies["session"], cookies["remember_token"]])
     thief_page = thief.new_page()
     thief_page.goto("/me")

@@ -124,7 +124,8 @@
     var badge = container && container.querySelector(".status");
     if (!badge) return;
     badge.className = "status status-" + thread.status;
-    badge.textContent = thread.status_label;
+    var english = document.documentElement.lang === "en" && thread.status_label_en;
+    badge.textContent = english ? thread.status_label_en : thread.status_label;
   }
 
   function updateThreadPage(thread, html) {
