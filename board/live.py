@@ -201,7 +201,9 @@ def thread_updated_to_units(thread: Thread, codes: list[str]) -> None:
 
 
 def notification_created(note, unread_count: int, yield_now: bool = True) -> None:
-    payload = {"notification": bell_entries.notification_to_dict(note),
+    with i18n.in_language("zh"):  # as any push: not in the language of whoever caused it
+        entry = bell_entries.notification_to_dict(note)
+    payload = {"notification": entry,
                "unread_count": unread_count}
     _emit("notification", payload, user_room(note.user_id), yield_now)
 
