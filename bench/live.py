@@ -566,28 +566,27 @@ def run_board(label: str, n: int, rounds: int, gap: float, processes: int,
             server.stop()
 
 
-# app.py (or gunicorn's worker) with tracemalloc on: SIGUSR1 takes the baseline snapshot, SIGUSR2
-# writes the largest differences since (grouped by traceback) and the greenlets alive by kind.
+# app.py (or gunicorn's worker): SIGUSR1 starts tracemalloc, SIGUSR2 writes the largest blocks
+# traced since and still held (grouped by traceback) and the greenlets alive by kind.
 TRACE_PROBE = """
 import collections, gc, os, signal, sys, tracemalloc
-tracemalloc.start(12)
-snaps = []
 def dump(signum, frame):
+    if signum == signal.SIGUSR1:  # tracing from now: what it holds later is what the readers added
+        gc.collect()
+        tracemalloc.start(8)
+        return
     gc.collect()
     snap = tracemalloc.take_snapshot().filter_traces(
         [tracemalloc.Filter(False, tracemalloc.__file__)])
-    if signum == signal.SIGUSR1:
-        snaps[:] = [snap]
-        return
     n = int(open(os.environ["BENCH_TRACE_N"]).read())
-    out = open(os.environ["BENCH_TRACE_OUT"], "w")
-    stats = snap.compare_to(snaps[0], "traceback")
-    total = sum(s.size_diff for s in stats)
+    out = open(os.environ["BENCH_TRACE_OUT"] + ".part", "w")
+    stats = snap.statistics("traceback")
+    total = sum(s.size for s in stats)
     out.write(f"traced growth {total / 1024 / n:.1f} kB per reader\\n")
     for stat in stats[:25]:
-        out.write(f"\\n{stat.size_diff / 1024 / n:6.2f} kB/reader "
-                  f"{stat.count_diff / n:5.1f} blocks\\n")
-        for line in stat.traceback.format()[-12:]:
+        out.write(f"\\n{stat.size / 1024 / n:6.2f} kB/reader "
+                  f"{stat.count / n:5.1f} blocks\\n")
+        for line in stat.traceback.format()[-8:]:
             out.write("    " + line + "\\n")
     import greenlet
     kinds = collections.Counter()
@@ -597,6 +596,7 @@ def dump(signum, frame):
             kinds[getattr(run, "__qualname__", type(obj).__name__)] += 1
     out.write("\\ngreenlets alive: " + repr(kinds.most_common(12)) + "\\n")
     out.close()
+    os.rename(out.name, os.environ["BENCH_TRACE_OUT"])
 signal.signal(signal.SIGUSR1, dump)
 signal.signal(signal.SIGUSR2, dump)
 if sys.argv[1] == "gunicorn":
@@ -680,10 +680,9 @@ def run_idle(kind: str, n: int, seconds: float, warm: int = 20) -> dict:
         if trace:
             for p in _family([pid])[-1:]:
                 os.kill(p, signal.SIGUSR2)
-            deadline = time.monotonic() + 120
+            deadline = time.monotonic() + 300
             while not trace.exists() and time.monotonic() < deadline:
                 time.sleep(1)
-            time.sleep(2)
             row["trace"] = trace.read_text() if trace.exists() else "(no trace written)"
         clients.finish()
         if warm_clients:
