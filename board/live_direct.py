@@ -21,13 +21,15 @@ packets off the queue and starting to write them), so it is only installed in ge
 
 And one greenlet pings every reader (`_Pinger`) instead of Engine.IO's sleeping greenlet per
 reader: an idle reader held four greenlets, each with its own saved C stack and its own 16 kB
-Python frame stack (bench/live.py --idle, BENCH_TRACEMALLOC=1).
+Python frame stack (bench/live.py --idle, BENCH_TRACEMALLOC=1). Under `python app.py` the
+handshake's 8 kB read buffer is freed as well (`_release_request_buffer`).
 """
 from __future__ import annotations
 
 import _socket
 import hashlib
 import inspect
+import io
 import logging
 import socket
 import time
@@ -329,11 +331,26 @@ def _websocket_handler(self, ws):
     if settings is None or not isinstance(ws, _websocket_wsgi.SimpleWebSocketWSGI):
         return _ORIGINAL_HANDLER(self, ws)
     channel = _Channel(ws, settings)
+    _release_request_buffer(channel.ws)
     self.__dict__[_CHANNEL] = channel
     try:
         return _ORIGINAL_HANDLER(self, channel)
     finally:
         self.__dict__.pop(_CHANNEL, None)
+
+
+def _release_request_buffer(ws) -> None:
+    """gevent's WSGI server (`python app.py`) keeps the handshake request's 8 kB read buffer
+    for as long as the connection lives; simple-websocket reads from its own duplicate of the
+    socket ("gevent" mode), so the buffer is closed, which frees it. Closing it leaves the
+    socket open (it is closed when the handler returns), and the server, seeing it closed,
+    reads no further request from the connection."""
+    if getattr(ws, "mode", None) != "gevent":
+        return
+    rfile = (getattr(ws, "environ", None) or {}).get("wsgi.input")  # a GET: the reader itself
+    rfile = getattr(rfile, "rfile", rfile)  # else gevent's Input around it
+    if isinstance(rfile, io.BufferedReader):
+        rfile.close()
 
 
 def _send(self, pkt):
