@@ -41,6 +41,7 @@ from importlib import metadata
 import gevent
 import gevent.lock
 import simple_websocket
+from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
 from engineio import socket as eio_socket
 from engineio.async_drivers import _websocket_wsgi
@@ -246,6 +247,7 @@ class _Channel:
         self.settings = settings
         self.lock = gevent.lock.Semaphore()
         self.busy = 0
+        self.writer = None  # the greenlet writing queued packets, while there are some
 
     # --- the wrapper's interface, for Engine.IO's handler and writer greenlet ---
 
@@ -334,9 +336,90 @@ def _websocket_handler(self, ws):
     _release_request_buffer(channel.ws)
     self.__dict__[_CHANNEL] = channel
     try:
-        return _ORIGINAL_HANDLER(self, channel)
+        if channel.direct_ok and not self.connected:  # a WebSocket from the start
+            return _handler_without_writer(self, channel)
+        return _ORIGINAL_HANDLER(self, channel)  # an upgrade from long-polling
     finally:
         self.__dict__.pop(_CHANNEL, None)
+
+
+class _KickingQueue:
+    """The connection's packet queue; a packet put in it starts a writer if none is running."""
+
+    def __init__(self, queue, kick):
+        self._queue, self._kick = queue, kick
+
+    def put(self, item, *args, **kwargs):
+        self._queue.put(item, *args, **kwargs)
+        self._kick()
+
+    def __getattr__(self, name):
+        return getattr(self._queue, name)
+
+
+def _handler_without_writer(self, channel):
+    """Engine.IO's Socket._websocket_handler for a connection that starts on WebSocket, with a
+    writer greenlet only while packets wait in the queue: with the direct path most packets
+    never do, and a parked writer per idle reader cost a greenlet (its saved C stack and its
+    Python frame stack, ~8 kB). Reading and the end of the connection are the library's."""
+    self.connected = True
+    self.upgraded = True
+    self.queue = _KickingQueue(self.queue, lambda: _start_writer(self, channel))
+    if self.queue.qsize():  # the open packet, queued at the handshake
+        _start_writer(self, channel)
+    limit = self.server.max_http_buffer_size
+    while True:
+        try:
+            data = channel.wait()
+            if data and len(data) > limit:
+                raise ValueError("packet is too large")
+        except Exception:
+            break
+        if data is None:  # closed by the client
+            break
+        try:
+            self.receive(eio_packet.Packet(encoded_packet=data))
+        except eio_exceptions.UnknownPacketError:
+            pass
+        except eio_exceptions.SocketIsClosedError:
+            break
+        except Exception:
+            log.exception("live reader %s: unknown receive error", self.sid)
+            break
+    self.queue.put(None)  # the writer sends what is left, then closes the WebSocket
+    writer = channel.writer
+    if writer is not None:
+        writer.join()
+    self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
+    return []
+
+
+def _start_writer(eio_sock, channel) -> None:
+    if channel.writer is None:
+        channel.writer = gevent.spawn(_write_queued, eio_sock, channel)
+
+
+def _write_queued(eio_sock, channel) -> None:
+    """The library's writer loop until the queue is empty, then it ends; a None in the queue
+    (the connection is closing) closes the WebSocket, as the library's writer does."""
+    queue_empty = eio_sock.server.get_queue_empty_exception()
+    try:
+        while True:
+            try:
+                pkt = eio_sock.queue.get(block=False)
+            except queue_empty:
+                return
+            eio_sock.queue.task_done()
+            if pkt is None:
+                channel.close()
+                return
+            try:
+                channel.send(pkt.encode())
+            except Exception:
+                channel.close()
+                return
+    finally:
+        channel.writer = None
 
 
 def _release_request_buffer(ws) -> None:
