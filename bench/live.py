@@ -31,8 +31,10 @@ the share of one core it spends over `--idle-seconds` doing nothing but Engine.I
 kernel's user+system time for its processes; "without N": the same before the N connect).
 Servers: raw `websockets`, Node socket.io, the
 minimal Flask-SocketIO app, the board under `python app.py`, the board under the production
-command (gunicorn gevent, gunicorn.conf.py); `BENCH_TRACEMALLOC=1` makes the board print the
-largest allocation sites (grouped by traceback) that the N readers added.
+command (gunicorn gevent, gunicorn.conf.py); `--idle-servers ... board-off board-gunicorn-off`
+adds the board with board/live_direct.py switched off (the libraries' own per-connection writer
+and ping greenlets: the "before" of issue 19's idle work). `BENCH_TRACEMALLOC=1` makes the
+board print the largest allocation sites (grouped by traceback) that the N readers added.
 """
 from __future__ import annotations
 
@@ -607,10 +609,13 @@ import app
 raise SystemExit(app.main())
 """
 
-IDLE_SERVERS = ["raw", "node", "minimal", "board", "board-gunicorn"]
+IDLE_SERVERS = ["raw", "node", "minimal", "board", "board-gunicorn", "board-off",
+                "board-gunicorn-off"]
 IDLE_LABELS = {"raw": "raw websockets (reference)", "node": "Node.js socket.io 4.8 (reference)",
                "minimal": "minimal Flask-SocketIO app (same stack)",
-               "board": "board, python app.py", "board-gunicorn": "board, gunicorn gevent (prod)"}
+               "board": "board, python app.py", "board-gunicorn": "board, gunicorn gevent (prod)",
+               "board-off": "board, app.py, LIVE_DIRECT_WRITE off",
+               "board-gunicorn-off": "board, gunicorn, LIVE_DIRECT_WRITE off"}
 GUNICORN = ["-c", "gunicorn.conf.py", "-b", "127.0.0.1:{port}", "--log-level", "warning",
             "board.wsgi:app"]
 
@@ -641,6 +646,9 @@ def run_idle(kind: str, n: int, seconds: float, warm: int = 20) -> dict:
     else:
         instance = Path(tempfile.mkdtemp(prefix="live-idle-"))
         command, extra = None, {"BOARD_DEMO": "0"}
+        if kind.endswith("-off"):  # the library's own queue, writer and ping greenlets
+            extra["FLASK_LIVE_DIRECT_WRITE"] = "false"
+            kind = kind.removesuffix("-off")
         if kind == "board-gunicorn":
             command = [sys.executable, "-m", "gunicorn", *GUNICORN]
         if os.environ.get("BENCH_TRACEMALLOC") == "1":
@@ -793,7 +801,8 @@ def main() -> None:
     parser.add_argument("--idle", type=int, nargs="+",
                         help="idle mode: memory per reader and pings' CPU for these N")
     parser.add_argument("--idle-seconds", type=float, default=30.0)
-    parser.add_argument("--idle-servers", nargs="+", default=IDLE_SERVERS, choices=IDLE_SERVERS)
+    parser.add_argument("--idle-servers", nargs="+", default=IDLE_SERVERS[:5],
+                        choices=IDLE_SERVERS)
     args = parser.parse_args()
     if args.role is None and args.idle:
         idle_coordinator(args)
