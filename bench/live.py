@@ -3,6 +3,7 @@
     python bench/live.py                    # N = 100 and 1000, one process and two over Redis
     python bench/live.py --clients 100 --rounds 3 --scenarios single
     python bench/live.py --clients 1000 --scenarios single direct-off   # board/live_direct.py
+    python bench/live.py --clients 1000 3000 --scenarios single gunicorn   # + production command
     python bench/live.py --idle 1000 5000 --idle-seconds 30   # idle readers: kB each, pings' CPU
 
 For each N it starts the real board (`python app.py`: gevent, WebSocket), connects N clients to
@@ -525,6 +526,8 @@ def run_board(label: str, n: int, rounds: int, gap: float, processes: int,
                            "s.start_worker = lambda a: None; raise SystemExit(app.main())"]
             elif gc_probe:
                 command = [sys.executable, "-c", GC_PROBE, gc_probe]
+            elif (env or {}).get("BENCH_GUNICORN") == "1":  # the production command
+                command = [sys.executable, "-m", "gunicorn", *GUNICORN]
             server = BoardServer(instance, redis_url=redis_url, channel=channel,
                                  command=command, extra_env={"BOARD_DEMO": "0", **(env or {})})
             servers.append(server.wait_ready())
@@ -763,6 +766,9 @@ def coordinator(args) -> None:
         if "direct-off" in args.scenarios:  # board/live_direct.py switched off: the library's
             runs.append(("board, 1 process, LIVE_DIRECT_WRITE off", 1, None, False, probe,
                          {"FLASK_LIVE_DIRECT_WRITE": "false"}))
+        if "gunicorn" in args.scenarios:
+            runs.append(("board, gunicorn gevent (production)", 1, None, False, None,
+                         {"BENCH_GUNICORN": "1"}))
         if args.gc_pauses:
             runs.append(("board, 1 process, without gc.freeze()", 1, None, False, "unfrozen"))
         if "redis" in args.scenarios:
@@ -791,7 +797,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="replies posted per row")
     parser.add_argument("--gap", type=float, default=1.0, help="seconds between replies")
     parser.add_argument("--scenarios", nargs="+", default=["single", "redis"],
-                        choices=["single", "direct-off", "redis"])
+                        choices=["single", "direct-off", "redis", "gunicorn"])
     parser.add_argument("--deflate", action="store_true",
                         help="clients offer permessage-deflate, as browsers do")
     parser.add_argument("--gc-pauses", action="store_true",

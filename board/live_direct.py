@@ -19,9 +19,11 @@ and a fingerprint of every function it relies on, and stays off (with a warning)
 difference. Safety rests on gevent's cooperative scheduling (no switch between the writer taking
 packets off the queue and starting to write them), so it is only installed in gevent mode.
 
-And one greenlet pings every reader (`_Pinger`) instead of Engine.IO's sleeping greenlet per
-reader: an idle reader held four greenlets, each with its own saved C stack and its own 16 kB
-Python frame stack (bench/live.py --idle, BENCH_TRACEMALLOC=1). Under `python app.py` the
+And fewer greenlets per idle reader: one greenlet pings every reader (`_Pinger`) instead of
+Engine.IO's sleeping greenlet per reader, and a connection that starts on WebSocket gets a writer
+greenlet only while packets wait in its queue (`_handler_without_writer`). An idle reader held
+four greenlets, each with its own saved C stack and its own 16 kB Python frame stack
+(bench/live.py --idle, BENCH_TRACEMALLOC=1); it now holds two. Under `python app.py` the
 handshake's 8 kB read buffer is freed as well (`_release_request_buffer`).
 """
 from __future__ import annotations
