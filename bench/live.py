@@ -3,6 +3,8 @@
     python bench/live.py                    # N = 100 and 1000, one process and two over Redis
     python bench/live.py --clients 100 --rounds 3 --scenarios single
     python bench/live.py --clients 1000 --scenarios single direct-off   # board/live_direct.py
+    python bench/live.py --clients 1000 3000 --scenarios single gunicorn   # + production command
+    python bench/live.py --idle 1000 5000 --idle-seconds 30   # idle readers: kB each, pings' CPU
 
 For each N it starts the real board (`python app.py`: gevent, WebSocket), connects N clients to
 one thread room from a separate process (raw WebSocket clients speaking Engine.IO/Socket.IO,
@@ -22,6 +24,18 @@ as the stack does by default; the board declines it); the kB/conn column is each
 growth per connected client. `--threading` adds the board under a threaded gunicorn worker
 (Socket.IO "threading" mode), to justify the async-mode choice. Bench-only dependency:
 websockets (requirements-dev.txt).
+
+`--idle N ...` measures what an idle reader costs instead: each server gets a few warm-up clients,
+then N more that connect (the Socket.IO ones join a room) and stay idle; the row gives the
+server's resident memory growth per reader (all its processes: gunicorn's master and worker) and
+the share of one core it spends over `--idle-seconds` doing nothing but Engine.IO pings (the
+kernel's user+system time for its processes; "without N": the same before the N connect).
+Servers: raw `websockets`, Node socket.io, the
+minimal Flask-SocketIO app, the board under `python app.py`, the board under the production
+command (gunicorn gevent, gunicorn.conf.py); `--idle-servers ... board-off board-gunicorn-off`
+adds the board with board/live_direct.py switched off (the libraries' own per-connection writer
+and ping greenlets: the "before" of issue 19's idle work). `BENCH_TRACEMALLOC=1` makes the
+board print the largest allocation sites (grouped by traceback) that the N readers added.
 """
 from __future__ import annotations
 
@@ -31,6 +45,7 @@ import base64
 import json
 import os
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -370,12 +385,35 @@ def _http(method: str, url: str, body: dict | None = None, token: str | None = N
         return json.loads(response.read())
 
 
+def _family(pids: list[int]) -> list[int]:
+    """The pids and all their descendants (gunicorn's worker under its master)."""
+    found, todo = [], list(pids)
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        for task in Path(f"/proc/{pid}/task").glob("*"):
+            try:
+                todo += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                pass
+    return found
+
+
 def _rss_kb(pids: list[int]) -> int:
     total = 0
-    for pid in pids:
+    for pid in _family(pids):
         status = Path(f"/proc/{pid}/status").read_text()
         total += int(status.split("VmRSS:")[1].split()[0])
     return total
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of the processes (and their children) so far."""
+    total = 0
+    for pid in _family(pids):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 class Clients:
@@ -488,6 +526,8 @@ def run_board(label: str, n: int, rounds: int, gap: float, processes: int,
                            "s.start_worker = lambda a: None; raise SystemExit(app.main())"]
             elif gc_probe:
                 command = [sys.executable, "-c", GC_PROBE, gc_probe]
+            elif (env or {}).get("BENCH_GUNICORN") == "1":  # the production command
+                command = [sys.executable, "-m", "gunicorn", *GUNICORN]
             server = BoardServer(instance, redis_url=redis_url, channel=channel,
                                  command=command, extra_env={"BOARD_DEMO": "0", **(env or {})})
             servers.append(server.wait_ready())
@@ -529,6 +569,156 @@ def run_board(label: str, n: int, rounds: int, gap: float, processes: int,
     finally:
         for server in servers:
             server.stop()
+
+
+# app.py (or gunicorn's worker): SIGUSR1 starts tracemalloc, SIGUSR2 writes the largest blocks
+# traced since and still held (grouped by traceback) and the greenlets alive by kind.
+TRACE_PROBE = """
+import collections, gc, os, signal, sys, tracemalloc
+def dump(signum, frame):
+    if signum == signal.SIGUSR1:  # tracing from now: what it holds later is what the readers added
+        gc.collect()
+        tracemalloc.start(8)
+        return
+    gc.collect()
+    snap = tracemalloc.take_snapshot().filter_traces(
+        [tracemalloc.Filter(False, tracemalloc.__file__)])
+    n = int(open(os.environ["BENCH_TRACE_N"]).read())
+    out = open(os.environ["BENCH_TRACE_OUT"] + ".part", "w")
+    stats = snap.statistics("traceback")
+    total = sum(s.size for s in stats)
+    out.write(f"traced growth {total / 1024 / n:.1f} kB per reader\\n")
+    for stat in stats[:25]:
+        out.write(f"\\n{stat.size / 1024 / n:6.2f} kB/reader "
+                  f"{stat.count / n:5.1f} blocks\\n")
+        for line in stat.traceback.format()[-8:]:
+            out.write("    " + line + "\\n")
+    import greenlet
+    kinds = collections.Counter()
+    for obj in gc.get_objects():
+        if isinstance(obj, greenlet.greenlet):
+            run = getattr(obj, "_run", None) or getattr(obj, "run", None)
+            kinds[getattr(run, "__qualname__", type(obj).__name__)] += 1
+    out.write("\\ngreenlets alive: " + repr(kinds.most_common(12)) + "\\n")
+    out.close()
+    os.rename(out.name, os.environ["BENCH_TRACE_OUT"])
+signal.signal(signal.SIGUSR1, dump)
+signal.signal(signal.SIGUSR2, dump)
+if sys.argv[1] == "gunicorn":
+    from gunicorn.app.wsgiapp import run
+    sys.argv = ["gunicorn"] + sys.argv[2:]
+    raise SystemExit(run())
+import app
+raise SystemExit(app.main())
+"""
+
+IDLE_SERVERS = ["raw", "node", "minimal", "board", "board-gunicorn", "board-off",
+                "board-gunicorn-off"]
+IDLE_LABELS = {"raw": "raw websockets (reference)", "node": "Node.js socket.io 4.8 (reference)",
+               "minimal": "minimal Flask-SocketIO app (same stack)",
+               "board": "board, python app.py", "board-gunicorn": "board, gunicorn gevent (prod)",
+               "board-off": "board, app.py, LIVE_DIRECT_WRITE off",
+               "board-gunicorn-off": "board, gunicorn, LIVE_DIRECT_WRITE off"}
+GUNICORN = ["-c", "gunicorn.conf.py", "-b", "127.0.0.1:{port}", "--log-level", "warning",
+            "board.wsgi:app"]
+
+
+def run_idle(kind: str, n: int, seconds: float, warm: int = 20) -> dict:
+    """A server with `warm` clients, then N idle readers more: kB each, CPU share for pings."""
+    from tests.live_server import BoardServer, free_port, seed_people, token
+
+    label, stop, trace = IDLE_LABELS[kind], None, None
+    if kind in ("raw", "node", "minimal"):
+        port = free_port()
+        url, room, client_kind = f"http://127.0.0.1:{port}", "thread:1", "socketio"
+        if kind == "raw":
+            command, env = [sys.executable, __file__, "refserver", "--port", str(port)], None
+            url, client_kind = f"ws://127.0.0.1:{port}/", "raw"
+        elif kind == "node":
+            command = ["node", str(NODE_REF / "server.js"), str(port)]
+            env = {**os.environ, "SAMPLE_POST": json.dumps(_sample_post(0), ensure_ascii=False)}
+        else:
+            command, env = [sys.executable, __file__, "minimal", "--port", str(port)], None
+        server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
+        pid = server.pid
+        assert server.stdout.readline().strip() == "LISTENING"
+
+        def stop():
+            server.terminate()
+            server.wait(10)
+    else:
+        instance = Path(tempfile.mkdtemp(prefix="live-idle-"))
+        command, extra = None, {"BOARD_DEMO": "0"}
+        if kind.endswith("-off"):  # the library's own queue, writer and ping greenlets
+            extra["FLASK_LIVE_DIRECT_WRITE"] = "false"
+            kind = kind.removesuffix("-off")
+        if kind == "board-gunicorn":
+            command = [sys.executable, "-m", "gunicorn", *GUNICORN]
+        if os.environ.get("BENCH_TRACEMALLOC") == "1":
+            trace = instance / "trace.txt"
+            extra.update(BENCH_TRACE_OUT=str(trace), BENCH_TRACE_N=str(instance / "n"))
+            (instance / "n").write_text(str(n))
+            command = ([sys.executable, "-c", TRACE_PROBE, "gunicorn", *GUNICORN]
+                       if kind == "board-gunicorn" else [sys.executable, "-c", TRACE_PROBE, "app"])
+        board = BoardServer(instance, command=command, extra_env=extra).wait_ready()
+        seed_people(board, instance)
+        asker = token(board, "live_asker")
+        thread = _http("POST", board.url + "/api/v1/boards/hukou/threads", {
+            "title": "压测:户口迁移需要什么材料", "body": "请问需要带什么材料?",
+            "kind": "question"}, asker)["thread"]
+        url, room, client_kind = board.url, f"thread:{thread['id']}", "socketio"
+        pid = board.proc.pid
+        stop = board.stop
+    try:
+        warm_clients = Clients(client_kind, [url], warm, room) if warm else None
+        time.sleep(2)
+        if trace:
+            for p in _family([pid])[-1:]:  # the process serving: app.py, or gunicorn's worker
+                os.kill(p, signal.SIGUSR1)
+            time.sleep(3)
+        before = _rss_kb([pid])
+        cpu0, t0 = _cpu_seconds([pid]), time.monotonic()
+        time.sleep(seconds / 3)  # the server's own idle work, without the N readers
+        base = (_cpu_seconds([pid]) - cpu0) / (time.monotonic() - t0)
+        clients = Clients(client_kind, [url], n, room)
+        time.sleep(3)
+        after = _rss_kb([pid])
+        cpu0, t0 = _cpu_seconds([pid]), time.monotonic()
+        time.sleep(seconds)
+        share = (_cpu_seconds([pid]) - cpu0) / (time.monotonic() - t0)
+        row = {"label": label, "n": n, "kb": (after - before) / n, "cpu": share, "base": base,
+               "rss_mb": after / 1024, "ready": clients.ready_line}
+        if trace:
+            for p in _family([pid])[-1:]:
+                os.kill(p, signal.SIGUSR2)
+            deadline = time.monotonic() + 300
+            while not trace.exists() and time.monotonic() < deadline:
+                time.sleep(1)
+            row["trace"] = trace.read_text() if trace.exists() else "(no trace written)"
+        clients.finish()
+        if warm_clients:
+            warm_clients.finish()
+        return row
+    finally:
+        stop()
+
+
+def idle_coordinator(args) -> None:
+    limit = raise_open_files()
+    print(f"open-files limit {limit}; {os.cpu_count()} CPUs; idle window {args.idle_seconds:.0f} s")
+    print(f"{'server':<44} {'N':>5} {'kB/reader':>10} {'core share':>11} {'without N':>10} "
+          f"{'RSS MB':>8}")
+    for n in args.idle:
+        for kind in args.idle_servers:
+            if kind == "node" and node_reference_missing():
+                print(f"{IDLE_LABELS[kind]:<44} skipped: {node_reference_missing()}", flush=True)
+                continue
+            row = run_idle(kind, n, args.idle_seconds)
+            note = "" if row["ready"] == "READY" else f"  {row['ready']}"
+            print(f"{row['label']:<44} {n:>5} {row['kb']:>10.1f} {row['cpu'] * 100:>10.1f}% "
+                  f"{row['base'] * 100:>9.1f}% {row['rss_mb']:>8.0f}{note}", flush=True)
+            if "trace" in row:
+                print(row["trace"], flush=True)
 
 
 def _fmt(row: dict, reference: dict | None) -> str:
@@ -576,6 +766,9 @@ def coordinator(args) -> None:
         if "direct-off" in args.scenarios:  # board/live_direct.py switched off: the library's
             runs.append(("board, 1 process, LIVE_DIRECT_WRITE off", 1, None, False, probe,
                          {"FLASK_LIVE_DIRECT_WRITE": "false"}))
+        if "gunicorn" in args.scenarios:
+            runs.append(("board, gunicorn gevent (production)", 1, None, False, None,
+                         {"BENCH_GUNICORN": "1"}))
         if args.gc_pauses:
             runs.append(("board, 1 process, without gc.freeze()", 1, None, False, "unfrozen"))
         if "redis" in args.scenarios:
@@ -604,15 +797,22 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="replies posted per row")
     parser.add_argument("--gap", type=float, default=1.0, help="seconds between replies")
     parser.add_argument("--scenarios", nargs="+", default=["single", "redis"],
-                        choices=["single", "direct-off", "redis"])
+                        choices=["single", "direct-off", "redis", "gunicorn"])
     parser.add_argument("--deflate", action="store_true",
                         help="clients offer permessage-deflate, as browsers do")
     parser.add_argument("--gc-pauses", action="store_true",
                         help="note the board's full collections; add it without gc.freeze()")
     parser.add_argument("--threading", action="store_true",
                         help="also measure a threaded gunicorn worker (async-mode justification)")
+    parser.add_argument("--idle", type=int, nargs="+",
+                        help="idle mode: memory per reader and pings' CPU for these N")
+    parser.add_argument("--idle-seconds", type=float, default=30.0)
+    parser.add_argument("--idle-servers", nargs="+", default=IDLE_SERVERS[:5],
+                        choices=IDLE_SERVERS)
     args = parser.parse_args()
-    if args.role == "client":
+    if args.role is None and args.idle:
+        idle_coordinator(args)
+    elif args.role == "client":
         raise_open_files()
         asyncio.run(client_main(args))
     elif args.role == "minimal":

@@ -18,21 +18,32 @@ The adapter reaches into library internals, so it is pinned: `install` checks th
 and a fingerprint of every function it relies on, and stays off (with a warning) on any
 difference. Safety rests on gevent's cooperative scheduling (no switch between the writer taking
 packets off the queue and starting to write them), so it is only installed in gevent mode.
+
+And fewer greenlets per idle reader: one greenlet pings every reader (`_Pinger`) instead of
+Engine.IO's sleeping greenlet per reader, and a connection that starts on WebSocket gets a writer
+greenlet only while packets wait in its queue (`_handler_without_writer`). An idle reader held
+four greenlets, each with its own saved C stack and its own 16 kB Python frame stack
+(bench/live.py --idle, BENCH_TRACEMALLOC=1); it now holds two. Under `python app.py` the
+handshake's 8 kB read buffer is freed as well (`_release_request_buffer`).
 """
 from __future__ import annotations
 
 import _socket
 import hashlib
 import inspect
+import io
 import logging
 import socket
+import time
 import weakref
+from collections import deque
 from dataclasses import dataclass
 from importlib import metadata
 
 import gevent
 import gevent.lock
 import simple_websocket
+from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
 from engineio import socket as eio_socket
 from engineio.async_drivers import _websocket_wsgi
@@ -67,6 +78,10 @@ FINGERPRINTS = {
         "5dd75a306f1fab597f81d8c7efcdae9c91e41a8e9f935c3e4eb196e7fb10b8f9",
     "simple_websocket.ws.Base.close":
         "c3b710ade5278edb7789a2d427d6533a78d98026e69408bf90fcea207fdd466a",
+    "engineio.socket.Socket.schedule_ping":
+        "fe316639159cd70d34cdb911a055fc1a0056ff15615b8460a1ab6593c95e9372",
+    "engineio.socket.Socket._send_ping":
+        "21861287bd38dedcb34c5d7a2aba3b427cddb013d8f6a5d91d47383805de9bd6",
 }
 
 # Packets that may skip the queue: Socket.IO messages and Engine.IO pings. The rest (open,
@@ -75,6 +90,7 @@ DIRECT_TYPES = frozenset({eio_packet.MESSAGE, eio_packet.PING})
 
 _ORIGINAL_SEND = eio_socket.Socket.send
 _ORIGINAL_HANDLER = eio_socket.Socket._websocket_handler
+_ORIGINAL_SCHEDULE_PING = eio_socket.Socket.schedule_ping
 _CHANNEL = "_board_live_channel"
 _DROPPED = "_board_live_dropped"
 
@@ -83,6 +99,7 @@ _DROPPED = "_board_live_dropped"
 class Settings:
     queue_limit: int  # packets waiting for one reader before it is disconnected
     write_timeout: float  # seconds one write may block before the connection is ended
+    pinger: _Pinger
 
 
 _servers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engineio server → Settings
@@ -101,6 +118,8 @@ def _targets() -> dict:
             _websocket_wsgi.SimpleWebSocketWSGI,
         "simple_websocket.ws.Base.send": simple_websocket.ws.Base.send,
         "simple_websocket.ws.Base.close": simple_websocket.ws.Base.close,
+        "engineio.socket.Socket.schedule_ping": _ORIGINAL_SCHEDULE_PING,
+        "engineio.socket.Socket._send_ping": eio_socket.Socket._send_ping,
     }
 
 
@@ -145,9 +164,11 @@ def install(server, queue_limit: int) -> bool:
                     "; ".join(problems))
         return False
     _servers[eio] = Settings(queue_limit=max(1, int(queue_limit)),
-                             write_timeout=float(eio.ping_interval + eio.ping_timeout))
+                             write_timeout=float(eio.ping_interval + eio.ping_timeout),
+                             pinger=_Pinger(float(eio.ping_interval)))
     eio_socket.Socket.send = _send
     eio_socket.Socket._websocket_handler = _websocket_handler
+    eio_socket.Socket.schedule_ping = _schedule_ping
     log.info("live direct write on (queue limit %d packets per reader)", queue_limit)
     return True
 
@@ -158,6 +179,52 @@ def installed(server) -> bool:
 
 def uninstall(server) -> None:
     _servers.pop(server.eio, None)
+
+
+class _Pinger:
+    """Engine.IO's pings for every connection of one server, from one greenlet.
+
+    The library starts a greenlet per connection that sleeps `ping_interval` and sends one ping
+    (Socket._send_ping), again after each pong. Here each due ping is a (time, socket) entry;
+    every entry is `ping_interval` ahead of the moment it was added, so a FIFO is already in due
+    order, and one greenlet sleeps until the first is due and sends what is due, as
+    `_send_ping` would."""
+
+    def __init__(self, interval: float):
+        self.interval = interval
+        self.due: deque = deque()
+        self.task = None
+
+    def add(self, eio_sock) -> None:
+        self.due.append((time.monotonic() + self.interval, eio_sock))
+        if self.task is None or self.task.dead:
+            self.task = gevent.spawn(self._run)
+
+    def _run(self) -> None:
+        while self.due:
+            wait = self.due[0][0] - time.monotonic()
+            if wait > 0:
+                gevent.sleep(wait)
+                continue
+            _, eio_sock = self.due.popleft()
+            if eio_sock.closing or eio_sock.closed:
+                continue
+            try:
+                eio_sock.last_ping = time.time()
+                eio_sock.send(eio_packet.Packet(eio_packet.PING))
+            except Exception:  # one broken connection must not stop everyone's pings
+                log.exception("live ping to %s failed", eio_sock.sid)
+
+
+def _schedule_ping(self):
+    """Engine.IO's Socket.schedule_ping, the ping handed to the server's one pinger."""
+    settings = _servers.get(self.server)
+    if settings is None:
+        return _ORIGINAL_SCHEDULE_PING(self)
+    if self.last_ping:  # only after the previous ping's wait completed, as the library does
+        self.last_ping = None
+        settings.pinger.add(self)
+    return None
 
 
 class _Channel:
@@ -182,6 +249,7 @@ class _Channel:
         self.settings = settings
         self.lock = gevent.lock.Semaphore()
         self.busy = 0
+        self.writer = None  # the greenlet writing queued packets, while there are some
 
     # --- the wrapper's interface, for Engine.IO's handler and writer greenlet ---
 
@@ -267,11 +335,107 @@ def _websocket_handler(self, ws):
     if settings is None or not isinstance(ws, _websocket_wsgi.SimpleWebSocketWSGI):
         return _ORIGINAL_HANDLER(self, ws)
     channel = _Channel(ws, settings)
+    _release_request_buffer(channel.ws)
     self.__dict__[_CHANNEL] = channel
     try:
-        return _ORIGINAL_HANDLER(self, channel)
+        if channel.direct_ok and not self.connected:  # a WebSocket from the start
+            return _handler_without_writer(self, channel)
+        return _ORIGINAL_HANDLER(self, channel)  # an upgrade from long-polling
     finally:
         self.__dict__.pop(_CHANNEL, None)
+
+
+class _KickingQueue:
+    """The connection's packet queue; a packet put in it starts a writer if none is running."""
+
+    def __init__(self, queue, kick):
+        self._queue, self._kick = queue, kick
+
+    def put(self, item, *args, **kwargs):
+        self._queue.put(item, *args, **kwargs)
+        self._kick()
+
+    def __getattr__(self, name):
+        return getattr(self._queue, name)
+
+
+def _handler_without_writer(self, channel):
+    """Engine.IO's Socket._websocket_handler for a connection that starts on WebSocket, with a
+    writer greenlet only while packets wait in the queue: with the direct path most packets
+    never do, and a parked writer per idle reader cost a greenlet (its saved C stack and its
+    Python frame stack, ~8 kB). Reading and the end of the connection are the library's."""
+    self.connected = True
+    self.upgraded = True
+    self.queue = _KickingQueue(self.queue, lambda: _start_writer(self, channel))
+    if self.queue.qsize():  # the open packet, queued at the handshake
+        _start_writer(self, channel)
+    limit = self.server.max_http_buffer_size
+    while True:
+        try:
+            data = channel.wait()
+            if data and len(data) > limit:
+                raise ValueError("packet is too large")
+        except Exception:
+            break
+        if data is None:  # closed by the client
+            break
+        try:
+            self.receive(eio_packet.Packet(encoded_packet=data))
+        except eio_exceptions.UnknownPacketError:
+            pass
+        except eio_exceptions.SocketIsClosedError:
+            break
+        except Exception:
+            log.exception("live reader %s: unknown receive error", self.sid)
+            break
+    self.queue.put(None)  # the writer sends what is left, then closes the WebSocket
+    writer = channel.writer
+    if writer is not None:
+        writer.join()
+    self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
+    return []
+
+
+def _start_writer(eio_sock, channel) -> None:
+    if channel.writer is None:
+        channel.writer = gevent.spawn(_write_queued, eio_sock, channel)
+
+
+def _write_queued(eio_sock, channel) -> None:
+    """The library's writer loop until the queue is empty, then it ends; a None in the queue
+    (the connection is closing) closes the WebSocket, as the library's writer does."""
+    queue_empty = eio_sock.server.get_queue_empty_exception()
+    try:
+        while True:
+            try:
+                pkt = eio_sock.queue.get(block=False)
+            except queue_empty:
+                return
+            eio_sock.queue.task_done()
+            if pkt is None:
+                channel.close()
+                return
+            try:
+                channel.send(pkt.encode())
+            except Exception:
+                channel.close()
+                return
+    finally:
+        channel.writer = None
+
+
+def _release_request_buffer(ws) -> None:
+    """gevent's WSGI server (`python app.py`) keeps the handshake request's 8 kB read buffer
+    for as long as the connection lives; simple-websocket reads from its own duplicate of the
+    socket ("gevent" mode), so the buffer is closed, which frees it. Closing it leaves the
+    socket open (it is closed when the handler returns), and the server, seeing it closed,
+    reads no further request from the connection."""
+    if getattr(ws, "mode", None) != "gevent":
+        return
+    rfile = (getattr(ws, "environ", None) or {}).get("wsgi.input")  # a GET: the reader itself
+    rfile = getattr(rfile, "rfile", rfile)  # else gevent's Input around it
+    if isinstance(rfile, io.BufferedReader):
+        rfile.close()
 
 
 def _send(self, pkt):

@@ -38,7 +38,8 @@ from flask_socketio import SocketIO, join_room
 from board import live_direct
 
 app = Flask("harness")
-sio = SocketIO(app, async_mode="gevent")
+ping = {"ping_interval": float(sys.argv[4]), "ping_timeout": 1} if len(sys.argv) > 4 else {}
+sio = SocketIO(app, async_mode="gevent", **ping)
 assert live_direct.install(sio.server, queue_limit=int(sys.argv[2]))
 longest = [0]
 
@@ -93,10 +94,11 @@ def test_a_changed_library_leaves_the_direct_path_off(monkeypatch, caplog):
 
 
 @pytest.fixture
-def harness():
+def harness(request):
     port = free_port()
+    ping = [str(request.param)] if hasattr(request, "param") else []  # seconds between pings
     proc = subprocess.Popen([sys.executable, "-c", HARNESS, str(port), str(QUEUE_LIMIT),
-                             str(BURST)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+                             str(BURST), *ping], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline().strip() == "LISTENING"
         for _ in range(100):  # until it accepts connections
@@ -221,6 +223,37 @@ def test_a_stalled_reader_is_dropped_while_the_others_get_every_message_in_order
         for ws in readers:
             ws.close()
         stalled.sock.close()
+
+
+@pytest.mark.parametrize("harness", [1], indirect=True)
+def test_one_pinger_keeps_answering_readers_and_ends_a_silent_one(harness):
+    """Engine.IO's pings come from the adapter's one pinger: readers that answer are pinged
+    again and again and stay; a reader that stops answering is disconnected."""
+    silent = StalledReader(harness)
+    _join(silent.send, silent.recv)
+    url = f"ws://127.0.0.1:{harness}/socket.io/?EIO=4&transport=websocket"
+    readers = [connect(url, open_timeout=10, close_timeout=1) for _ in range(2)]
+    try:
+        for ws in readers:
+            _join(ws.send, lambda ws=ws: ws.recv(timeout=10))
+        pings = [0, 0]
+        deadline = time.monotonic() + 4.5  # pings every second
+        while time.monotonic() < deadline:
+            for i, ws in enumerate(readers):
+                try:
+                    message = ws.recv(timeout=0.1)
+                except TimeoutError:
+                    continue
+                if message == "2":
+                    pings[i] += 1
+                    ws.send("3")
+        assert min(pings) >= 3
+        assert "2" in silent.read_to_end() and silent.closed  # pinged, never answered: ended
+        assert _get(harness, "/stats")["connected"] == 2
+    finally:
+        for ws in readers:
+            ws.close()
+        silent.sock.close()
 
 
 @pytest.fixture(scope="module")
