@@ -277,3 +277,14 @@ def test_the_demo_property_company_answers_the_lift_thread(app, client, capsys):
     assert thread.first_responder_id == posts[0].author_id
     page = client.get(f"/t/{thread.id}").get_data(as_text=True)
     assert "已邀请协作单位·幸福里物业" in page and page.count("data-agency-badge") == 1
+
+
+def test_an_agency_signs_in_to_its_own_list_and_residents_to_the_home_page(client, lift):
+    """A property manager's work is the threads it was invited to: it lands there."""
+    def landing(user):
+        client.post("/logout")
+        return client.post("/login", data={"username": user.username,
+                                           "password": "password123"}).headers["Location"]
+
+    assert landing(lift["manager"]) == "/agency"
+    assert landing(lift["asker"]) == "/"

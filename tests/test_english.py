@@ -369,3 +369,11 @@ def test_a_live_push_speaks_chinese_whoever_publishes_it(app, client, login, sto
     assert threads, "the reply was announced"
     for thread in threads:
         assert thread["status_label"] == "已办结" and thread["status_label_en"] == "Resolved"
+
+
+def test_a_failed_sign_in_says_why_in_english(client, make):
+    user = make.make_user(nickname="John Smith")
+    response = client.post("/login", data={"username": user.username, "password": "wrong-one"},
+                           headers=EN)
+    assert response.status_code == 400
+    assert "Wrong username or password" in assert_english(response, "login, refused")

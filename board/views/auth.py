@@ -47,11 +47,13 @@ def login():
             apply_service_error(form, exc)
             return render_template("auth/login.html", form=form), exc.status
         if user is None:
-            form.password.errors.append("用户名或密码错误")
+            form.password.errors.append(_("用户名或密码错误"))
         else:
             signin.sign_in(user, remember=form.remember.data)
             signin.remember_device(user)
-            return redirect(safe_next(url_for("main.home")))
+            # A partner agency's account works from its own list of invited threads (issue 21).
+            landing = url_for("agency.worklist") if user.is_agency else url_for("main.home")
+            return redirect(safe_next(landing))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
 
