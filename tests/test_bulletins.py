@@ -43,6 +43,12 @@ def _as(client, login, user=None):
         login(user)
 
 
+def _row(html: str, thread_id: int) -> str:
+    """One thread's row in a list page."""
+    start = html.index(f'data-thread-id="{thread_id}"')
+    return html[start:html.index("</li>", start)]
+
+
 def _publish(client, **fields):
     body = {"kind": "lost_found", "title": "南门外大街公交站捡到黑色钱包",
             "body": "黑色皮质钱包,内有现金和银行卡,请失主到所认领。", "spot": "南门外大街公交站",
@@ -63,6 +69,9 @@ def test_a_station_posts_a_found_wallet_and_a_resident_claims_it_privately(clien
     assert [b["id"] for b in listed] == [wallet["id"]]
     page = client.get(f"/t/{wallet['thread']['id']}").get_data(as_text=True)
     assert "寻找中" in page and "东河区南门外派出所" in page and "打印海报" in page
+    board_row = _row(client.get("/b/hometown").get_data(as_text=True), wallet["thread"]["id"])
+    assert 'data-notice-state="searching">寻找中<' in board_row
+    assert "status-answered" not in board_row  # not the thread's generic 已回复
 
     _as(client, login, cast["owner"])
     claim = "钱包是我的,里面有一张华联超市会员卡,尾号 3721。"
@@ -106,6 +115,8 @@ def test_a_station_posts_a_found_wallet_and_a_resident_claims_it_privately(clien
     _as(client, login)
     page = client.get(f"/t/{wallet['thread']['id']}").get_data(as_text=True)
     assert "已认领" in page and "启事状态" in page and "失主已领回" in page  # on the timeline
+    board_row = _row(client.get("/b/hometown").get_data(as_text=True), wallet["thread"]["id"])
+    assert 'data-notice-state="claimed">已认领<' in board_row  # its state in the list too
     assert client.get("/api/v1/bulletins").get_json()["bulletins"] == []  # open ones only
     assert len(client.get("/api/v1/bulletins?state=claimed").get_json()["bulletins"]) == 1
 
