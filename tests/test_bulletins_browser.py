@@ -11,7 +11,7 @@ import re
 import pytest
 from PIL import Image
 
-from tests.browser import PHONE, WAIT, sign_in
+from tests.browser import PHONE, WAIT, sign_in, wait_live
 from tests.live_server import PASSWORD, BoardServer, create_user, register
 
 pytestmark = pytest.mark.browser
@@ -73,6 +73,9 @@ def test_found_wallet_is_claimed_privately_on_phones(browser, server, tmp_path):
                          full_page=True)
         owner.click("[data-bulletin-list] a:has-text('公交站捡到黑色钱包一个')")
         owner.wait_for_url(url)
+        wait_live(owner)  # the live page's catch-up must leave the notice's own state alone
+        owner.wait_for_timeout(500)
+        assert owner.locator(".thread header .status").text_content().strip() == "寻找中"
         owner.click("[data-bulletin-answer]")
         claim = "钱包是我的,里面有一张华联超市会员卡,尾号 3721。"
         owner.fill("textarea[name=body]", claim)

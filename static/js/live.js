@@ -122,7 +122,8 @@
 
   function setStatus(container, thread) {
     var badge = container && container.querySelector(".status");
-    if (!badge) return;
+    // A lost-and-found or missing-person notice shows its own state, not the thread's status.
+    if (!badge || badge.hasAttribute("data-notice-state")) return;
     badge.className = "status status-" + thread.status;
     var english = document.documentElement.lang === "en" && thread.status_label_en;
     badge.textContent = english ? thread.status_label_en : thread.status_label;
