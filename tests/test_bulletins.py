@@ -72,6 +72,7 @@ def test_a_station_posts_a_found_wallet_and_a_resident_claims_it_privately(clien
     board_row = _row(client.get("/b/hometown").get_data(as_text=True), wallet["thread"]["id"])
     assert 'data-notice-state="searching">寻找中<' in board_row
     assert "status-answered" not in board_row  # not the thread's generic 已回复
+    assert 'data-notice-state="searching" data-progress-status>寻找中<' in page  # progress too
 
     _as(client, login, cast["owner"])
     claim = "钱包是我的,里面有一张华联超市会员卡,尾号 3721。"
