@@ -13,6 +13,7 @@ from board import permissions
 from board.extensions import db, socketio
 from board.models import Anonymous, ApiToken, Board, Post, Rating, Thread, utcnow
 from board.queries import open_data
+from board.queries.bulletins import for_thread as bulletin_for_thread
 from board.services import accounts
 
 pytestmark = pytest.mark.usefixtures("no_search_indexing")  # search is tested elsewhere
@@ -542,13 +543,13 @@ def bulletin_world(world):
     thread, _ = bulletins.publish(author, "lost_found", "丢了一串钥匙,有小熊挂件",
                                   "在南门外大街丢的,谢谢好心人。", "南门外大街",
                                   utcnow() - timedelta(hours=3), unit_code="station-nanmen")
-    lost = bulletins.bulletin_of(thread)
+    lost = bulletin_for_thread(thread)
     message = bulletins.send_message(citizen, lost, "我在公交站捡到一串带小熊挂件的钥匙。")
     appeal_thread, _ = bulletins.publish(author, "missing_person", "寻找走失的父亲",
                                          "穿蓝色外套。", "南门外社区",
                                          utcnow() - timedelta(hours=2),
                                          unit_code="station-nanmen")
-    return {"lost": lost, "message": message, "appeal": bulletins.bulletin_of(appeal_thread)}
+    return {"lost": lost, "message": message, "appeal": bulletin_for_thread(appeal_thread)}
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -17,6 +17,7 @@ from flask_babel import refresh
 
 from board import i18n
 from board.models import utcnow
+from board.queries.bulletins import for_thread as bulletin_for_thread
 from board.services import escalation, following, status
 from tests.han_text import untranslated
 from tests.test_ratelimits import _sign_in, limited  # noqa: F401 (the fixture)
@@ -310,7 +311,7 @@ def test_bulletins_read_in_english(client, login, make):
     appeal = bulletins.publish(station, "missing_person", "寻找走失老人:男,78岁",
                                "穿灰色棉袄,说本地口音。", "富强路早市附近",
                                utcnow() - timedelta(hours=5)).item
-    wallet, appeal = bulletins.bulletin_of(wallet), bulletins.bulletin_of(appeal)
+    wallet, appeal = bulletin_for_thread(wallet), bulletin_for_thread(appeal)
     client.set_cookie("lang", "en", domain="board.test")
     html = assert_english(client.get("/bulletins"), "the bulletins list")
     assert "Lost and found" in html and "Missing person" in html

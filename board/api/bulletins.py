@@ -77,7 +77,7 @@ def bulletins_create():
         user, _text(data, "kind"), _text(data, "title"), _text(data, "body"),
         _text(data, "spot"), _when(_text(data, "happened_at")), unit_code=_text(data, "unit"),
         place=_text(data, "place"), days=days, key=request.headers.get(idempotency.HEADER))
-    bulletin = service.bulletin_of(thread)
+    bulletin = notices.for_thread(thread)
     headers = {"Idempotent-Replayed": "true"} if replayed else {}
     return {"bulletin": bulletin_to_dict(bulletin, user)}, 201, headers
 

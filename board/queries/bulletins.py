@@ -8,12 +8,12 @@ stays. Writes are board/services/bulletins.py.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
-from board import permissions
+from board import periods, permissions
 from board.errors import NotFound, ValidationFailed
 from board.extensions import db
 from board.models import (
@@ -24,16 +24,14 @@ from board.models import (
     Role,
     Thread,
     Unit,
-    Visibility,
     kinds,
     utcnow,
 )
 from board.models.bulletin import BULLETIN_KINDS, HELD_REASON
-from board.queries import places
+from board.queries import places, threads
 from board.queries.threads import MAX_ID
 
 PAGE_SIZE = 20
-CHINA = timedelta(hours=8)  # dates typed by residents are Beijing dates
 
 
 @dataclass(frozen=True)
@@ -100,15 +98,6 @@ def _stations_in(district: str) -> set[str]:
             if p.unit_code and p.code.startswith(district)}
 
 
-def _start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC) - CHINA
-
-
-def _visible(stmt, viewer):
-    if not permissions.can(viewer, "police_only.view"):
-        stmt = stmt.where(Thread.visibility == Visibility.PUBLIC, Thread.hidden.is_(False),
-                          Thread.withdrawn_at.is_(None))
-    return stmt
 
 
 def listing(viewer, filters: Filters, now: datetime | None = None) -> tuple[list[Bulletin], bool]:
@@ -127,10 +116,12 @@ def listing(viewer, filters: Filters, now: datetime | None = None) -> tuple[list
             Unit.code.in_(_stations_in(filters.district) or {""})))
         stmt = stmt.where(or_(in_place, at_station))
     if filters.since:
-        stmt = stmt.where(Bulletin.happened_at >= _start(filters.since))
+        stmt = stmt.where(Bulletin.happened_at >= periods.beijing_midnight(filters.since))
     if filters.until:
-        stmt = stmt.where(Bulletin.happened_at < _start(filters.until + timedelta(days=1)))
-    stmt = (_visible(stmt, viewer).order_by(Bulletin.created_at.desc(), Bulletin.id.desc())
+        end = periods.beijing_midnight(filters.until + timedelta(days=1))
+        stmt = stmt.where(Bulletin.happened_at < end)
+    stmt = (threads.visible_only(stmt, viewer)
+            .order_by(Bulletin.created_at.desc(), Bulletin.id.desc())
             .offset((filters.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1))
     rows = list(db.session.scalars(stmt))
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE

@@ -56,7 +56,8 @@ def cursor_of(raw: str) -> str:
 LIST_OPTIONS = (lazyload(Thread.board),)
 
 
-def _visible(stmt, viewer):
+def visible_only(stmt, viewer):
+    """Restrict a Thread select to what this viewer may see in lists (boards, notices)."""
     if not permissions.can(viewer, "police_only.view"):
         # Police-only and hidden/held threads (issue 6): the author finds them under "我的".
         # Withdrawn by their author (issue 18): off the lists, 「作者已撤回」 at their address.
@@ -111,7 +112,7 @@ def pinned_threads(board: Board, viewer) -> list[Thread]:
             .where(or_(and_(Thread.board_id == board.id, Thread.pinned.is_(True)),
                        Thread.id.in_(everywhere)))
             .order_by(*lists.BOARD_PINNED).options(*LIST_OPTIONS))
-    return list(db.session.scalars(_visible(stmt, viewer)))
+    return list(db.session.scalars(visible_only(stmt, viewer)))
 
 
 def board_threads(board: Board, viewer, cursor: str | None = None,
@@ -130,7 +131,7 @@ def board_threads(board: Board, viewer, cursor: str | None = None,
         if sort == "same_question":
             columns = (Thread.same_question_count, *columns)
         stmt = stmt.where(tuple_(*columns) < tuple_(*key))
-    rows = list(db.session.scalars(_visible(stmt, viewer)))
+    rows = list(db.session.scalars(visible_only(stmt, viewer)))
     next_cursor = encode_cursor(rows[limit - 1], sort) if len(rows) > limit else None
     return rows[:limit], next_cursor
 
@@ -138,7 +139,7 @@ def board_threads(board: Board, viewer, cursor: str | None = None,
 def latest_threads(viewer, limit: int = 10) -> list[Thread]:
     stmt = (db.select(Thread).order_by(*lists.HOME).limit(limit)
             .options(*LIST_OPTIONS))
-    return list(db.session.scalars(_visible(stmt, viewer)))
+    return list(db.session.scalars(visible_only(stmt, viewer)))
 
 
 def thread_posts(thread: Thread, viewer, after_id: int = 0) -> list[Post]:

@@ -134,10 +134,6 @@ def publish(author, kind: str, title: str, body: str, spot: str, happened_at: da
                                  place=place or None, own_row=own_row)
 
 
-def bulletin_of(thread: Thread) -> Bulletin | None:
-    return db.session.scalar(db.select(Bulletin).where(Bulletin.thread_id == thread.id))
-
-
 def approve(officer, bulletin: Bulletin) -> Bulletin:
     """The station's police publish a resident's appeal held for review."""
     permissions.require(officer, "bulletin.approve", bulletin)

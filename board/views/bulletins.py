@@ -3,13 +3,13 @@ messages between a resident and the station, and the station's follow-up (approv
 The notice itself is its thread's page (/t/<id>), with the bulletin's panel on it."""
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from board import permissions
+from board import periods, permissions
 from board.bulletin_forms import (
     AnswerForm,
     ApproveForm,
@@ -30,7 +30,6 @@ from board.web import page_cache, page_stamps
 from board.web.templating import user_words
 
 bp = Blueprint("bulletins", __name__)
-CHINA = timedelta(hours=8)
 
 
 @bp.get("/bulletins")
@@ -72,7 +71,8 @@ def new():
         if current_user.is_police and current_user.unit:
             form.unit.data = current_user.unit.code
     if form.validate_on_submit():
-        happened = form.happened_at.data.replace(tzinfo=UTC) - CHINA  # typed as Beijing time
+        typed = form.happened_at.data  # typed as Beijing time
+        happened = typed.replace(tzinfo=periods.BEIJING).astimezone(UTC)
         try:
             thread, replayed = service.publish(
                 current_user, form.kind.data, form.title.data, form.body.data, form.spot.data,
