@@ -89,20 +89,6 @@ def beijing_day(moment: datetime) -> date:
     return moment.astimezone(BEIJING).date()
 
 
-_EPOCH = date(1970, 1, 1)
-_OFFSET = 8 * 3600  # China keeps UTC+8 all year: a Beijing day is a fixed slice of UTC
-
-
-def epoch_day(moment: datetime) -> int:
-    """The Beijing calendar day of a stored instant, as days since 1970-01-01 (fast: no
-    time-zone lookup, for the loops that bucket thousands of rows)."""
-    return int((moment.timestamp() + _OFFSET) // 86400)
-
-
-def day_number(day: date) -> int:
-    return (day - _EPOCH).days
-
-
 def today(now: datetime) -> date:
     return beijing_day(now)
 
