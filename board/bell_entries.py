@@ -62,7 +62,7 @@ def notification_to_dict(note) -> dict:
     else:
         text = note.detail or _("您在「%(title)s」中的内容状态有变化", title=title)
     url = thread_url(note.thread_id) if note.thread_id else None
-    if note.kind == NotificationKind.ALERT and getattr(note, "alert_id", None):
+    if kind == NotificationKind.ALERT and getattr(note, "alert_id", None):
         url = f"/alerts/{note.alert_id}"
     if url and note.post_id:
         url += f"#p{note.post_id}"

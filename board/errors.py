@@ -1,13 +1,11 @@
 """Errors raised by services and checks, translated once per interface (HTML flash/form, JSON,
 Socket.IO). They sit at the bottom of the package: permissions, queries and services all raise
-them, and nothing here imports a board module."""
+them, and the only board module they import is board/i18n.py (the N_ marker), which imports none."""
 from __future__ import annotations
 
 from flask_babel import gettext
 
-
-def N_(message: str) -> str:  # noqa: N802 (board/i18n.py's marker; this module imports no board one)
-    return message
+from board.i18n import N_
 
 
 class ServiceError(Exception):

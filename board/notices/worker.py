@@ -41,16 +41,8 @@ def drain(app: Flask, max_batches: int = MAX_BATCHES) -> tuple[int, int]:
     events = notices = 0
     with app.app_context(), _lock:
         try:
-            for _ in range(max_batches):
-                n = notice_delivery.fan_out_batch()
-                events += n
-                if n == 0:
-                    break
-            for _ in range(max_batches):
-                n = notice_delivery.deliver_batch()
-                notices += n
-                if n == 0:
-                    break
+            events += _drain(notice_delivery.fan_out_batch, max_batches)
+            notices += _drain(notice_delivery.deliver_batch, max_batches)
             events += _drain(alert_delivery.fan_out_batch, max_batches)  # 预警 (issue 21)
             notices += _drain(alert_delivery.deliver_batch, max_batches)
         finally:

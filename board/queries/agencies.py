@@ -14,6 +14,11 @@ from board.queries.threads import LIST_OPTIONS
 WORKLIST_LIMIT = 100
 
 
+def choices() -> list[Agency]:
+    """Every agency by name: what the police may invite (no account counts needed)."""
+    return list(db.session.scalars(db.select(Agency).order_by(Agency.name)))
+
+
 def all_agencies() -> list[tuple[Agency, int]]:
     """Every agency with its number of accounts, by name."""
     accounts = (db.select(db.func.count(User.id))

@@ -55,7 +55,7 @@ def agency_panel(thread):
     invited = agency_query.invited(thread)
     taken = {a.id for a in invited}
     return {"invited": invited, "public": thread.is_public,
-            "choices": [a for a, _n in agency_query.all_agencies() if a.id not in taken]}
+            "choices": [a for a in agency_query.choices() if a.id not in taken]}
 
 
 # --- admin: agencies and their accounts -----------------------------------------------------

@@ -125,8 +125,8 @@
     // A lost-and-found or missing-person notice shows its own state, not the thread's status.
     if (!badge || badge.hasAttribute("data-notice-state")) return;
     badge.className = "status status-" + thread.status;
-    var english = document.documentElement.lang === "en" && thread.status_label_en;
-    badge.textContent = english ? thread.status_label_en : thread.status_label;
+    badge.textContent = ENGLISH && thread.status_label_en ? thread.status_label_en
+                                                          : thread.status_label;
   }
 
   function updateThreadPage(thread, html) {
